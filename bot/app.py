@@ -1,0 +1,67 @@
+"""The composition root: the one place that lists the features and wires the parts."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.channels.base import Sender
+from bot.content.loader import load_content
+from bot.core.clock import Clock, SystemClock, iso
+from bot.core.deps import Deps
+from bot.core.engine import Engine
+from bot.core.i18n import I18n
+from bot.core.outbox import Outbox
+from bot.core.router import Router
+from bot.features import help, invites, onboarding, privacy, profile, settings, tips
+from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.migrations import migrate
+
+# Adding a feature: write its module with `register(router)`, then list it here.
+FEATURES = (help, onboarding, profile, invites, tips, settings, privacy)
+
+
+def build_router() -> Router:
+    router = Router()
+    for feature in FEATURES:
+        feature.register(router)
+    return router
+
+
+@dataclass
+class App:
+    deps: Deps
+    router: Router
+    engine: Engine
+    senders: dict[str, Sender] = field(default_factory=dict)
+
+    @property
+    def outbox(self) -> Outbox:
+        return Outbox(self.deps, self.router, self.senders)
+
+    async def close(self) -> None:
+        await self.deps.db.close()
+
+
+async def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+    senders: Mapping[str, Sender] | None = None,
+) -> App:
+    """Loads content (failing fast on errors), opens and migrates the database."""
+    clock = clock or SystemClock()
+    content = load_content(settings.content_dir)
+    i18n = I18n()
+    db = await Database.open(settings.db_path)
+    try:
+        await migrate(db, iso(clock.now()))
+    except BaseException:
+        await db.close()
+        raise
+    deps = Deps(settings, db, content, i18n, clock, rng or random.Random())
+    router = build_router()
+    return App(deps, router, Engine(deps, router), dict(senders or {}))

@@ -1,0 +1,98 @@
+"""Command line: `bot run`, `bot shell`, `bot migrate`, `bot check-content`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from bot.app import create_app
+from bot.content.loader import ContentError, load_content
+from bot.core.clock import OffsetClock
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    for name, text in (
+        ("run", "run the bot: Telegram/Zalo when tokens are set, else the terminal shell"),
+        ("shell", "talk to the bot in this terminal (or from a pipe)"),
+        ("migrate", "create or upgrade the database"),
+        ("check-content", "validate content/*.yaml and exit"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument(
+            "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
+        )
+        cmd.add_argument("--out", default="out", help="folder for files the bot sends (shell)")
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["run", *(argv or [])])
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.db:
+        settings = replace(settings, db_path=args.db)
+    quiet = args.command in ("run", "shell") and not (
+        settings.telegram_token or settings.zalo_token
+    )
+    logging.basicConfig(
+        level="WARNING" if quiet and settings.log_level == "INFO" else settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except ContentError as exc:
+        print(f"Content error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "check-content":
+        content = load_content(settings.content_dir)
+        print(
+            f"content OK: {len(content.communes)} communes, {len(content.tips)} tips, "
+            f"{len(content.plan.tasks)} plan tasks"
+        )
+        return 0
+    if args.command == "migrate":
+        app = await create_app(settings)
+        await app.close()
+        print(f"database ready: {settings.db_path}")
+        return 0
+    if args.command == "run" and (settings.telegram_token or settings.zalo_token):
+        print(
+            "A bot token is set, but this version serves only the terminal shell: the Telegram "
+            "and Zalo channels are not built yet. Unset TELEGRAM_BOT_TOKEN/ZALO_BOT_TOKEN to "
+            "use the shell.",
+            file=sys.stderr,
+        )
+        return 2
+    return await _shell(settings, Path(args.out))
+
+
+async def _shell(settings: Settings, out_dir: Path) -> int:
+    from bot.channels.shell import ShellChannel
+
+    clock = OffsetClock()
+    app = await create_app(settings, clock=clock)
+    try:
+        await ShellChannel(app, clock, out_dir).run()
+    finally:
+        await app.close()
+    return 0

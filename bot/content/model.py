@@ -1,0 +1,140 @@
+"""Typed content: what the YAML files under `content/` become once validated."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+AUDIENCES = ("resident", "student", "teacher", "worker", "media")
+LEVELS = ("primary", "lower_secondary", "upper_secondary", "higher")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Localized:
+    vi: str
+    en: str
+
+    def get(self, locale: str) -> str:
+        return self.en if locale == "en" else self.vi
+
+
+@dataclass(frozen=True)
+class District:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Commune:
+    code: str
+    name: str
+    kind: str
+    former_district: str
+    merged_from: str
+    folded: str = field(compare=False, default="")
+
+
+@dataclass(frozen=True)
+class DayRule:
+    """A fixed day ('06-05') or the Nth weekday of a month ('03/last/sat')."""
+
+    month: int
+    day: int = 0
+    nth: int = 0
+    weekday: int = 0
+
+    def matches(self, when: date) -> bool:
+        if when.month != self.month:
+            return False
+        if self.day:
+            return when.day == self.day
+        if when.weekday() != self.weekday:
+            return False
+        if self.nth == -1:
+            last_day = calendar.monthrange(when.year, when.month)[1]
+            return when.day + 7 > last_day
+        return (when.day - 1) // 7 + 1 == self.nth
+
+
+@dataclass(frozen=True)
+class Tip:
+    id: str
+    audiences: frozenset[str]
+    levels: frozenset[str]
+    on: DayRule | None
+    text: Localized
+    source: str
+
+    def suits(self, audience: str | None, level: str | None) -> bool:
+        if "all" not in self.audiences and (audience or "resident") not in self.audiences:
+            return False
+        return not self.levels or level is None or level in self.levels
+
+
+@dataclass(frozen=True)
+class Agency:
+    key: str
+    short: str
+    name: Localized
+
+
+@dataclass(frozen=True)
+class Quota:
+    kind: str  # "count", "regular" or "yearly"
+    minimum: int | None = None
+    maximum: int | None = None
+    per: str = "year"
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    percent: int | None
+    audiences: frozenset[str]
+    text: Localized
+    source: str
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    number: str
+    text: Localized
+    lead: str
+    quota: Quota
+    source: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    title: Localized
+    instrument: str
+    period: tuple[int, int]
+    report_deadline: tuple[int, int]
+    source: str
+    agencies: tuple[Agency, ...]
+    targets: tuple[Target, ...]
+    tasks: tuple[Task, ...]
+
+    def agency(self, key: str) -> Agency | None:
+        return next((a for a in self.agencies if a.key == key), None)
+
+
+@dataclass(frozen=True)
+class Content:
+    districts: tuple[District, ...]
+    communes: tuple[Commune, ...]
+    tips: tuple[Tip, ...]
+    plan: Plan
+
+    def commune(self, code: str | None) -> Commune | None:
+        return next((c for c in self.communes if c.code == code), None)
+
+    def district(self, code: str) -> District | None:
+        return next((d for d in self.districts if d.code == code), None)
+
+    def tip(self, tip_id: str) -> Tip | None:
+        return next((t for t in self.tips if t.id == tip_id), None)

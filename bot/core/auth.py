@@ -1,0 +1,44 @@
+"""Roles and the one authorisation check that decides every command for every role."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from enum import StrEnum
+
+from bot.storage.users import User
+
+
+class Role(StrEnum):
+    GUEST = "guest"  # has not agreed and finished onboarding yet
+    RESIDENT = "resident"
+    STUDENT = "student"
+    TEACHER = "teacher"
+    WORKER = "worker"  # civil servant or enterprise worker
+    MEDIA = "media"  # press, radio or TV staff
+    OFFICER = "officer"  # invited by an admin; moderates and reports
+    ADMIN = "admin"  # named in the settings
+
+
+AUDIENCE_ROLES = (Role.RESIDENT, Role.STUDENT, Role.TEACHER, Role.WORKER, Role.MEDIA)
+EVERYONE = frozenset(Role)
+MEMBERS = EVERYONE - {Role.GUEST}
+STAFF = frozenset({Role.OFFICER, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
+
+
+def role_of(user: User, admins: Collection[str]) -> Role:
+    """The role that decides what this person may do right now."""
+    if user.address in admins:
+        return Role.ADMIN
+    if not user.consented or not user.onboarded:
+        return Role.GUEST
+    if user.is_officer:
+        return Role.OFFICER
+    return Role(user.audience) if user.audience else Role.RESIDENT
+
+
+def allowed(role: Role, roles: frozenset[Role]) -> bool:
+    """Admins may do anything a member may; everyone else only what their role lists."""
+    if role is Role.ADMIN and roles & MEMBERS:
+        return True
+    return role in roles

@@ -1,0 +1,182 @@
+"""The engine: who is this, what state are they in, which feature handles the message.
+
+`Engine.handle` is the one error boundary. Each message is handled in one database
+transaction; replies are returned only after it committed, so the bot never tells a person
+that something was saved when it was not. Anything unexpected rolls the transaction back,
+is logged with context, and the person gets a short apology.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core import choices as choice_rules
+from bot.core.auth import Role, allowed, role_of
+from bot.core.clock import iso
+from bot.core.context import Context
+from bot.core.deps import Deps
+from bot.core.i18n import pick_locale
+from bot.core.messages import Choice, Incoming, Kind, Reply
+from bot.core.router import Router
+from bot.core.text import MAX_TEXT, clean
+from bot.storage import conversations, deliveries, users
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(self, deps: Deps, router: Router) -> None:
+        self.deps = deps
+        self.router = router
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        try:
+            async with self.deps.db.transaction() as tx:
+                now = self.deps.clock.now()
+                user = await users.get_or_create(
+                    tx, incoming.channel, incoming.user_id, incoming.chat_id, iso(now)
+                )
+                convo = await conversations.load(tx, user.id)
+                role = role_of(user, self.deps.settings.admins)
+                ctx = Context(self.deps, self.router, tx, incoming, user, convo, role)
+                if not user.locale and "locale" not in convo.data:
+                    ctx.set_locale(pick_locale(incoming.language_hint))
+                await self._dispatch(ctx)
+                if not ctx.erased:
+                    await conversations.save(tx, user.id, ctx.convo, ctx.now_iso)
+            return ctx.replies
+        except Exception:
+            log.exception("failed to handle a %s message on %s", incoming.kind, incoming.channel)
+            _ = self.deps.i18n.translator(pick_locale(incoming.language_hint))
+            return [Reply(_("Sorry, something went wrong on our side. Please try again."))]
+
+    async def _dispatch(self, ctx: Context) -> None:
+        kind = ctx.incoming.kind
+        if kind in (Kind.BLOCKED, Kind.UNBLOCKED):
+            await self._membership(ctx, blocked=kind is Kind.BLOCKED)
+            return
+        if not ctx.incoming.is_private and kind is not Kind.COMMAND:
+            return  # in groups the bot speaks only when addressed by a command
+        offered, ctx.convo.choices = ctx.convo.choices, []
+        if kind is Kind.COMMAND:
+            await self._command(ctx, ctx.incoming.command)
+        elif kind is Kind.CHOICE:
+            await self._choice(ctx, ctx.incoming.payload, offered)
+        elif kind is Kind.TEXT:
+            await self._text(ctx, offered)
+        else:
+            await self._media(ctx, kind)
+
+    async def _command(self, ctx: Context, name: str) -> None:
+        _ = ctx._
+        command = self.router.commands.get(name)
+        if command is None:
+            ctx.say(
+                _(
+                    "I don't know the command /{name}. Send /help to see what I can do.",
+                    name=name[:40],
+                )
+            )
+            await ctx.reprompt()
+            return
+        if command.private_only and not ctx.incoming.is_private:
+            ctx.say(_("Please write to me in a private chat for /{name}.", name=name))
+            return
+        if not allowed(ctx.role, command.roles):
+            ctx.say(self._refusal(ctx, name))
+            await ctx.reprompt()
+            return
+        pending = ctx.convo.state
+        if not command.keeps_state:
+            ctx.finish()
+        await command.handler(ctx)
+        if command.keeps_state and pending and ctx.convo.state == pending and not ctx.convo.choices:
+            await ctx.reprompt()
+
+    def _refusal(self, ctx: Context, name: str) -> str:
+        _ = ctx._
+        if ctx.role is Role.GUEST:
+            return _(
+                "Please send /start and finish the first steps before using /{name}.", name=name
+            )
+        return _("Sorry, /{name} is not available to you.", name=name)
+
+    async def _choice(self, ctx: Context, payload: str, offered: list[Choice]) -> None:
+        if not choice_rules.is_offered(payload, offered):
+            ctx.say(ctx._("That option has expired. Here is where we are now."))
+            await ctx.reprompt()
+            return
+        if payload.startswith(choice_rules.COMMAND_PREFIX):
+            ctx.convo.choices = []
+            await self._command(ctx, payload.removeprefix(choice_rules.COMMAND_PREFIX))
+            return
+        state = self.router.states.get(ctx.convo.state)
+        if state is None or state.on_choice is None:
+            ctx.say(ctx._("That option has expired. Here is where we are now."))
+            return
+        ctx.payload = payload
+        await state.on_choice(ctx)
+
+    async def _text(self, ctx: Context, offered: list[Choice]) -> None:
+        _ = ctx._
+        text = clean(ctx.incoming.text)
+        if not text:
+            ctx.say(_("Your message was empty. Send /help to see what I can do."))
+            await ctx.reprompt()
+            return
+        if len(text) > MAX_TEXT:
+            ctx.say(
+                _(
+                    "That message is too long for me ({count} characters). "
+                    "Please keep it under {limit}.",
+                    count=ctx._.number(len(text)),
+                    limit=ctx._.number(MAX_TEXT),
+                )
+            )
+            await ctx.reprompt()
+            return
+        payload = choice_rules.match(text, offered)
+        if payload is not None:
+            await self._choice(ctx, payload, offered)
+            return
+        if offered and choice_rules.is_number(text):
+            ctx.say(_("Please answer with a number from 1 to {count}.", count=len(offered)))
+            await ctx.reprompt()
+            return
+        state = self.router.states.get(ctx.convo.state)
+        if state is not None and state.on_text is not None:
+            ctx.text = text
+            await state.on_text(ctx)
+        elif state is not None:
+            ctx.say(_("Please pick one of the options (you can type its number)."))
+            await ctx.reprompt()
+        else:
+            ctx.say(
+                _(
+                    "I'm a bot and I only understand a few commands. Send /tip for a tip "
+                    "against plastic waste, or /help to see everything I can do."
+                )
+            )
+
+    async def _media(self, ctx: Context, kind: Kind) -> None:
+        state = self.router.states.get(ctx.convo.state)
+        handler = None
+        if state is not None:
+            handler = state.on_photo if kind is Kind.PHOTO else state.on_location
+        if handler is not None:
+            await handler(ctx)
+            return
+        if kind is Kind.PHOTO:
+            ctx.say(ctx._("Thanks, but I can't use a photo here."))
+        else:
+            ctx.say(ctx._("Thanks, but I can't use a location here."))
+        await ctx.reprompt()
+
+    async def _membership(self, ctx: Context, *, blocked: bool) -> None:
+        if blocked:
+            await ctx.update_user(reachable=0, tip_time=None)
+            await deliveries.drop_pending_for(ctx.tx, ctx.user.id, "recipient blocked the bot")
+            return
+        await ctx.update_user(reachable=1)
+        if ctx.user.consented:
+            ctx.say(ctx._("Welcome back! Send /subscribe to get daily tips again, or /help."))

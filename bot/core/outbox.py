@@ -1,0 +1,115 @@
+"""Delivers what the bot sends on its own (daily tips, later notifications).
+
+The scheduler's jobs enqueue deliveries (unique per person, kind and day); `deliver_due`
+claims each one, renders it in the person's language and hands it to their channel's sender.
+Send errors map to a few outcomes: gone (mark unreachable, unsubscribe), throttled (retry
+after the delay asked), temporary (retry with backoff, then give up), permanent (drop).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.channels.base import PermanentFailure, RecipientGone, Sender, TemporaryFailure, Throttled
+from bot.core.clock import iso
+from bot.core.deps import Deps
+from bot.core.router import Router
+from bot.storage import counters, deliveries, users
+from bot.storage.deliveries import Delivery
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    retried: int = 0
+    dropped: int = 0
+    failed: int = 0
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min... capped at 30 minutes."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 1800))
+
+
+class Outbox:
+    def __init__(self, deps: Deps, router: Router, senders: Mapping[str, Sender]) -> None:
+        self.deps = deps
+        self.router = router
+        self.senders = senders
+
+    async def recover(self) -> int:
+        """At start-up, puts back deliveries a killed process left half-way."""
+        async with self.deps.db.transaction() as tx:
+            return await deliveries.requeue_interrupted(tx)
+
+    async def run_jobs(self) -> int:
+        return sum([await job(self.deps) for job in self.router.jobs])
+
+    async def deliver_due(self, limit: int = 500) -> DeliveryStats:
+        stats = DeliveryStats()
+        async with self.deps.db.transaction() as tx:
+            batch = await deliveries.due(tx, iso(self.deps.clock.now()), limit)
+        for delivery in batch:
+            if delivery.channel in self.senders:
+                await self._deliver(delivery, stats)
+        return stats
+
+    async def _deliver(self, delivery: Delivery, stats: DeliveryStats) -> None:
+        render = self.router.renderers[delivery.kind]
+        async with self.deps.db.transaction() as tx:
+            if not await deliveries.claim(tx, delivery.id):
+                return
+            replies = await render(self.deps, tx, delivery)
+            if not replies:
+                await deliveries.finish(tx, delivery.id, "dropped", self._now(), "nothing to send")
+        if not replies:
+            stats.dropped += 1
+            return
+        try:
+            await self.senders[delivery.channel].send(delivery.chat_id, replies)
+        except RecipientGone as exc:
+            await self._gone(delivery, str(exc))
+            stats.dropped += 1
+        except Throttled as exc:
+            await self._retry(delivery, timedelta(seconds=exc.retry_after), str(exc))
+            stats.retried += 1
+        except TemporaryFailure as exc:
+            if delivery.attempts + 1 >= MAX_ATTEMPTS:
+                await self._finish(delivery, "failed", str(exc))
+                stats.failed += 1
+            else:
+                await self._retry(delivery, backoff(delivery.attempts + 1), str(exc))
+                stats.retried += 1
+        except PermanentFailure as exc:
+            log.warning("delivery %s refused for good: %s", delivery.id, exc)
+            await self._finish(delivery, "failed", str(exc))
+            stats.failed += 1
+        else:
+            await self._finish(delivery, "sent")
+            stats.sent += 1
+
+    def _now(self) -> str:
+        return iso(self.deps.clock.now())
+
+    async def _finish(self, delivery: Delivery, status: str, error: str | None = None) -> None:
+        async with self.deps.db.transaction() as tx:
+            await deliveries.finish(tx, delivery.id, status, self._now(), error)
+            if status == "sent":
+                await counters.increment(tx, f"delivered.{delivery.kind}", delivery.day[:4])
+
+    async def _retry(self, delivery: Delivery, delay: timedelta, error: str) -> None:
+        async with self.deps.db.transaction() as tx:
+            not_before = iso(self.deps.clock.now() + delay)
+            await deliveries.retry_later(tx, delivery.id, not_before, error[:200])
+
+    async def _gone(self, delivery: Delivery, error: str) -> None:
+        async with self.deps.db.transaction() as tx:
+            await deliveries.finish(tx, delivery.id, "dropped", self._now(), error[:200])
+            await users.update(tx, delivery.user_id, reachable=0, tip_time=None)
+            await deliveries.drop_pending_for(tx, delivery.user_id, "recipient gone")

@@ -1,0 +1,87 @@
+"""Commands and conversation states, registered by the features.
+
+A feature module exposes `register(router)`; the composition root lists the features. Every
+command declares the roles that may use it: the engine checks that one table for every message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.core.auth import Role, allowed
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+    from bot.core.deps import Deps
+    from bot.core.messages import Reply
+    from bot.storage.db import Transaction
+    from bot.storage.deliveries import Delivery
+
+Handler = Callable[["Context"], Awaitable[None]]
+Job = Callable[["Deps"], Awaitable[int]]
+Renderer = Callable[["Deps", "Transaction", "Delivery"], Awaitable["list[Reply] | None"]]
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction without translating it yet (help texts)."""
+    return message
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    roles: frozenset[Role]
+    help: str = ""  # an N_() message id; empty hides the command from /help
+    keeps_state: bool = False  # answer, then ask the pending question again
+    private_only: bool = True  # refused in group chats
+    order: int = 50  # position in /help
+
+
+@dataclass(frozen=True)
+class State:
+    """One question of a conversation: how to ask it and how to take each kind of answer."""
+
+    name: str
+    prompt: Handler
+    on_text: Handler | None = None
+    on_choice: Handler | None = None
+    on_photo: Handler | None = None
+    on_location: Handler | None = None
+
+
+class Router:
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+        self.states: dict[str, State] = {}
+        self.flow_ends: dict[str, Handler] = {}
+        self.jobs: list[Job] = []
+        self.renderers: dict[str, Renderer] = {}
+
+    def add_command(self, command: Command) -> None:
+        if command.name in self.commands:
+            raise ValueError(f"command /{command.name} registered twice")
+        self.commands[command.name] = command
+
+    def add_state(self, state: State) -> None:
+        if state.name in self.states:
+            raise ValueError(f"state {state.name!r} registered twice")
+        self.states[state.name] = state
+
+    def add_flow_end(self, flow: str, handler: Handler) -> None:
+        """What happens when a multi-step flow (onboarding, settings) has no step left."""
+        self.flow_ends[flow] = handler
+
+    def add_job(self, job: Job) -> None:
+        """A scheduled job: it enqueues deliveries that are due and returns how many."""
+        self.jobs.append(job)
+
+    def add_renderer(self, kind: str, renderer: Renderer) -> None:
+        """How a delivery of this kind becomes replies (None: nothing to send any more)."""
+        self.renderers[kind] = renderer
+
+    def visible_commands(self, role: Role) -> list[Command]:
+        found = [c for c in self.commands.values() if c.help and allowed(role, c.roles)]
+        return sorted(found, key=lambda c: (c.order, c.name))

@@ -1,0 +1,132 @@
+"""Admins invite officers with one-time codes; `/start CODE` or `/redeem CODE` takes the role.
+
+A code is scoped to an agency of the plan (Sở GD&ĐT, Báo Lạng Sơn, a commune's people's
+committee...) and optionally to one commune. It works once and expires (default 72 hours).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.auth import ADMINS, EVERYONE
+from bot.core.clock import iso
+from bot.core.context import Context
+from bot.core.messages import Choice
+from bot.core.router import N_, Command, Router, State
+from bot.features.profile import commune_label, next_step, run_steps
+from bot.storage import invites
+
+
+async def invite(ctx: Context) -> None:
+    if ctx.incoming.args.strip().lower() not in ("officer", "can-bo", "cán bộ"):
+        ctx.say(ctx._("Usage: /invite officer"))
+        return
+    ctx.convo.data["invite"] = {}
+    await run_steps(ctx, ["invite_agency", "invite_scope"], "invite")
+
+
+async def ask_agency(ctx: Context) -> None:
+    choices = [Choice(a.short, f"agency:{a.key}") for a in ctx.deps.content.plan.agencies]
+    ctx.ask(ctx._("Which agency will the officer work for?"), choices)
+
+
+async def on_agency(ctx: Context) -> None:
+    ctx.convo.data["invite"] = {"agency": ctx.payload.removeprefix("agency:")}
+    await next_step(ctx)
+
+
+async def ask_scope(ctx: Context) -> None:
+    _ = ctx._
+    ctx.ask(
+        _("Is the officer responsible for the whole province or for one commune?"),
+        [Choice(_("The whole province"), "scope:all"), Choice(_("One commune"), "scope:commune")],
+    )
+
+
+async def on_scope(ctx: Context) -> None:
+    if ctx.payload == "scope:commune":
+        ctx.convo.data["commune_for"] = "invite"
+        ctx.convo.data["steps"] = ["commune", *ctx.convo.data.get("steps", [])]
+    await next_step(ctx)
+
+
+async def create_invite(ctx: Context) -> None:
+    details = dict(ctx.convo.data.get("invite") or {})
+    expires = ctx.now + timedelta(hours=ctx.deps.settings.invite_ttl_hours)
+    code = await invites.create(
+        ctx.tx,
+        role="officer",
+        agency=details.get("agency"),
+        commune_code=details.get("commune"),
+        created_by=ctx.user.address,
+        now=ctx.now_iso,
+        expires_at=iso(expires),
+    )
+    ctx.finish()
+    agency = ctx.deps.content.plan.agency(str(details.get("agency")))
+    where = commune_label(ctx, ctx.deps.content.commune(details.get("commune")))
+    ctx.say(
+        ctx._(
+            "Invite code for an officer of {agency} ({scope}): {code}\n"
+            "It works once, until {expires}. The officer sends: /start {code}",
+            agency=agency.name.get(ctx.locale) if agency else "-",
+            scope=where if details.get("commune") else ctx._("the whole province"),
+            code=code,
+            expires=ctx._.datetime(expires),
+        )
+    )
+
+
+async def redeem(ctx: Context) -> None:
+    code = ctx.incoming.args.strip()
+    if not code:
+        ctx.say(ctx._("Usage: /redeem CODE (the invite code you were given)"))
+        return
+    if not ctx.user.consented:
+        ctx.convo.data["pending_code"] = code[:32]
+        ctx.goto("onboarding.consent")
+        await ctx.reprompt()
+        return
+    await redeem_code(ctx, code)
+
+
+async def redeem_code(ctx: Context, code: str) -> bool:
+    """Grants the invite's role; says why not if the code is wrong, used or expired."""
+    granted = None
+    if invites.looks_like_code(code):
+        granted = await invites.redeem(ctx.tx, code, ctx.user.id, ctx.now_iso)
+    if granted is None:
+        ctx.say(
+            ctx._(
+                "This code does not work: it may be mistyped, already used or expired. "
+                "Please ask for a new one."
+            )
+        )
+        return False
+    await ctx.update_user(
+        officer_agency=granted.agency or "",
+        officer_commune=granted.commune_code,
+        audience=ctx.user.audience or "worker",
+        commune_code=ctx.user.commune_code or granted.commune_code,
+    )
+    agency = ctx.deps.content.plan.agency(granted.agency or "")
+    ctx.say(
+        ctx._(
+            "You are now an officer of {agency}. Send /help to see your commands.",
+            agency=agency.name.get(ctx.locale) if agency else "-",
+        )
+    )
+    if not ctx.user.onboarded:
+        steps = [] if ctx.user.commune_code else ["commune"]
+        await run_steps(ctx, steps, "onboarding")
+    return True
+
+
+def register(router: Router) -> None:
+    router.add_command(
+        Command("invite", invite, ADMINS, N_("create a one-time invite code for an officer"))
+    )
+    router.add_command(Command("redeem", redeem, EVERYONE, N_("use an invite code"), order=80))
+    router.add_state(State("profile.invite_agency", ask_agency, on_choice=on_agency))
+    router.add_state(State("profile.invite_scope", ask_scope, on_choice=on_scope))
+    router.add_flow_end("invite", create_invite)

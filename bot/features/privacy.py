@@ -1,0 +1,96 @@
+"""/mydata shows everything stored about the person; /deleteme erases it.
+
+Erasure deletes the person's row and everything hanging off it. Figures already counted
+(how many joined, how many tips went out) live in `counters`, keyed only by period, commune
+and audience, so they stay correct without anything that leads back to the person.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.core.auth import EVERYONE
+from bot.core.context import Context
+from bot.core.messages import Attachment, Choice
+from bot.core.router import N_, Command, Router, State
+from bot.features.settings import summary
+from bot.storage import users
+from bot.storage.db import Transaction, as_dict
+
+
+async def collect(tx: Transaction, user_id: int) -> dict[str, Any]:
+    """Every row that belongs to this person, table by table."""
+    data: dict[str, Any] = {}
+    queries = {
+        "user": "SELECT * FROM users WHERE id = ?",
+        "conversation": "SELECT state, data, updated_at FROM conversations WHERE user_id = ?",
+        "tips_seen": "SELECT tip_id, seen_at FROM tips_seen WHERE user_id = ? ORDER BY id",
+        "deliveries": (
+            "SELECT kind, day, status, sent_at FROM deliveries WHERE user_id = ? ORDER BY id"
+        ),
+        "invites_used": "SELECT role, agency, commune_code, used_at FROM invites WHERE used_by = ?",
+    }
+    for name, sql in queries.items():
+        rows = await tx.fetch_all(sql, (user_id,))
+        data[name] = [as_dict(row) for row in rows]
+    return data
+
+
+async def mydata(ctx: Context) -> None:
+    _ = ctx._
+    data = await collect(ctx.tx, ctx.user.id)
+    if not ctx.user.consented:
+        text = _("I only keep your chat id, so that I can answer you. Nothing else.")
+    else:
+        text = (
+            summary(ctx)
+            + "\n"
+            + _("Tips received: {count}", count=_.number(len(data["tips_seen"])))
+        )
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    ctx.say(
+        _("Everything I store about you:")
+        + "\n"
+        + text
+        + "\n\n"
+        + _("The full copy is in the attached file."),
+        document=Attachment(body, "mydata.json", "application/json"),
+    )
+
+
+async def deleteme(ctx: Context) -> None:
+    _ = ctx._
+    ctx.ask(
+        _(
+            "Erase everything I store about you (settings, subscriptions, history)? "
+            "This cannot be undone."
+        ),
+        [Choice(_("Yes, erase my data"), "erase:yes"), Choice(_("No, keep it"), "erase:no")],
+        state="privacy.erase",
+    )
+
+
+async def on_erase(ctx: Context) -> None:
+    _ = ctx._
+    ctx.finish()
+    if ctx.payload != "erase:yes":
+        ctx.say(_("Nothing was erased."))
+        return
+    await users.delete(ctx.tx, ctx.user.id)
+    ctx.erased = True
+    ctx.say(
+        _(
+            "Done: I erased everything about you. Totals already counted (how many people "
+            "took part) stay, but nothing in them leads back to you. Send /start if you want "
+            "to come back."
+        )
+    )
+
+
+def register(router: Router) -> None:
+    router.add_command(
+        Command("mydata", mydata, EVERYONE, N_("see everything I store about you"), order=90)
+    )
+    router.add_command(Command("deleteme", deleteme, EVERYONE, N_("erase your data"), order=91))
+    router.add_state(State("privacy.erase", deleteme, on_choice=on_erase))

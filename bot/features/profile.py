@@ -1,0 +1,177 @@
+"""Profile steps shared by onboarding and /settings: who you are, school level, age band, commune.
+
+A flow is a list of steps kept in the conversation (`data["steps"]`), so it survives restarts.
+When the list is empty, the flow's end handler (registered by onboarding or settings) runs.
+Students give a school level and an age band, never a name.
+"""
+
+from __future__ import annotations
+
+from bot.content.model import AUDIENCES, LEVELS, Commune
+from bot.content.units import search_communes
+from bot.core.context import Context
+from bot.core.i18n import Translator
+from bot.core.messages import Choice
+from bot.core.router import N_, Router, State
+
+MAX_LISTED = 8
+AGE_BANDS = ("u11", "11-14", "15-17", "18+")
+
+AUDIENCE_LABELS = {
+    "resident": N_("Resident"),
+    "student": N_("Student"),
+    "teacher": N_("Teacher"),
+    "worker": N_("Civil servant or enterprise worker"),
+    "media": N_("Press, radio or TV staff"),
+}
+LEVEL_LABELS = {
+    "primary": N_("Primary school"),
+    "lower_secondary": N_("Lower secondary school"),
+    "upper_secondary": N_("Upper secondary school"),
+    "higher": N_("College or university"),
+}
+AGE_LABELS = {
+    "u11": N_("Under 11"),
+    "11-14": N_("11 to 14"),
+    "15-17": N_("15 to 17"),
+    "18+": N_("18 or over"),
+}
+
+
+def audience_label(_: Translator, audience: str | None) -> str:
+    return _(AUDIENCE_LABELS[audience]) if audience in AUDIENCE_LABELS else "-"
+
+
+def commune_label(ctx: Context, commune: Commune | None) -> str:
+    if commune is None:
+        return "-"
+    district = ctx.deps.content.district(commune.former_district)
+    if district is None:
+        return commune.name
+    return ctx._("{commune} (formerly {district})", commune=commune.name, district=district.name)
+
+
+async def run_steps(ctx: Context, steps: list[str], flow: str) -> None:
+    ctx.goto("", steps=steps, flow=flow)
+    await next_step(ctx)
+
+
+async def next_step(ctx: Context) -> None:
+    steps: list[str] = list(ctx.convo.data.get("steps") or [])
+    if not steps:
+        flow = str(ctx.convo.data.get("flow", ""))
+        ctx.convo.state = ""
+        await ctx.router.flow_ends[flow](ctx)
+        return
+    ctx.convo.data["steps"] = steps[1:]
+    ctx.convo.state = f"profile.{steps[0]}"
+    await ctx.reprompt()
+
+
+async def ask_role(ctx: Context) -> None:
+    choices = [Choice(ctx._(AUDIENCE_LABELS[a]), f"aud:{a}") for a in AUDIENCES]
+    ctx.ask(ctx._("Who are you? This helps me choose tips for you."), choices)
+
+
+async def on_role(ctx: Context) -> None:
+    audience = ctx.payload.removeprefix("aud:")
+    if audience == "student":
+        await ctx.update_user(audience=audience)
+        ctx.convo.data["steps"] = ["level", "age", *ctx.convo.data.get("steps", [])]
+    else:
+        await ctx.update_user(audience=audience, school_level=None, age_band=None)
+    await next_step(ctx)
+
+
+async def ask_level(ctx: Context) -> None:
+    choices = [Choice(ctx._(LEVEL_LABELS[level]), f"lvl:{level}") for level in LEVELS]
+    ctx.ask(ctx._("Which school level are you in?"), choices)
+
+
+async def on_level(ctx: Context) -> None:
+    await ctx.update_user(school_level=ctx.payload.removeprefix("lvl:"))
+    await next_step(ctx)
+
+
+async def ask_age(ctx: Context) -> None:
+    choices = [Choice(ctx._(AGE_LABELS[band]), f"age:{band}") for band in AGE_BANDS]
+    ctx.ask(ctx._("How old are you? (Just the age group: I never ask for your name.)"), choices)
+
+
+async def on_age(ctx: Context) -> None:
+    await ctx.update_user(age_band=ctx.payload.removeprefix("age:"))
+    await next_step(ctx)
+
+
+async def ask_commune(ctx: Context) -> None:
+    choices = [Choice(d.name, f"dist:{d.code}") for d in ctx.deps.content.districts]
+    ctx.ask(
+        ctx._(
+            "Which commune or ward do you live or work in? Type part of its name "
+            "(for example: dong kinh), or pick the former district it belonged to."
+        ),
+        choices,
+    )
+
+
+async def on_commune_text(ctx: Context) -> None:
+    found = search_communes(ctx.deps.content.communes, ctx.text)
+    if len(found) == 1:
+        await _choose_commune(ctx, found[0])
+        return
+    if not found:
+        ctx.say(ctx._("No commune matches “{query}”.", query=ctx.text[:60]))
+        await ask_commune(ctx)
+        return
+    if len(found) > MAX_LISTED:
+        text = ctx._(
+            "{count} communes match. Here are the first {shown}; "
+            "type more letters to narrow it down.",
+            count=len(found),
+            shown=MAX_LISTED,
+        )
+    else:
+        text = ctx._("Which one is yours?")
+    _offer_communes(ctx, text, found[:MAX_LISTED])
+
+
+async def on_commune_choice(ctx: Context) -> None:
+    kind, _, code = ctx.payload.partition(":")
+    if kind == "dist":
+        district = ctx.deps.content.district(code)
+        communes = [c for c in ctx.deps.content.communes if c.former_district == code]
+        assert district is not None
+        _offer_communes(
+            ctx, ctx._("Communes that were in {district}:", district=district.name), communes
+        )
+        return
+    if kind == "back":
+        await ask_commune(ctx)
+        return
+    commune = ctx.deps.content.commune(code)
+    assert commune is not None
+    await _choose_commune(ctx, commune)
+
+
+def _offer_communes(ctx: Context, text: str, communes: list[Commune]) -> None:
+    choices = [Choice(c.name, f"com:{c.code}") for c in communes]
+    choices.append(Choice(ctx._("Back to the districts"), "back:"))
+    ctx.ask(text, choices)
+
+
+async def _choose_commune(ctx: Context, commune: Commune) -> None:
+    if ctx.convo.data.pop("commune_for", "user") == "invite":
+        ctx.convo.data.setdefault("invite", {})["commune"] = commune.code
+    else:
+        await ctx.update_user(commune_code=commune.code)
+        ctx.say(ctx._("Commune: {commune}.", commune=commune_label(ctx, commune)))
+    await next_step(ctx)
+
+
+def register(router: Router) -> None:
+    router.add_state(State("profile.role", ask_role, on_choice=on_role))
+    router.add_state(State("profile.level", ask_level, on_choice=on_level))
+    router.add_state(State("profile.age", ask_age, on_choice=on_age))
+    router.add_state(
+        State("profile.commune", ask_commune, on_text=on_commune_text, on_choice=on_commune_choice)
+    )

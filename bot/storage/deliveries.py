@@ -1,0 +1,96 @@
+"""The delivery outbox: everything the bot sends on its own, each recorded exactly once.
+
+A row is unique per (person, kind, day), so enqueuing is idempotent: a scheduler that runs
+twice, or restarts half-way, cannot create a second delivery for the same person and day.
+Status moves pending -> sending -> sent | failed | dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.db import Row, Transaction, as_dict
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    user_id: int
+    kind: str
+    day: str
+    payload: str
+    attempts: int
+    channel: str
+    chat_id: str
+    locale: str | None
+
+
+async def enqueue(
+    tx: Transaction, user_id: int, kind: str, day: str, payload: str, now: str
+) -> bool:
+    """Records a delivery; False if one already exists for this person, kind and day."""
+    changed = await tx.execute(
+        """INSERT INTO deliveries (user_id, kind, day, payload, not_before, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (user_id, kind, day) DO NOTHING""",
+        (user_id, kind, day, payload, now, now),
+    )
+    return changed == 1
+
+
+def _delivery(row: Row) -> Delivery:
+    return Delivery(**as_dict(row))
+
+
+async def due(tx: Transaction, now: str, limit: int) -> list[Delivery]:
+    """Pending deliveries whose time has come, to people who can still be reached."""
+    rows = await tx.fetch_all(
+        """SELECT d.id, d.user_id, d.kind, d.day, d.payload, d.attempts,
+                  u.channel, u.chat_id, u.locale
+           FROM deliveries d JOIN users u ON u.id = d.user_id
+           WHERE d.status = 'pending' AND d.not_before <= ? AND u.reachable = 1
+           ORDER BY d.not_before, d.id
+           LIMIT ?""",
+        (now, limit),
+    )
+    return [_delivery(r) for r in rows]
+
+
+async def claim(tx: Transaction, delivery_id: int) -> bool:
+    """pending -> sending; False if another worker got there first."""
+    changed = await tx.execute(
+        "UPDATE deliveries SET status = 'sending', attempts = attempts + 1 "
+        "WHERE id = ? AND status = 'pending'",
+        (delivery_id,),
+    )
+    return changed == 1
+
+
+async def finish(
+    tx: Transaction, delivery_id: int, status: str, now: str, error: str | None = None
+) -> None:
+    sent_at = now if status == "sent" else None
+    await tx.execute(
+        "UPDATE deliveries SET status = ?, sent_at = ?, error = ? WHERE id = ?",
+        (status, sent_at, error, delivery_id),
+    )
+
+
+async def retry_later(tx: Transaction, delivery_id: int, not_before: str, error: str) -> None:
+    await tx.execute(
+        "UPDATE deliveries SET status = 'pending', not_before = ?, error = ? WHERE id = ?",
+        (not_before, error, delivery_id),
+    )
+
+
+async def requeue_interrupted(tx: Transaction) -> int:
+    """At start-up: deliveries a killed process left in 'sending' go back to the queue."""
+    return await tx.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
+
+
+async def drop_pending_for(tx: Transaction, user_id: int, reason: str) -> None:
+    await tx.execute(
+        "UPDATE deliveries SET status = 'dropped', error = ? "
+        "WHERE user_id = ? AND status IN ('pending', 'sending')",
+        (reason, user_id),
+    )

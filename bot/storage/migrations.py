@@ -1,0 +1,130 @@
+"""Numbered, append-only, transactional schema migrations.
+
+Never edit a migration that has shipped: add a new one at the end. Each is a list of
+statements run in one transaction together with its row in `schema_migrations`.
+`{pk}` stands for the dialect's auto-increment primary key (see `db.py`).
+Timestamps are ISO 8601 UTC text; dates are ISO `YYYY-MM-DD` text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.db import Database
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "users, conversations, invites, deliveries, counters",
+        (
+            """CREATE TABLE users (
+                id {pk},
+                channel TEXT NOT NULL,
+                channel_user_id TEXT NOT NULL,
+                chat_id TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                consent_at TEXT,
+                locale TEXT,
+                audience TEXT,
+                school_level TEXT,
+                age_band TEXT,
+                commune_code TEXT,
+                officer_agency TEXT,
+                officer_commune TEXT,
+                tip_time TEXT,
+                tip_since TEXT,
+                reachable INTEGER NOT NULL DEFAULT 1,
+                onboarded_at TEXT,
+                UNIQUE (channel, channel_user_id)
+            )""",
+            """CREATE TABLE conversations (
+                user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                state TEXT NOT NULL DEFAULT '',
+                data TEXT NOT NULL DEFAULT '{{}}',
+                choices TEXT NOT NULL DEFAULT '[]',
+                updated_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE tips_seen (
+                id {pk},
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                tip_id TEXT NOT NULL,
+                seen_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX tips_seen_user ON tips_seen (user_id, seen_at)",
+            """CREATE TABLE invites (
+                id {pk},
+                code_hash TEXT NOT NULL UNIQUE,
+                role TEXT NOT NULL,
+                agency TEXT,
+                commune_code TEXT,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                used_at TEXT,
+                used_by INTEGER REFERENCES users (id) ON DELETE SET NULL
+            )""",
+            """CREATE TABLE deliveries (
+                id {pk},
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                day TEXT NOT NULL,
+                payload TEXT NOT NULL DEFAULT '',
+                status TEXT NOT NULL DEFAULT 'pending',
+                attempts INTEGER NOT NULL DEFAULT 0,
+                not_before TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                sent_at TEXT,
+                error TEXT,
+                UNIQUE (user_id, kind, day)
+            )""",
+            "CREATE INDEX deliveries_due ON deliveries (status, not_before)",
+            """CREATE TABLE counters (
+                metric TEXT NOT NULL,
+                period TEXT NOT NULL,
+                commune_code TEXT NOT NULL DEFAULT '',
+                audience TEXT NOT NULL DEFAULT '',
+                value INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (metric, period, commune_code, audience)
+            )""",
+        ),
+    ),
+)
+
+
+async def applied_versions(db: Database) -> set[int]:
+    async with db.transaction() as tx:
+        await tx.execute(
+            """CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            )"""
+        )
+        rows = await tx.fetch_all("SELECT version FROM schema_migrations")
+    return {int(r[0]) for r in rows}
+
+
+async def migrate(db: Database, now_iso: str) -> list[int]:
+    """Applies every migration not yet applied, in order. Returns the versions applied."""
+    done = await applied_versions(db)
+    applied: list[int] = []
+    for migration in MIGRATIONS:
+        if migration.version in done:
+            continue
+        async with db.transaction() as tx:
+            for statement in migration.statements:
+                await tx.execute(db.render(statement))
+            await tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, now_iso),
+            )
+        applied.append(migration.version)
+    return applied

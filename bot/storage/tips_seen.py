@@ -1,0 +1,20 @@
+"""Which tips a person has had, so the next one is new to them."""
+
+from __future__ import annotations
+
+from bot.storage.db import Transaction
+
+
+async def record(tx: Transaction, user_id: int, tip_id: str, now: str) -> None:
+    await tx.execute(
+        "INSERT INTO tips_seen (user_id, tip_id, seen_at) VALUES (?, ?, ?)", (user_id, tip_id, now)
+    )
+
+
+async def recent(tx: Transaction, user_id: int, limit: int) -> list[str]:
+    """Tip ids this person saw, most recent first."""
+    rows = await tx.fetch_all(
+        "SELECT tip_id FROM tips_seen WHERE user_id = ? ORDER BY seen_at DESC, id DESC LIMIT ?",
+        (user_id, limit),
+    )
+    return [r[0] for r in rows]
