@@ -76,13 +76,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"database ready: {settings.db_path}")
         return 0
     if args.command == "run" and (settings.telegram_token or settings.zalo_token):
-        print(
-            "A bot token is set, but this version serves only the terminal shell: the Telegram "
-            "and Zalo channels are not built yet. Unset TELEGRAM_BOT_TOKEN/ZALO_BOT_TOKEN to "
-            "use the shell.",
-            file=sys.stderr,
-        )
-        return 2
+        from bot.runner import serve
+
+        return await serve(settings)
     return await _shell(settings, Path(args.out))
 
 
