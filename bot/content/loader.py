@@ -86,11 +86,26 @@ class Node:
 def load_yaml(path: Path) -> Node:
     try:
         with path.open(encoding="utf-8") as handle:
-            return Node(yaml.safe_load(handle), str(path), "")
+            node = Node(yaml.safe_load(handle), str(path), "")
     except FileNotFoundError as exc:
         raise ContentError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: not valid YAML: {exc}") from exc
+    _check_keys(node)
+    return node
+
+
+def _check_keys(node: Node) -> None:
+    """Refuses keys YAML 1.1 turned into booleans: an unquoted `on:` becomes True."""
+    if isinstance(node.value, dict):
+        for key in node.value:
+            if not isinstance(key, str):
+                hint = ' (write "on": with quotes)' if key is True else ""
+                raise node.fail(f"key {key!r} is not text{hint}")
+            _check_keys(node.child(key))
+    elif isinstance(node.value, list):
+        for index in range(len(node.value)):
+            _check_keys(node.child(index))
 
 
 def load_content(directory: Path) -> Content:

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, create_app
+from bot.core.clock import LOCAL_TZ, FakeClock
+from bot.settings import Settings
+from tests.harness import Chat, RecordingSender
+
+ADMIN = "admin"
+
+AppFactory = Callable[[], Awaitable[App]]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db_path=str(tmp_path / "bot.sqlite3"), admins=frozenset({f"shell:{ADMIN}"}))
+
+
+@pytest.fixture
+def sender() -> RecordingSender:
+    return RecordingSender()
+
+
+@pytest.fixture
+async def make_app(
+    settings: Settings, clock: FakeClock, sender: RecordingSender
+) -> AsyncIterator[AppFactory]:
+    """Builds apps on the same database file (a second call is a restart)."""
+    opened: list[App] = []
+
+    async def factory() -> App:
+        app = await create_app(
+            settings, clock=clock, rng=random.Random(7), senders={"shell": sender}
+        )
+        opened.append(app)
+        return app
+
+    yield factory
+    for app in opened:
+        await app.close()
+
+
+@pytest.fixture
+async def app(make_app: AppFactory) -> App:
+    return await make_app()
+
+
+@pytest.fixture
+def alice(app: App) -> Chat:
+    return Chat(app, "alice")

@@ -1,0 +1,104 @@
+"""The terminal shell: a pipe of lines is a reproducible demo."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.app import App, create_app
+from bot.channels.shell import ShellChannel
+from bot.core.clock import OffsetClock
+from bot.settings import Settings
+
+DEMO = """\
+:user mai en
+/start
+1
+1
+dong kinh
+/subscribe 18:30
+:time 2026-12-01 18:31
+:user an en
+/start
+:photo {photo}
+2
+:location 21.85 106.76
+/mydata
+:quit
+/never-read
+"""
+
+
+async def run_shell(settings: Settings, tmp_path: Path, script: str) -> tuple[str, App]:
+    clock = OffsetClock()
+    app = await create_app(settings, clock=clock)
+    output = io.StringIO()
+    shell = ShellChannel(app, clock, tmp_path / "out", output)
+    await shell.run(io.StringIO(script))
+    return output.getvalue(), app
+
+
+async def test_demo_script_through_the_shell(settings: Settings, tmp_path: Path) -> None:
+    photo = tmp_path / "market.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a photo")
+    out, app = await run_shell(settings, tmp_path, DEMO.format(photo=photo))
+    try:
+        assert "(now speaking as mai)" in out
+        assert "1. I agree" in out  # choices are numbered lines, as on Zalo
+        assert "Commune: Phường Đông Kinh" in out
+        assert "📬 mai:" in out and "Your tip for today" in out  # the moved clock delivered
+        assert "I can't use a photo here" in out
+        assert "I keep nothing about you" in out
+        assert "I can't use a location here" in out
+        assert "never-read" not in out
+        files = list((tmp_path / "out").glob("*mydata.json"))
+        assert len(files) == 1 and json.loads(files[0].read_text())["user"][0]["chat_id"] == "an"
+        row = await app.deps.db.fetch_one(
+            "SELECT tip_time FROM users WHERE channel_user_id = 'mai'"
+        )
+        assert row is not None and row[0] == "18:30"
+    finally:
+        await app.close()
+
+
+async def test_shell_explains_its_commands_and_bad_arguments(
+    settings: Settings, tmp_path: Path
+) -> None:
+    script = ":help\n:time tomorrow\n:location north south\n:photo /no/such/file.jpg\n"
+    out, app = await run_shell(settings, tmp_path, script)
+    await app.close()
+    assert ":user NAME" in out
+    assert "usage: :time YYYY-MM-DD HH:MM" in out
+    assert "usage: :location LAT LON" in out
+    assert "cannot read /no/such/file.jpg" in out
+
+
+def test_python_m_bot_shell_reads_a_pipe(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "shell", "--db", str(tmp_path / "b.db")],
+        input="/start\n2\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "BOT_ADMINS": ""},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Xin chào" in result.stdout
+    assert (tmp_path / "b.db").exists()
+
+
+def test_check_content_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "check-content"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "65 communes" in result.stdout

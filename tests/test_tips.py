@@ -1,0 +1,181 @@
+"""/tip, /subscribe, /unsubscribe and the daily delivery through the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.app import App
+from bot.channels.base import PermanentFailure, RecipientGone, TemporaryFailure, Throttled
+from bot.core.clock import LOCAL_TZ, FakeClock
+from tests.conftest import AppFactory
+from tests.harness import Chat, RecordingSender, onboard
+
+
+def at(day: str, hhmm: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=LOCAL_TZ)
+
+
+async def tick(app: App) -> None:
+    await app.outbox.run_jobs()
+    await app.outbox.deliver_due()
+
+
+async def test_tip_now_names_its_source_and_does_not_repeat(alice: Chat) -> None:
+    await onboard(alice)
+    seen = []
+    for _ in range(15):
+        await alice.send("/tip")
+        assert "💡" in alice.text and "Source:" in alice.text
+        seen.append(alice.text)
+    assert len(set(seen)) == 15
+
+
+async def test_tip_suits_the_students_level(app: App) -> None:
+    chat = Chat(app, "pupil")
+    await onboard(chat, "Student", level="Primary")
+    student_tips = {t.text.en for t in app.deps.content.tips if t.suits("student", "primary")}
+    for _ in range(10):
+        await chat.send("/tip")
+        tip_text = chat.text.splitlines()[0].removeprefix("💡 ")
+        assert tip_text in student_tips
+    higher_only = {t.text.en for t in app.deps.content.tips if t.levels == frozenset({"higher"})}
+    assert higher_only and not higher_only & {tip_text}
+
+
+async def test_dated_tip_comes_on_its_day(alice: Chat, clock: FakeClock) -> None:
+    await onboard(alice)
+    clock.set(at("2026-06-05", "09:00"))
+    await alice.send("/tip")
+    assert "World Environment Day" in alice.text or "5 June" in alice.text
+
+
+async def test_subscribe_default_time_and_invalid_times(alice: Chat) -> None:
+    await onboard(alice)
+    await alice.send("/subscribe 25:99")
+    assert "is not a time I understand" in alice.text
+    row = await alice.row()
+    assert row is not None and row["tip_time"] is None
+    await alice.send("/subscribe")
+    assert "7:00" in alice.text or "07:00" in alice.text
+    await alice.send("/subscribe 18h30")
+    row = await alice.row()
+    assert row is not None and row["tip_time"] == "18:30"
+    await alice.send("/unsubscribe")
+    assert "not get daily tips any more" in alice.text
+    row = await alice.row()
+    assert row is not None and row["tip_time"] is None
+
+
+async def test_daily_tip_arrives_once_at_the_chosen_local_time(
+    alice: Chat, app: App, clock: FakeClock, sender: RecordingSender
+) -> None:
+    await onboard(alice)
+    await alice.send("/subscribe 18:30")
+    clock.set(at("2026-11-30", "18:29"))
+    await tick(app)
+    assert sender.to("alice") == []
+    clock.set(at("2026-11-30", "18:30"))
+    await tick(app)
+    await tick(app)
+    assert len(sender.to("alice")) == 1
+    assert "Your tip for today" in sender.to("alice")[0]
+    clock.set(at("2026-12-01", "18:31"))
+    await tick(app)
+    assert len(sender.to("alice")) == 2
+
+
+async def test_subscribing_after_todays_time_starts_tomorrow(
+    alice: Chat, app: App, clock: FakeClock, sender: RecordingSender
+) -> None:
+    await onboard(alice)
+    clock.set(at("2026-11-30", "09:00"))
+    await alice.send("/subscribe 07:00")
+    await tick(app)
+    assert sender.to("alice") == []
+    clock.set(at("2026-12-01", "07:00"))
+    await tick(app)
+    assert len(sender.to("alice")) == 1
+
+
+async def subscribers(app: App, count: int, hhmm: str = "07:00") -> list[Chat]:
+    chats = [Chat(app, f"s{n}") for n in range(count)]
+    for chat in chats:
+        await onboard(chat)
+        await chat.send(f"/subscribe {hhmm}")
+    return chats
+
+
+async def test_outbox_restart_mid_run_neither_skips_nor_repeats(
+    make_app: AppFactory, clock: FakeClock, sender: RecordingSender
+) -> None:
+    first = await make_app()
+    await subscribers(first, 6)
+    clock.set(at("2026-12-01", "07:00"))
+    assert await first.outbox.run_jobs() == 6
+    # The process dies after two deliveries: one sent, one claimed but not finished.
+    batch = await first.outbox.deliver_due(limit=2)
+    assert batch.sent == 2
+    async with first.deps.db.transaction() as tx:
+        await tx.execute(
+            "UPDATE deliveries SET status = 'sending' WHERE id = "
+            "(SELECT MIN(id) FROM deliveries WHERE status = 'pending')"
+        )
+    await first.close()
+
+    second = await make_app()
+    assert await second.outbox.recover() == 1
+    assert await second.outbox.run_jobs() == 0  # today's deliveries exist already
+    await second.outbox.deliver_due()
+    await second.outbox.deliver_due()
+    delivered = sorted(chat_id for chat_id, _ in sender.sent)
+    assert delivered == [f"s{n}" for n in range(6)]
+
+
+async def test_blocked_recipient_is_marked_and_unsubscribed(
+    app: App, clock: FakeClock, sender: RecordingSender
+) -> None:
+    chats = await subscribers(app, 3)
+    sender.failures["s1"] = RecipientGone("bot was blocked by the user")
+    clock.set(at("2026-12-01", "07:00"))
+    await tick(app)
+    assert sorted(cid for cid, _ in sender.sent) == ["s0", "s2"]
+    row = await chats[1].row()
+    assert row is not None and (row["reachable"], row["tip_time"]) == (0, None)
+    clock.set(at("2026-12-02", "07:00"))
+    await tick(app)
+    assert [cid for cid, _ in sender.sent].count("s1") == 0
+    await chats[1].blocked(False)
+    assert "Welcome back" in chats[1].text
+
+
+async def test_throttled_and_temporary_failures_are_retried_then_given_up(
+    app: App, clock: FakeClock, sender: RecordingSender
+) -> None:
+    await subscribers(app, 3)
+    sender.failures["s0"] = Throttled(30)
+    sender.failures["s1"] = TemporaryFailure("502")
+    sender.failures["s2"] = PermanentFailure("400 chat not found")
+    clock.set(at("2026-12-01", "07:00"))
+    stats = await app.outbox.deliver_due() if await app.outbox.run_jobs() else None
+    assert stats is not None and (stats.retried, stats.failed) == (2, 1)
+    del sender.failures["s0"]
+    clock.advance(timedelta(seconds=31))
+    await app.outbox.deliver_due()
+    assert [cid for cid, _ in sender.sent] == ["s0"]
+    for _ in range(6):
+        clock.advance(timedelta(minutes=31))
+        await app.outbox.deliver_due()
+    rows = await app.deps.db.fetch_all("SELECT status, attempts FROM deliveries ORDER BY id")
+    assert [tuple(r) for r in rows] == [("sent", 2), ("failed", 5), ("failed", 1)]
+
+
+async def test_person_who_left_is_not_sent_to(
+    app: App, clock: FakeClock, sender: RecordingSender
+) -> None:
+    chats = await subscribers(app, 2)
+    clock.set(at("2026-12-01", "07:00"))
+    await app.outbox.run_jobs()
+    await chats[0].send("/deleteme")
+    await chats[0].press("Yes")
+    await app.outbox.deliver_due()
+    assert [cid for cid, _ in sender.sent] == ["s1"]
