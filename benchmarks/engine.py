@@ -94,9 +94,8 @@ def main() -> None:
     print(f"engine benchmark: {args.users} people x {len(JOURNEY)} messages, {args.runs} runs")
     for key in runs[0]:
         values = [run[key] for run in runs]
-        print(
-            f"  {key:24s} median {statistics.median(values):10.2f}   runs {[round(v, 2) for v in values]}"
-        )
+        middle = statistics.median(values)
+        print(f"  {key:24s} median {middle:10.2f}   runs {[round(v, 2) for v in values]}")
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  {'peak memory (MiB)':24s} {peak_mib:10.1f}")
 

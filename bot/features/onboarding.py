@@ -49,8 +49,9 @@ async def ask_consent(ctx: Context) -> None:
     other = Choice("English", "lang:en") if ctx.locale == "vi" else Choice("Tiếng Việt", "lang:vi")
     ctx.ask(
         _(
-            "Hello! I am the bot of Lạng Sơn province's campaign against plastic waste: "
-            "daily tips, pledges, school quizzes and reports of plastic-free market points."
+            "Hello! I am the bot of Lạng Sơn province's campaign against plastic waste. "
+            "I send short tips at the hour you choose and help the campaign reach every "
+            "commune, school and market."
         )
         + "\n\n"
         + _(
@@ -93,8 +94,8 @@ async def finish_onboarding(ctx: Context) -> None:
     ctx.finish()
     ctx.ask(
         ctx._(
-            "You're all set! Every small step counts: one cloth bag replaces hundreds of nylon "
-            "bags. What would you like to do?"
+            "You're all set! Every small step counts: take a cloth bag or a basket to the "
+            "market and say no to nylon bags. What would you like to do?"
         ),
         menu(ctx),
     )
