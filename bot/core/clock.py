@@ -66,6 +66,12 @@ def local_date(moment: datetime) -> date:
     return local(moment).date()
 
 
+def school_year(day: date) -> str:
+    """The school year a day belongs to, September to August: 2026-11-28 -> '2026-2027'."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
 def local_naive(value: str) -> datetime:
     """Parses 'YYYY-MM-DD HH:MM' as a local (Asia/Ho_Chi_Minh) time."""
     return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL_TZ)

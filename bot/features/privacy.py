@@ -15,7 +15,7 @@ from bot.core.context import Context
 from bot.core.messages import Attachment, Choice
 from bot.core.router import N_, Command, Router, State
 from bot.features.settings import summary
-from bot.storage import users
+from bot.storage import classes, users
 from bot.storage.db import Transaction, as_dict
 
 
@@ -30,6 +30,18 @@ async def collect(tx: Transaction, user_id: int) -> dict[str, Any]:
             "SELECT kind, day, status, sent_at FROM deliveries WHERE user_id = ? ORDER BY id"
         ),
         "invites_used": "SELECT role, agency, commune_code, used_at FROM invites WHERE used_by = ?",
+        "teacher_registration": (
+            "SELECT school_id, subject, status, decided_at, created_at FROM teachers "
+            "WHERE user_id = ?"
+        ),
+        "class_memberships": (
+            "SELECT class_id, number, nickname, joined_at, reached_at FROM class_members "
+            "WHERE user_id = ?"
+        ),
+        "quiz_attempts": (
+            "SELECT level, contest_id, score, status, started_at, finished_at FROM quiz_attempts "
+            "WHERE user_id = ? ORDER BY id"
+        ),
     }
     for name, sql in queries.items():
         rows = await tx.fetch_all(sql, (user_id,))
@@ -77,6 +89,7 @@ async def on_erase(ctx: Context) -> None:
     if ctx.payload != "erase:yes":
         ctx.say(_("Nothing was erased."))
         return
+    await classes.forget_user(ctx.tx, ctx.user.id)
     await users.delete(ctx.tx, ctx.user.id)
     ctx.erased = True
     ctx.say(

@@ -96,6 +96,97 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "schools, teachers, classes, quizzes, contests",
+        (
+            """CREATE TABLE schools (
+                id {pk},
+                name TEXT NOT NULL,
+                folded_name TEXT NOT NULL,
+                level TEXT NOT NULL,
+                commune_code TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'active',
+                created_at TEXT NOT NULL,
+                UNIQUE (commune_code, folded_name)
+            )""",
+            """CREATE TABLE school_enrolments (
+                school_id INTEGER NOT NULL REFERENCES schools (id) ON DELETE CASCADE,
+                grade TEXT NOT NULL,
+                students INTEGER NOT NULL,
+                PRIMARY KEY (school_id, grade)
+            )""",
+            """CREATE TABLE teachers (
+                user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                school_id INTEGER NOT NULL REFERENCES schools (id),
+                subject TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending',
+                decided_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                decided_at TEXT,
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE classes (
+                id {pk},
+                school_id INTEGER NOT NULL REFERENCES schools (id),
+                teacher_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                name TEXT NOT NULL,
+                level TEXT NOT NULL,
+                enrolled INTEGER NOT NULL,
+                activity_type TEXT,
+                starts_on TEXT,
+                ends_on TEXT,
+                school_year TEXT NOT NULL,
+                join_code TEXT NOT NULL UNIQUE,
+                status TEXT NOT NULL DEFAULT 'open',
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE class_members (
+                id {pk},
+                class_id INTEGER NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+                user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                number INTEGER NOT NULL,
+                nickname TEXT,
+                joined_at TEXT NOT NULL,
+                reached_at TEXT,
+                UNIQUE (class_id, number)
+            )""",
+            "CREATE UNIQUE INDEX class_members_user ON class_members (class_id, user_id)",
+            """CREATE TABLE contests (
+                id {pk},
+                name TEXT NOT NULL,
+                created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                level TEXT NOT NULL,
+                activity_type TEXT NOT NULL DEFAULT 'contest',
+                question_ids TEXT NOT NULL,
+                starts_at TEXT NOT NULL,
+                ends_at TEXT NOT NULL,
+                school_year TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE contest_classes (
+                contest_id INTEGER NOT NULL REFERENCES contests (id) ON DELETE CASCADE,
+                class_id INTEGER NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+                PRIMARY KEY (contest_id, class_id)
+            )""",
+            """CREATE TABLE quiz_attempts (
+                id {pk},
+                user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                member_id INTEGER REFERENCES class_members (id) ON DELETE SET NULL,
+                contest_id INTEGER REFERENCES contests (id) ON DELETE SET NULL,
+                level TEXT NOT NULL,
+                question_ids TEXT NOT NULL,
+                answers TEXT NOT NULL DEFAULT '[]',
+                score INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL DEFAULT 'active',
+                school_year TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                finished_at TEXT
+            )""",
+            "CREATE INDEX quiz_attempts_user ON quiz_attempts (user_id, status)",
+            "ALTER TABLE users ADD COLUMN reached_year TEXT",
+        ),
+    ),
 )
 
 

@@ -23,6 +23,7 @@ _UPDATABLE = frozenset(
         "tip_since",
         "reachable",
         "onboarded_at",
+        "reached_year",
     }
 )
 
@@ -46,6 +47,7 @@ class User:
     tip_since: str | None
     reachable: int
     onboarded_at: str | None
+    reached_year: str | None
 
     @property
     def consented(self) -> bool:
