@@ -26,15 +26,23 @@ STAFF = frozenset({Role.OFFICER, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
 
 
-def role_of(user: User, admins: Collection[str]) -> Role:
-    """The role that decides what this person may do right now."""
+def role_of(user: User, admins: Collection[str], *, approved_teacher: bool = False) -> Role:
+    """The role that decides what this person may do right now.
+
+    Saying "I am a teacher" at onboarding only chooses the tips; the TEACHER role (class
+    campaigns) comes with a registration an officer approved. Until then they act as a resident.
+    """
     if user.address in admins:
         return Role.ADMIN
     if not user.consented or not user.onboarded:
         return Role.GUEST
     if user.is_officer:
         return Role.OFFICER
-    return Role(user.audience) if user.audience else Role.RESIDENT
+    if approved_teacher:
+        return Role.TEACHER
+    if user.audience in (None, "teacher"):
+        return Role.RESIDENT
+    return Role(user.audience)
 
 
 def allowed(role: Role, roles: frozenset[Role]) -> bool:

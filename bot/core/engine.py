@@ -19,7 +19,7 @@ from bot.core.i18n import pick_locale
 from bot.core.messages import Choice, Incoming, Kind, Reply
 from bot.core.router import Router
 from bot.core.text import MAX_TEXT, clean
-from bot.storage import conversations, deliveries, users
+from bot.storage import conversations, deliveries, teachers, users
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,8 @@ class Engine:
                     tx, incoming.channel, incoming.user_id, incoming.chat_id, iso(now)
                 )
                 convo = await conversations.load(tx, user.id)
-                role = role_of(user, self.deps.settings.admins)
+                approved = await teachers.is_approved(tx, user.id)
+                role = role_of(user, self.deps.settings.admins, approved_teacher=approved)
                 ctx = Context(self.deps, self.router, tx, incoming, user, convo, role)
                 if not user.locale and "locale" not in convo.data:
                     ctx.set_locale(pick_locale(incoming.language_hint))
