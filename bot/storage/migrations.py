@@ -137,6 +137,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 ends_on TEXT,
                 school_year TEXT NOT NULL,
                 join_code TEXT NOT NULL UNIQUE,
+                consent_collected INTEGER NOT NULL DEFAULT 0,
                 status TEXT NOT NULL DEFAULT 'open',
                 created_at TEXT NOT NULL
             )""",
@@ -148,6 +149,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 nickname TEXT,
                 joined_at TEXT NOT NULL,
                 reached_at TEXT,
+                leaderboard_opt_in INTEGER NOT NULL DEFAULT 0,
                 UNIQUE (class_id, number)
             )""",
             "CREATE UNIQUE INDEX class_members_user ON class_members (class_id, user_id)",
