@@ -162,12 +162,14 @@ class Engine:
     async def _media(self, ctx: Context, kind: Kind) -> None:
         state = self.router.states.get(ctx.convo.state)
         handler = None
-        if state is not None:
+        if state is not None and kind is not Kind.UNSUPPORTED:
             handler = state.on_photo if kind is Kind.PHOTO else state.on_location
         if handler is not None:
             await handler(ctx)
             return
-        if kind is Kind.PHOTO:
+        if kind is Kind.UNSUPPORTED:
+            ctx.say(ctx._("Sorry, I can only read text messages and photos."))
+        elif kind is Kind.PHOTO:
             ctx.say(ctx._("Thanks, but I can't use a photo here."))
         else:
             ctx.say(ctx._("Thanks, but I can't use a location here."))

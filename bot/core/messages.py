@@ -18,6 +18,7 @@ class Kind(StrEnum):
     CHOICE = "choice"
     PHOTO = "photo"
     LOCATION = "location"
+    UNSUPPORTED = "unsupported"  # a sticker, voice note, file... the bot cannot read
     BLOCKED = "blocked"
     UNBLOCKED = "unblocked"
 

@@ -189,6 +189,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE users ADD COLUMN reached_year TEXT",
         ),
     ),
+    Migration(
+        3,
+        "de-duplication of incoming platform messages; media served by the bot",
+        (
+            """CREATE TABLE channel_seen (
+                channel TEXT NOT NULL,
+                message_id TEXT NOT NULL,
+                seen_at TEXT NOT NULL,
+                PRIMARY KEY (channel, message_id)
+            )""",
+            "CREATE INDEX channel_seen_age ON channel_seen (channel, seen_at)",
+            """CREATE TABLE media (
+                token TEXT PRIMARY KEY,
+                mime_type TEXT NOT NULL,
+                filename TEXT NOT NULL,
+                data BLOB NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 

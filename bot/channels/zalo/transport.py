@@ -1,0 +1,110 @@
+"""How updates reach the Zalo channel: polling getUpdates, or the webhook.
+
+getUpdates returns one update, has no offset and may repeat: the channel de-duplicates on
+message_id, and the poller never spins: it pauses when idle, on a repeat, and backs off
+(doubling, capped) while the API fails. The webhook checks the secret in constant time and
+answers at once; the work goes on after the 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from bot.channels.zalo.api import IDLE, ZaloApi, ZaloApiError
+from bot.channels.zalo.channel import ZaloChannel
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "x-bot-api-secret-token"
+Pause = Callable[[float], Awaitable[None]]
+
+
+class ZaloPoller:
+    def __init__(
+        self,
+        channel: ZaloChannel,
+        api: ZaloApi,
+        pause: Pause,
+        *,
+        poll_timeout: int = 30,
+        idle_pause: float = 1.0,
+        max_backoff: float = 60.0,
+    ) -> None:
+        self.channel, self.api, self.pause = channel, api, pause
+        self.poll_timeout, self.idle_pause, self.max_backoff = poll_timeout, idle_pause, max_backoff
+        self.failures = 0
+
+    async def prepare(self) -> None:
+        """Polling and webhook exclude each other: make sure no webhook is set."""
+        try:
+            await self.api.call("deleteWebhook")
+        except ZaloApiError as exc:
+            log.info("deleteWebhook: %s", exc.description or exc.code)
+
+    async def poll_once(self) -> str:
+        """One getUpdates round: 'handled', 'repeat', 'idle' or 'error' (already paused)."""
+        try:
+            update = await self.api.call("getUpdates", {"timeout": self.poll_timeout})
+        except ZaloApiError as exc:
+            if exc.code == IDLE:
+                self.failures = 0
+                await self.pause(self.idle_pause)
+                return "idle"
+            self.failures += 1
+            delay = min(self.max_backoff, self.idle_pause * 2**self.failures)
+            log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", exc, delay)
+            await self.pause(delay)
+            return "error"
+        self.failures = 0
+        updates = update if isinstance(update, list) else [update]
+        handled = False
+        for item in updates:
+            handled = await self.channel.handle_update(item) or handled
+        if not handled:
+            await self.pause(self.idle_pause)
+            return "repeat" if update else "idle"
+        return "handled"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.prepare()
+        while not stop.is_set():
+            await self.poll_once()
+
+
+class ZaloWebhook:
+    """Framework-neutral webhook handler: (headers, body) -> (status, JSON answer)."""
+
+    def __init__(self, channel: ZaloChannel, secret: str) -> None:
+        self.channel = channel
+        self.secret = secret.encode()
+        self.tasks: set[asyncio.Task[bool]] = set()
+
+    async def __call__(
+        self, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, object]]:
+        given = {k.lower(): v for k, v in headers.items()}.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.secret):
+            return 401, {"ok": False, "description": "unauthorized"}
+        if not body.strip():
+            return 200, {"ok": True}  # Zalo's empty-body probe
+        try:
+            update = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return 400, {"ok": False, "description": "body is not JSON"}
+        task = asyncio.create_task(self.channel.handle_update(update))
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+        return 200, {"ok": True}
+
+    def _done(self, task: asyncio.Task[bool]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a Zalo webhook update failed", exc_info=task.exception())
+
+    async def drain(self) -> None:
+        """Waits for updates still being handled (at shutdown)."""
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)

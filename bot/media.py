@@ -1,0 +1,68 @@
+"""Files the bot serves itself under unguessable, expiring URLs.
+
+Zalo accepts outgoing photos only as a public URL, so images the bot sends (and documents,
+which Zalo cannot carry at all) are stored here and served by the bot's web server at
+`{PUBLIC_BASE_URL}/media/{token}`. Tokens are 32 random bytes; entries expire.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.core.clock import Clock, iso
+from bot.core.messages import Attachment
+from bot.storage.db import Database
+
+DEFAULT_TTL = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    data: bytes
+    mime_type: str
+    filename: str
+
+
+class MediaStore:
+    def __init__(self, db: Database, clock: Clock, public_base_url: str | None) -> None:
+        self.db = db
+        self.clock = clock
+        self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
+
+    @property
+    def enabled(self) -> bool:
+        return self.public_base_url is not None
+
+    async def publish(self, attachment: Attachment, ttl: timedelta = DEFAULT_TTL) -> str:
+        """Stores the file and returns its public URL."""
+        if self.public_base_url is None:
+            raise RuntimeError("PUBLIC_BASE_URL is not set")
+        token = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM media WHERE expires_at <= ?", (iso(now),))
+            await tx.execute(
+                "INSERT INTO media (token, mime_type, filename, data, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    token,
+                    attachment.mime_type,
+                    attachment.filename,
+                    attachment.data,
+                    iso(now),
+                    iso(now + ttl),
+                ),
+            )
+        return f"{self.public_base_url}/media/{token}"
+
+    async def get(self, token: str) -> StoredFile | None:
+        """The file behind a token, unless it is unknown or expired."""
+        if not token or len(token) > 100:
+            return None
+        row = await self.db.fetch_one(
+            "SELECT data, mime_type, filename FROM media WHERE token = ? AND expires_at > ?",
+            (token, iso(self.clock.now())),
+        )
+        return StoredFile(bytes(row[0]), row[1], row[2]) if row else None

@@ -1,0 +1,247 @@
+"""The Zalo channel against a fake Zalo Bot API on loopback."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+import pytest
+from PIL import Image
+
+from bot.app import App
+from bot.channels.zalo.api import ZaloApi
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.download import DownloadPolicy, UnsafeDownload
+from bot.channels.zalo.transport import ZaloPoller, ZaloWebhook
+from bot.core.clock import FakeClock
+from bot.core.messages import Reply
+from bot.media import MediaStore
+from tests.conftest import AppFactory
+from tests.fake_zalo import TOKEN, FakeZalo
+from tests.loopback import serve
+
+LOCAL_POLICY = DownloadPolicy(allowed_hosts=("127.0.0.1",), require_https=False, max_bytes=50_000)
+
+
+@dataclass
+class Pauses:
+    """Records the pauses the poller asks for instead of sleeping."""
+
+    seconds: list[float] = field(default_factory=list)
+
+    async def __call__(self, delay: float) -> None:
+        self.seconds.append(delay)
+
+
+@dataclass
+class Zalo:
+    fake: FakeZalo
+    url: str
+    app: App
+    channel: ZaloChannel
+    poller: ZaloPoller
+    pauses: Pauses
+
+    async def say(self, user: str, text: str) -> list[str]:
+        before = len(self.fake.texts(user))
+        self.fake.push_text(user, text)
+        assert await self.poller.poll_once() == "handled"
+        return self.fake.texts(user)[before:]
+
+
+async def make_zalo(app: App, fake: FakeZalo, url: str, public: str | None = None) -> Zalo:
+    api = ZaloApi(TOKEN, base_url=url)
+    downloads = httpx.AsyncClient()
+    media = MediaStore(app.deps.db, app.deps.clock, public)
+    pauses = Pauses()
+    channel = ZaloChannel(
+        app, api, media, downloads=downloads, policy=LOCAL_POLICY, send_rate=1000.0, sleep=pauses
+    )
+    return Zalo(fake, url, app, channel, ZaloPoller(channel, api, pauses), pauses)
+
+
+@pytest.fixture
+async def zalo(app: App) -> AsyncIterator[Zalo]:
+    fake = FakeZalo()
+    async with serve(fake.app()) as url:
+        z = await make_zalo(app, fake, url)
+        yield z
+        await z.channel.api.close()
+        await z.channel.downloads.aclose()
+
+
+async def test_onboarding_journey_with_numbered_answers(zalo: Zalo) -> None:
+    first = await zalo.say("u1", "/start")
+    assert "Bạn có đồng ý không?" in first[0]
+    assert "1. Tôi đồng ý" in first[0]  # no buttons on Zalo: numbered lines
+    await zalo.say("u1", "1")
+    await zalo.say("u1", "nguoi dan")  # the option's words, without accents
+    done = await zalo.say("u1", "dong kinh")
+    assert any("Phường Đông Kinh" in t for t in done)
+    row = await zalo.app.deps.db.fetch_one(
+        "SELECT audience, commune_code, onboarded_at FROM users WHERE channel = 'zalo'"
+    )
+    assert row is not None and (row[0], row[1]) == ("resident", "05977") and row[2]
+
+
+async def test_replayed_update_is_handled_once_and_the_poller_does_not_spin(zalo: Zalo) -> None:
+    zalo.fake.replay = True
+    zalo.fake.push_text("u2", "/help")
+    assert await zalo.poller.poll_once() == "handled"
+    assert await zalo.poller.poll_once() == "repeat"
+    assert await zalo.poller.poll_once() == "repeat"
+    assert len(zalo.fake.texts("u2")) == 1
+    assert zalo.pauses.seconds == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("http_status", [200, 408])
+async def test_request_timeout_envelope_means_nothing_new(zalo: Zalo, http_status: int) -> None:
+    zalo.fake.idle_http_status = http_status
+    assert await zalo.poller.poll_once() == "idle"
+    assert zalo.pauses.seconds == [1.0]
+
+
+async def test_failures_back_off_doubling_up_to_a_cap(zalo: Zalo) -> None:
+    zalo.fake.failures = [(502, 502, "Bad Gateway")] * 8
+    for _ in range(8):
+        assert await zalo.poller.poll_once() == "error"
+    assert zalo.pauses.seconds == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
+    zalo.fake.push_text("u3", "/help")
+    assert await zalo.poller.poll_once() == "handled"
+    assert zalo.poller.failures == 0
+
+
+async def test_polling_removes_a_webhook_first(zalo: Zalo) -> None:
+    zalo.fake.webhook_url = "https://bot.example.org/zalo/webhook"
+    assert await zalo.poller.poll_once() == "error"  # refused while a webhook is set
+    await zalo.poller.prepare()
+    zalo.fake.push_text("u4", "/help")
+    assert await zalo.poller.poll_once() == "handled"
+
+
+async def test_long_replies_are_split_under_2000_characters(zalo: Zalo) -> None:
+    await zalo.say("u5", "/start")
+    await zalo.say("u5", "1")
+    await zalo.say("u5", "1")
+    await zalo.say("u5", "dong kinh")
+    await zalo.channel.send("u5", [Reply("\n".join("dòng " + "x" * 90 for _ in range(60)))])
+    long_parts = zalo.fake.texts("u5")[-3:]
+    assert all(len(t) <= 2000 for t in zalo.fake.texts("u5"))
+    assert len(long_parts) == 3
+
+
+async def test_webhook_checks_the_secret_and_accepts_flat_and_wrapped_bodies(zalo: Zalo) -> None:
+    hook = ZaloWebhook(zalo.channel, "s3cret-value")
+    update = {
+        "event_name": "message.text.received",
+        "message": {
+            "message_id": "m1",
+            "from": {"id": "w1"},
+            "chat": {"id": "w1", "chat_type": "PRIVATE"},
+            "text": "/help",
+        },
+    }
+    body = json.dumps(update).encode()
+    assert (await hook({"X-Bot-Api-Secret-Token": "wrong"}, body))[0] == 401
+    assert (await hook({}, body))[0] == 401
+    headers = {"X-Bot-Api-Secret-Token": "s3cret-value"}
+    assert (await hook(headers, b""))[0] == 200  # empty probe
+    assert (await hook(headers, b"{not json"))[0] == 400
+    assert (await hook(headers, body))[0] == 200
+    wrapped = {
+        "ok": True,
+        "result": {**update, "message": {**update["message"], "message_id": "m2"}},
+    }
+    assert (await hook(headers, json.dumps(wrapped).encode()))[0] == 200
+    assert (await hook(headers, body))[0] == 200  # a retry of m1
+    await hook.drain()
+    assert len(zalo.fake.texts("w1")) == 2
+
+
+def png(size: int = 8) -> bytes:
+    """A real PNG; noise so that a large one stays large once compressed."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (size, size), os.urandom(size * size * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+async def test_photo_downloads_are_guarded(zalo: Zalo) -> None:
+    zalo.fake.files["ok.png"] = (png(), "image/png")
+    zalo.fake.files["fake.png"] = (b"<html>not an image</html>", "image/png")
+    zalo.fake.files["huge.png"] = (png(300), "image/png")
+    for text in ("/start", "1", "1", "dong kinh", "/lang en"):
+        await zalo.say("u6", text)
+    for name in ("fake.png", "huge.png"):
+        zalo.fake.push_photo("u6", f"{zalo.url}/cdn/{name}")
+        await zalo.poller.poll_once()
+        assert "could not open that photo" in zalo.fake.texts("u6")[-1]
+    zalo.fake.push_photo("u6", f"{zalo.url}/cdn/ok.png")
+    await zalo.poller.poll_once()
+    assert "can't use a photo here" in zalo.fake.texts("u6")[-1]  # reached the engine
+
+
+def test_default_policy_refuses_loopback_and_http() -> None:
+    policy = DownloadPolicy()
+    for url in (
+        "http://127.0.0.1/x.png",
+        "https://127.0.0.1/x.png",
+        "file:///etc/passwd",
+        "https://evil.example/zdn.vn.png",
+        "https://zdn.vn.evil.example/x.png",
+    ):
+        with pytest.raises(UnsafeDownload, match=r"not allowed|allow-list"):
+            policy.check_url(url)
+    policy.check_url("https://photo-stal-1.zdn.vn/a.jpg")
+
+
+async def test_broadcast_with_an_unreachable_chat(zalo: Zalo, clock: FakeClock) -> None:
+    for user in ("z1", "z2", "z3"):
+        for text in ("/start", "1", "1", "dong kinh", "/subscribe 07:00"):
+            await zalo.say(user, text)
+    zalo.fake.unreachable.add("z2")
+    clock.advance(timedelta(days=1))
+    await zalo.app.outbox.run_jobs()
+    stats = await zalo.app.outbox.deliver_due()
+    assert (stats.sent, stats.dropped) == (2, 1)
+    row = await zalo.app.deps.db.fetch_one(
+        "SELECT reachable, tip_time FROM users WHERE channel_user_id = 'z2'"
+    )
+    assert row is not None and (row[0], row[1]) == (0, None)
+
+
+async def test_documents_become_links_or_an_explanation(make_app: AppFactory, zalo: Zalo) -> None:
+    await zalo.say("d1", "/start")
+    replies = await zalo.say("d1", "/mydata")
+    assert any("cannot receive files" in t for t in replies)
+    public = await make_zalo(zalo.app, zalo.fake, zalo.url, public="https://bot.example.org")
+    zalo.fake.push_text("d1", "/mydata")
+    await public.poller.poll_once()
+    link = zalo.fake.texts("d1")[-1]
+    assert "https://bot.example.org/media/" in link
+    token = link.split("/media/")[1].split()[0]
+    stored = await public.channel.media.get(token)
+    assert stored is not None and json.loads(stored.data)["user"][0]["channel"] == "zalo"
+    assert await public.channel.media.get("not-a-token") is None
+    await public.channel.api.close()
+    await public.channel.downloads.aclose()
+
+
+async def test_the_token_never_reaches_logs_or_errors(
+    zalo: Zalo, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    zalo.fake.failures = [(500, 500, "boom")]
+    await zalo.poller.poll_once()
+    broken = ZaloApi(TOKEN, base_url="http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(Exception) as raised:
+        await broken.call("getMe")
+    await broken.close()
+    secret = TOKEN.split(":")[1]
+    assert secret not in str(raised.value)
+    assert secret not in caplog.text
