@@ -8,19 +8,56 @@ from dataclasses import dataclass, field
 
 from bot.channels.base import Sender
 from bot.content.loader import load_content
+from bot.content.quizzes import load_quizzes
 from bot.core.clock import Clock, SystemClock, iso
 from bot.core.deps import Deps
 from bot.core.engine import Engine
 from bot.core.i18n import I18n
 from bot.core.outbox import Outbox
 from bot.core.router import Router
-from bot.features import help, invites, onboarding, privacy, profile, settings, tips
+from bot.features import (
+    approvals,
+    class_join,
+    classes,
+    classstats,
+    contest_results,
+    contests,
+    help,
+    invites,
+    myclasses,
+    onboarding,
+    privacy,
+    profile,
+    quiz,
+    schools,
+    settings,
+    teachers,
+    tips,
+)
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.migrations import migrate
 
 # Adding a feature: write its module with `register(router)`, then list it here.
-FEATURES = (help, onboarding, profile, invites, tips, settings, privacy)
+FEATURES = (
+    help,
+    onboarding,
+    profile,
+    invites,
+    tips,
+    settings,
+    privacy,
+    quiz,
+    schools,
+    teachers,
+    approvals,
+    classes,
+    myclasses,
+    class_join,
+    contests,
+    contest_results,
+    classstats,
+)
 
 
 def build_router() -> Router:
@@ -55,6 +92,7 @@ async def create_app(
     """Loads content (failing fast on errors), opens and migrates the database."""
     clock = clock or SystemClock()
     content = load_content(settings.content_dir)
+    quizzes = load_quizzes(settings.quiz_dir)
     i18n = I18n()
     db = await Database.open(settings.db_path)
     try:
@@ -62,6 +100,6 @@ async def create_app(
     except BaseException:
         await db.close()
         raise
-    deps = Deps(settings, db, content, i18n, clock, rng or random.Random())
+    deps = Deps(settings, db, content, i18n, clock, rng or random.Random(), quizzes)
     router = build_router()
     return App(deps, router, Engine(deps, router), dict(senders or {}))

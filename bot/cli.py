@@ -1,4 +1,5 @@
-"""Command line: `bot run`, `bot shell`, `bot migrate`, `bot check-content`."""
+"""Command line: `bot run`, `bot shell`, `bot migrate`, `bot check-content`,
+`bot import-schools FILE`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from bot.app import create_app
 from bot.content.loader import ContentError, load_content
-from bot.core.clock import OffsetClock
+from bot.content.quizzes import QUIZ_LEVELS, load_quizzes
+from bot.core.clock import OffsetClock, iso
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -24,13 +26,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ("run", "run the bot: Telegram/Zalo when tokens are set, else the terminal shell"),
         ("shell", "talk to the bot in this terminal (or from a pipe)"),
         ("migrate", "create or upgrade the database"),
-        ("check-content", "validate content/*.yaml and exit"),
+        ("check-content", "validate content/*.yaml and quizzes/*.yaml, and exit"),
     ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument(
             "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
         )
         cmd.add_argument("--out", default="out", help="folder for files the bot sends (shell)")
+    schools_cmd = sub.add_parser(
+        "import-schools", help="add or update schools from a CSV file (see bot/school_import.py)"
+    )
+    schools_cmd.add_argument("file", help="CSV file: name, level, commune, grade_1..12, students")
+    schools_cmd.add_argument(
+        "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
+    )
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["run", *(argv or [])])
@@ -69,12 +78,27 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             f"content OK: {len(content.communes)} communes, {len(content.tips)} tips, "
             f"{len(content.plan.tasks)} plan tasks"
         )
-        return 0
+        quizzes = load_quizzes(settings.quiz_dir)
+        sizes = ", ".join(f"{lv} {len(quizzes.bank(lv))}" for lv in QUIZ_LEVELS if quizzes.bank(lv))
+        print(f"quizzes OK: {quizzes.size} questions ({sizes or 'no banks'})")
+        problems = quizzes.problems()
+        for problem in problems:
+            print(f"Quiz banks incomplete: {problem}", file=sys.stderr)
+        return 1 if problems else 0
     if args.command == "migrate":
         app = await create_app(settings)
         await app.close()
         print(f"database ready: {settings.db_path}")
         return 0
+    if args.command == "import-schools":
+        from bot.school_import import import_file
+
+        app = await create_app(settings)
+        try:
+            communes, now = app.deps.content.communes, iso(app.deps.clock.now())
+            return await import_file(app.deps.db, communes, Path(args.file), now, sys.stderr)
+        finally:
+            await app.close()
     if args.command == "run" and (settings.telegram_token or settings.zalo_token):
         from bot.runner import serve
 

@@ -11,9 +11,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from starlette.requests import Request
+from starlette.responses import Response
+
 from bot.core.clock import Clock, iso
 from bot.core.messages import Attachment
 from bot.storage.db import Database
+from bot.web import WebRoute
 
 DEFAULT_TTL = timedelta(days=2)
 
@@ -66,3 +70,16 @@ class MediaStore:
             (token, iso(self.clock.now())),
         )
         return StoredFile(bytes(row[0]), row[1], row[2]) if row else None
+
+
+def media_route(store: MediaStore) -> WebRoute:
+    """GET /media/{token}: the stored file, or 404 once unknown or expired."""
+
+    async def endpoint(request: Request) -> Response:
+        found = await store.get(str(request.path_params.get("token", "")))
+        if found is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+        return Response(found.data, media_type=found.mime_type, headers=headers)
+
+    return WebRoute("/media/{token:str}", endpoint, methods=("GET", "HEAD"))

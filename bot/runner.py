@@ -1,18 +1,188 @@
-"""Serves the bot on the messaging platforms whose tokens are set (Telegram, Zalo)."""
+"""Serves the bot on the messaging platforms whose tokens are set: Telegram, Zalo or both.
+
+`serve` runs the Telegram channel (long polling, or a webhook behind the web server when
+TELEGRAM_WEBHOOK_URL is set), the Zalo channel (polling getUpdates, or the webhook at
+/zalo/webhook when ZALO_WEBHOOK_URL is set), the media route when PUBLIC_BASE_URL is set,
+and the scheduler (every 30 s: the jobs, then the due
+deliveries). SIGTERM or SIGINT stops it within 10 s: receiving stops first, updates already
+acknowledged to Telegram are handled, the delivery in flight finishes and the rest of the
+batch stays queued for the next start.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from urllib.parse import urlparse
 
+from telegram.error import InvalidToken, TelegramError
+
+from bot.app import App, create_app
+from bot.channels.telegram import TelegramChannel, Tuning
+from bot.channels.zalo.api import ZaloApiError
+from bot.channels.zalo.runtime import ZaloRuntime, start_error
+from bot.core.clock import Clock
+from bot.logsafe import register_secret
+from bot.media import MediaStore, media_route
 from bot.settings import Settings
+from bot.web import WebRoute, WebServer, build_web_app, telegram_webhook
+
+log = logging.getLogger(__name__)
+SCHEDULER_INTERVAL = 30.0
+STOP_BUDGET = 9.0  # seconds; platforms send SIGKILL 10 s after SIGTERM
+SCHEDULER_GRACE = 3.0
+CHATTY_LOGGERS = ("httpx", "httpcore")
 
 
-async def serve(settings: Settings) -> int:
+async def serve(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    tuning: Tuning | None = None,
+    clock: Clock | None = None,
+    interval: float = SCHEDULER_INTERVAL,
+) -> int:
     """Runs the configured platform channels until stopped. Returns the exit code."""
-    print(
-        "A bot token is set, but this version serves only the terminal shell: the Telegram "
-        "and Zalo channels are not built yet. Unset TELEGRAM_BOT_TOKEN/ZALO_BOT_TOKEN to use "
-        "the shell.",
-        file=sys.stderr,
-    )
-    return 2
+    if not (settings.telegram_token or settings.zalo_token):
+        print("Set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN to serve a platform.", file=sys.stderr)
+        return 2
+    register_secret(settings.telegram_token)
+    register_secret(settings.telegram_webhook_secret)
+    for name in CHATTY_LOGGERS:  # httpx logs every request URL (with the token) at INFO
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(name).level))
+    stop = stop or asyncio.Event()
+    app = await create_app(settings, clock=clock)
+    try:
+        with _signals(stop):
+            return await _run(app, settings, stop, interval, tuning)
+    finally:
+        await app.close()
+
+
+async def _run(
+    app: App, settings: Settings, stop: asyncio.Event, interval: float, tuning: Tuning | None
+) -> int:
+    media = MediaStore(app.deps.db, app.deps.clock, settings.public_base_url)
+    routes: list[WebRoute] = [media_route(media)] if media.enabled else []
+    telegram = TelegramChannel(app, settings, tuning) if settings.telegram_token else None
+    zalo = ZaloRuntime(app, settings, media, stop) if settings.zalo_token else None
+    code = await _start_channels(telegram, zalo)
+    if code:
+        await _stop_channels(telegram, zalo)
+        return code
+    if telegram is not None and settings.telegram_webhook_url and settings.telegram_webhook_secret:
+        path = urlparse(settings.telegram_webhook_url).path or "/"
+        routes.append(telegram_webhook(path, settings.telegram_webhook_secret, telegram.feed))
+    if zalo is not None:
+        routes += zalo.routes()
+    web = None
+    if routes:
+        web = WebServer(build_web_app(routes), settings.http_host, settings.http_port)
+        web.start()
+        log.info("web server on %s", web.url)
+    if telegram is not None and settings.telegram_webhook_url and settings.telegram_webhook_secret:
+        await telegram.set_webhook(settings.telegram_webhook_url, settings.telegram_webhook_secret)
+    if zalo is not None:
+        try:
+            await zalo.register_webhook()
+        except ZaloApiError as exc:
+            print(start_error(exc), file=sys.stderr)
+            await _shutdown(telegram, zalo, web, None)
+            return 1
+    scheduler = asyncio.create_task(run_scheduler(app, stop, interval), name="scheduler")
+    await stop.wait()
+    await _shutdown(telegram, zalo, web, scheduler)
+    return 0
+
+
+async def _start_channels(telegram: TelegramChannel | None, zalo: ZaloRuntime | None) -> int:
+    """Starts each configured channel; a non-zero exit code if one cannot start."""
+    if telegram is not None:
+        try:
+            await telegram.start()
+        except InvalidToken:
+            print("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather.", file=sys.stderr)
+            return 2
+        except TelegramError as exc:
+            print(f"Could not start the Telegram channel: {exc}", file=sys.stderr)
+            return 1
+    if zalo is not None:
+        try:
+            await zalo.start()
+        except ZaloApiError as exc:
+            print(start_error(exc), file=sys.stderr)
+            return 2 if exc.code == 401 else 1
+    return 0
+
+
+async def _stop_channels(telegram: TelegramChannel | None, zalo: ZaloRuntime | None) -> None:
+    if zalo is not None:
+        await zalo.stop()
+    if telegram is not None:
+        await telegram.stop()
+
+
+async def run_scheduler(app: App, stop: asyncio.Event, interval: float) -> None:
+    """Puts back deliveries a killed process left half-way, then runs jobs and deliveries."""
+    outbox = app.outbox
+    await outbox.recover()
+    while not stop.is_set():
+        busy = False
+        try:
+            await outbox.run_jobs()
+            stats = await outbox.deliver_due()
+            busy = stats.sent + stats.retried + stats.dropped + stats.failed > 0
+        except Exception:
+            log.exception("the scheduler failed; it tries again in %.0f s", interval)
+        if busy:
+            continue  # a full batch may have more behind it
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
+
+
+async def _shutdown(
+    telegram: TelegramChannel | None,
+    zalo: ZaloRuntime | None,
+    web: WebServer | None,
+    scheduler: asyncio.Task[None] | None,
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STOP_BUDGET
+    log.info("stopping: no new deliveries; finishing the updates already received")
+    if telegram is not None:
+        telegram.sender.stopping = True  # the rest of the batch stays queued for the next start
+        telegram.limiter.max_wait = 0  # a pending 429 pause fails fast instead of waiting
+    if web is not None:
+        await web.stop()
+    if scheduler is not None:
+        await _finish_scheduler(scheduler)
+    try:
+        await asyncio.wait_for(_stop_channels(telegram, zalo), max(deadline - loop.time(), 0.5))
+    except TimeoutError:
+        log.error("some updates were still being handled at exit")
+
+
+async def _finish_scheduler(scheduler: asyncio.Task[None]) -> None:
+    done, _ = await asyncio.wait({scheduler}, timeout=SCHEDULER_GRACE)
+    if not done:
+        log.warning("a delivery did not finish in time; it is retried on the next start")
+        scheduler.cancel()
+        with suppress(asyncio.CancelledError):
+            await scheduler
+
+
+@contextmanager
+def _signals(stop: asyncio.Event) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    handled = (signal.SIGTERM, signal.SIGINT)
+    for sig in handled:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        yield
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)

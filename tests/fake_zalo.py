@@ -7,7 +7,9 @@ webhook is set) and serves files as a CDN would, for photo downloads.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,12 @@ class FakeZalo:
     _queue: list[dict[str, Any]] = field(default_factory=list)
     _last: dict[str, Any] | None = None
     _ids: itertools.count[int] = field(default_factory=itertools.count)
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def wait_for(self, predicate: Callable[[], object], within: float = 10.0) -> None:
+        """Waits (without polling) until `predicate()` is truthy after some request."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), within)
 
     def push_text(self, user: str, text: str, *, group: bool = False) -> str:
         return self.push("message.text.received", user, {"text": text}, group=group)
@@ -84,6 +92,8 @@ class FakeZalo:
         method = request.path_params["method"]
         payload = await request.json() if await request.body() else {}
         self.requests.append((method, payload))
+        async with self._changed:
+            self._changed.notify_all()
         if self.failures:
             status, code, text = self.failures.pop(0)
             return _error(status, code, text)

@@ -218,7 +218,7 @@ async def test_broadcast_with_an_unreachable_chat(zalo: Zalo, clock: FakeClock) 
 async def test_documents_become_links_or_an_explanation(make_app: AppFactory, zalo: Zalo) -> None:
     await zalo.say("d1", "/start")
     replies = await zalo.say("d1", "/mydata")
-    assert any("cannot receive files" in t for t in replies)
+    assert any("Zalo không nhận được tệp" in t for t in replies)
     public = await make_zalo(zalo.app, zalo.fake, zalo.url, public="https://bot.example.org")
     zalo.fake.push_text("d1", "/mydata")
     await public.poller.poll_once()

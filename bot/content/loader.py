@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +180,7 @@ def _day_rule(node: Node) -> DayRule:
     value = node.text()
     if fixed := _FIXED_DAY.match(value):
         month, day = int(fixed[1]), int(fixed[2])
-        if 1 <= month <= 12 and 1 <= day <= 31:
+        if _real_day(month, day):
             return DayRule(month=month, day=day)
     elif nth := _NTH_DAY.match(value):
         month, which, weekday = int(nth[1]), nth[2], nth[3]
@@ -187,6 +188,15 @@ def _day_rule(node: Node) -> DayRule:
             position = -1 if which == "last" else int(which)
             return DayRule(month=month, nth=position, weekday=WEEKDAYS.index(weekday))
     raise node.fail(f"{value!r} is not 'MM-DD' or 'MM/N/weekday' (e.g. '03/last/sat')")
+
+
+def _real_day(month: int, day: int) -> bool:
+    """A day that exists in some year (29 February included, 30 February not)."""
+    try:
+        date(2024, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _plan(root: Node) -> Plan:

@@ -7,6 +7,8 @@ or without accents.
 
 from __future__ import annotations
 
+import re
+
 from bot.core.messages import Choice
 from bot.core.text import fold
 
@@ -14,8 +16,12 @@ COMMAND_PREFIX = "cmd:"
 MAX_PAYLOAD_BYTES = 64  # Telegram's callback_data limit
 
 
+_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
 def is_number(text: str) -> bool:
-    return text.strip().rstrip(".)").isdigit()
+    """An answer like '2', '2.' or '2)'; ASCII digits only ('²' is not a number here)."""
+    return _NUMBER.fullmatch(text.strip().rstrip(".)")) is not None
 
 
 def is_offered(payload: str, offered: list[Choice]) -> bool:

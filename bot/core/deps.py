@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, field
 
 from bot.content.model import Content
+from bot.content.quizzes import QuizBanks
 from bot.core.clock import Clock
 from bot.core.i18n import I18n
 from bot.settings import Settings
@@ -20,3 +21,4 @@ class Deps:
     i18n: I18n
     clock: Clock
     rng: random.Random = field(default_factory=random.Random)
+    quizzes: QuizBanks = field(default_factory=QuizBanks)

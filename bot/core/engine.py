@@ -33,8 +33,10 @@ class Engine:
         try:
             async with self.deps.db.transaction() as tx:
                 now = self.deps.clock.now()
+                # A group's chat id is never stored: daily tips go to the private chat.
+                chat_id = incoming.chat_id if incoming.is_private else incoming.user_id
                 user = await users.get_or_create(
-                    tx, incoming.channel, incoming.user_id, incoming.chat_id, iso(now)
+                    tx, incoming.channel, incoming.user_id, chat_id, iso(now)
                 )
                 convo = await conversations.load(tx, user.id)
                 approved = await teachers.is_approved(tx, user.id)
@@ -48,8 +50,21 @@ class Engine:
             return ctx.replies
         except Exception:
             log.exception("failed to handle a %s message on %s", incoming.kind, incoming.channel)
-            _ = self.deps.i18n.translator(pick_locale(incoming.language_hint))
+            _ = self.deps.i18n.translator(await self._locale_after_failure(incoming))
             return [Reply(_("Sorry, something went wrong on our side. Please try again."))]
+
+    async def _locale_after_failure(self, incoming: Incoming) -> str:
+        """The person's saved language if it can still be read, else the platform's hint."""
+        try:
+            row = await self.deps.db.fetch_one(
+                "SELECT locale FROM users WHERE channel = ? AND channel_user_id = ?",
+                (incoming.channel, incoming.user_id),
+            )
+        except Exception:
+            row = None
+        if row is not None and row[0]:
+            return str(row[0])
+        return pick_locale(incoming.language_hint)
 
     async def _dispatch(self, ctx: Context) -> None:
         kind = ctx.incoming.kind
@@ -68,14 +83,16 @@ class Engine:
         else:
             await self._media(ctx, kind)
 
-    async def _command(self, ctx: Context, name: str) -> None:
+    async def _command(self, ctx: Context, raw_name: str) -> None:
         _ = ctx._
+        # Invisible and control characters never reach a lookup or an echo.
+        name = "".join(c for c in clean(raw_name) if c.isalnum() or c in "_-").lower()[:40]
         command = self.router.commands.get(name)
         if command is None:
             ctx.say(
                 _(
                     "I don't know the command /{name}. Send /help to see what I can do.",
-                    name=name[:40],
+                    name=name or "?",
                 )
             )
             await ctx.reprompt()
@@ -103,13 +120,14 @@ class Engine:
         return _("Sorry, /{name} is not available to you.", name=name)
 
     async def _choice(self, ctx: Context, payload: str, offered: list[Choice]) -> None:
+        if payload.startswith(choice_rules.COMMAND_PREFIX):
+            # A menu button is as good as typing its command, however old: the command
+            # still goes through the authorisation check.
+            await self._command(ctx, payload.removeprefix(choice_rules.COMMAND_PREFIX))
+            return
         if not choice_rules.is_offered(payload, offered):
             ctx.say(ctx._("That option has expired. Here is where we are now."))
             await ctx.reprompt()
-            return
-        if payload.startswith(choice_rules.COMMAND_PREFIX):
-            ctx.convo.choices = []
-            await self._command(ctx, payload.removeprefix(choice_rules.COMMAND_PREFIX))
             return
         state = self.router.states.get(ctx.convo.state)
         if state is None or state.on_choice is None:
@@ -164,6 +182,8 @@ class Engine:
         handler = None
         if state is not None and kind is not Kind.UNSUPPORTED:
             handler = state.on_photo if kind is Kind.PHOTO else state.on_location
+            if kind is Kind.DOCUMENT:
+                handler = state.on_document
         if handler is not None:
             await handler(ctx)
             return
@@ -171,6 +191,8 @@ class Engine:
             ctx.say(ctx._("Sorry, I can only read text messages and photos."))
         elif kind is Kind.PHOTO:
             ctx.say(ctx._("Thanks, but I can't use a photo here."))
+        elif kind is Kind.DOCUMENT:
+            ctx.say(ctx._("Thanks, but I can't use a file here."))
         else:
             ctx.say(ctx._("Thanks, but I can't use a location here."))
         await ctx.reprompt()

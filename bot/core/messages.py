@@ -17,6 +17,7 @@ class Kind(StrEnum):
     COMMAND = "command"
     CHOICE = "choice"
     PHOTO = "photo"
+    DOCUMENT = "document"  # a file (a CSV of schools); features that want one say so
     LOCATION = "location"
     UNSUPPORTED = "unsupported"  # a sticker, voice note, file... the bot cannot read
     BLOCKED = "blocked"
@@ -56,6 +57,7 @@ class Incoming:
     payload: str = ""
     photo: Attachment | None = None
     location: Location | None = None
+    document: Attachment | None = None
     language_hint: str | None = None
     is_private: bool = True
 

@@ -50,6 +50,7 @@ class State:
     on_choice: Handler | None = None
     on_photo: Handler | None = None
     on_location: Handler | None = None
+    on_document: Handler | None = None
 
 
 class Router:

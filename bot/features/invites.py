@@ -13,6 +13,7 @@ from bot.core.clock import iso
 from bot.core.context import Context
 from bot.core.messages import Choice
 from bot.core.router import N_, Command, Router, State
+from bot.features import class_join
 from bot.features.profile import commune_label, next_step, run_steps
 from bot.storage import invites
 
@@ -91,7 +92,12 @@ async def redeem(ctx: Context) -> None:
 
 
 async def redeem_code(ctx: Context, code: str) -> bool:
-    """Grants the invite's role; says why not if the code is wrong, used or expired."""
+    """Grants the invite's role; says why not if the code is wrong, used or expired.
+
+    A class join code (6 characters; invite codes have 8) starts joining that class instead.
+    """
+    if class_join.looks_like_join_code(code):
+        return await class_join.join_with_code(ctx, code)
     granted = None
     if invites.looks_like_code(code):
         granted = await invites.redeem(ctx.tx, code, ctx.user.id, ctx.now_iso)

@@ -38,6 +38,9 @@ async def start(ctx: Context) -> None:
     if code:
         ctx.convo.data["pending_code"] = code[:32]
     if ctx.user.consented:
+        code = str(ctx.convo.data.pop("pending_code", "") or "")
+        if code and await invites.redeem_code(ctx, code):
+            return
         await run_steps(ctx, list(ONBOARDING_STEPS), "onboarding")
         return
     ctx.goto("onboarding.consent")

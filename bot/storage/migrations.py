@@ -210,6 +210,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "indexes for class figures, contests and class membership look-ups",
+        (
+            "CREATE INDEX quiz_attempts_member ON quiz_attempts (member_id, status)",
+            "CREATE INDEX quiz_attempts_contest ON quiz_attempts (contest_id, status)",
+            "CREATE INDEX class_members_user_id ON class_members (user_id)",
+            "CREATE INDEX classes_teacher ON classes (teacher_id)",
+            "CREATE INDEX classes_year ON classes (school_year, school_id)",
+            "CREATE INDEX contest_classes_class ON contest_classes (class_id)",
+        ),
+    ),
 )
 
 

@@ -71,6 +71,7 @@ class ZaloChannel:
         self.downloads = downloads
         self.policy = policy or DownloadPolicy()
         self.pacer = SendPacer(send_rate, asyncio.get_running_loop().time, sleep)
+        self.busy = False  # True while an update is being handled (do not cancel then)
         app.senders[CHANNEL] = self
 
     async def handle_update(self, update: Any) -> bool:
@@ -84,6 +85,14 @@ class ZaloChannel:
             ):
                 return False
             await seen.prune(tx, CHANNEL)
+        self.busy = True
+        try:
+            await self._answer(message)
+        finally:
+            self.busy = False
+        return True
+
+    async def _answer(self, message: ZaloMessage) -> None:
         incoming = await self._incoming(message)
         if incoming is None:
             _ = self.app.deps.i18n.translator(await self._locale(message.chat_id))
@@ -95,7 +104,6 @@ class ZaloChannel:
             await self.send(message.chat_id, replies)
         except SendError as exc:
             log.warning("could not answer a Zalo message: %s", exc)
-        return True
 
     async def _incoming(self, message: ZaloMessage) -> Incoming | None:
         """The neutral message; None when a photo could not be fetched safely."""

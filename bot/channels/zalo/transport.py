@@ -9,6 +9,7 @@ answers at once; the work goes on after the 200.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -36,6 +37,7 @@ class ZaloPoller:
         self.channel, self.api, self.pause = channel, api, pause
         self.poll_timeout, self.idle_pause, self.max_backoff = poll_timeout, idle_pause, max_backoff
         self.failures = 0
+        self.stopping = False
 
     async def prepare(self) -> None:
         """Polling and webhook exclude each other: make sure no webhook is set."""
@@ -69,9 +71,17 @@ class ZaloPoller:
         return "handled"
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Polls until `stop`; a long poll in progress is abandoned, never an update's handling."""
         await self.prepare()
-        while not stop.is_set():
-            await self.poll_once()
+        while not stop.is_set() and not self.stopping:
+            poll = asyncio.create_task(self.poll_once())
+            waiter = asyncio.create_task(stop.wait())
+            await asyncio.wait({poll, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            if not poll.done() and not self.channel.busy:
+                poll.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poll
 
 
 class ZaloWebhook:

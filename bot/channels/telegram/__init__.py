@@ -1,0 +1,22 @@
+"""The Telegram channel (python-telegram-bot v22): everything that knows about Telegram.
+
+- `inbound`: updates -> `Incoming` (what to hand the engine, what to ignore);
+- `sender`: `Reply` -> Bot API calls, Telegram errors -> the shared send errors;
+- `limiter`: Telegram's flood limits, 429 pauses and retries;
+- `processor`: concurrent updates, each person's in order;
+- `commands`: the command menus;
+- `channel`: the Application that ties them to the engine, by polling or webhook.
+"""
+
+import os
+
+# python-telegram-bot 22 warns on every 429 (`RetryAfter.retry_after` becomes a timedelta in
+# v23) unless this documented opt-in is set; the code here accepts both forms.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from bot.channels.telegram.channel import TelegramChannel, Tuning
+from bot.channels.telegram.inbound import CHANNEL
+from bot.channels.telegram.limiter import Limits
+from bot.channels.telegram.sender import TelegramSender
+
+__all__ = ["CHANNEL", "Limits", "TelegramChannel", "TelegramSender", "Tuning"]

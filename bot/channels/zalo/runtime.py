@@ -1,0 +1,91 @@
+"""Runs the Zalo channel in the bot's process: polling, or the webhook on the web server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+
+import httpx
+
+from bot.app import App
+from bot.channels.zalo.api import ZaloApi, ZaloApiError
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.download import DownloadPolicy
+from bot.channels.zalo.transport import ZaloPoller, ZaloWebhook
+from bot.logsafe import register_secret
+from bot.media import MediaStore
+from bot.settings import Settings
+from bot.web import WebRoute, handler_route
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/zalo/webhook"
+
+
+class ZaloRuntime:
+    def __init__(self, app: App, settings: Settings, media: MediaStore, stop: asyncio.Event):
+        assert settings.zalo_token is not None
+        register_secret(settings.zalo_token)
+        register_secret(settings.zalo_webhook_secret)
+        self.settings = settings
+        self.stop_event = stop
+        self.api = ZaloApi(settings.zalo_token, settings.zalo_api_base_url)
+        self.downloads = httpx.AsyncClient()
+        policy = DownloadPolicy(allowed_hosts=settings.zalo_photo_hosts)
+        self.channel = ZaloChannel(
+            app,
+            self.api,
+            media,
+            downloads=self.downloads,
+            policy=policy,
+            send_rate=settings.zalo_send_rate,
+        )
+        self.webhook: ZaloWebhook | None = None
+        if settings.zalo_webhook_url and settings.zalo_webhook_secret:
+            self.webhook = ZaloWebhook(self.channel, settings.zalo_webhook_secret)
+        self.poller = ZaloPoller(self.channel, self.api, self._pause)
+        self._task: asyncio.Task[None] | None = None
+
+    def routes(self) -> list[WebRoute]:
+        return [handler_route(WEBHOOK_PATH, self.webhook)] if self.webhook else []
+
+    async def start(self) -> None:
+        """Checks the token (getMe) and, without a webhook, starts polling."""
+        await self.api.call("getMe")
+        if self.webhook is None:
+            self._task = asyncio.create_task(self.poller.run(self.stop_event), name="zalo-poller")
+            log.info("Zalo polling started")
+
+    async def register_webhook(self) -> None:
+        """Tells Zalo where to post updates; call it once the web server is listening."""
+        if self.webhook is not None:
+            payload = {
+                "url": self.settings.zalo_webhook_url,
+                "secret_token": self.settings.zalo_webhook_secret,
+            }
+            await self.api.call("setWebhook", payload)
+            log.info("Zalo webhook set")
+
+    async def _pause(self, seconds: float) -> None:
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self.stop_event.wait(), seconds)
+
+    async def stop(self) -> None:
+        """Stops polling (an update being handled finishes), drains webhook work."""
+        if self._task is not None:
+            self.poller.stopping = True
+            done, _ = await asyncio.wait({self._task}, timeout=3.0)
+            if not done:
+                self._task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await self._task
+        if self.webhook is not None:
+            await self.webhook.drain()
+        await self.api.close()
+        await self.downloads.aclose()
+
+
+def start_error(exc: ZaloApiError) -> str:
+    if exc.code == 401:
+        return "Zalo refused ZALO_BOT_TOKEN: check the token of your Zalo bot."
+    return f"Could not start the Zalo channel: {exc}"

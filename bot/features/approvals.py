@@ -1,0 +1,157 @@
+"""/approvals: officers approve or refuse teacher registrations; the teacher is told.
+
+Officers of the education department (province or their commune), officers of a commune and
+admins see the registrations waiting in their area, oldest first, one at a time. Nobody sees
+or decides their own. A decision is sent to the teacher as an outbox notice (at most one a
+day, saying the decision as it stands when sent); approving a proposed school activates it.
+"""
+
+from __future__ import annotations
+
+from bot.core.auth import Role
+from bot.core.clock import local_date, parse_iso
+from bot.core.context import Context
+from bot.core.deps import Deps
+from bot.core.messages import Choice, Reply
+from bot.core.router import N_, Command, Router, State
+from bot.features.schools import area_label, education_area, level_label, not_education_staff
+from bot.storage import deliveries, schools, teachers
+from bot.storage.db import Transaction
+from bot.storage.deliveries import Delivery
+from bot.storage.schools import PROPOSED as PROPOSED_SCHOOL
+from bot.storage.teachers import APPROVED, PENDING, Registration
+
+NOTICE = "notice_teacher"
+
+
+async def approvals(ctx: Context) -> None:
+    if education_area(ctx) is None:
+        ctx.say(not_education_staff(ctx))
+        return
+    ctx.goto("teachers.approve", skipped=[])
+    await show_next(ctx)
+
+
+def describe(ctx: Context, registration: Registration) -> str:
+    _ = ctx._
+    commune = ctx.deps.content.commune(registration.commune_code)
+    text = _(
+        "Registration no. {number}: a teacher of {subject} at {school} ({commune}), since {date}.",
+        number=registration.user_id,
+        subject=registration.subject,
+        school=registration.school_name,
+        commune=commune.name if commune else "-",
+        date=_.date(local_date(parse_iso(registration.created_at))),
+    )
+    if registration.school_status == PROPOSED_SCHOOL:
+        text += "\n" + _(
+            "The teacher proposed this school ({level}): approving adds it to the list of "
+            "schools. Add its enrolment with /addschool.",
+            level=level_label(_, registration.school_level),
+        )
+    return text
+
+
+async def show_next(ctx: Context) -> None:
+    _ = ctx._
+    area = education_area(ctx)
+    if area is None:
+        ctx.finish()
+        return
+    skipped = ctx.convo.data.get("skipped") or []
+    waiting = await teachers.pending(ctx.tx, area.commune, exclude_user=ctx.user.id)
+    todo = [r for r in waiting if r.user_id not in skipped]
+    if not todo:
+        ctx.finish()
+        ctx.say(
+            _("No teacher registration is waiting in {area}.", area=area_label(ctx, area))
+            if not waiting
+            else _("No more registrations for now.")
+        )
+        return
+    first = todo[0]
+    ctx.ask(
+        _(
+            "Teacher registrations waiting in {area}: {count}.",
+            area=area_label(ctx, area),
+            count=len(waiting),
+        )
+        + "\n\n"
+        + describe(ctx, first),
+        [
+            Choice(_("Approve"), f"ap:yes:{first.user_id}"),
+            Choice(_("Refuse"), f"ap:no:{first.user_id}"),
+            Choice(_("Later"), f"ap:skip:{first.user_id}"),
+        ],
+        state="teachers.approve",
+    )
+
+
+async def on_decision(ctx: Context) -> None:
+    _ = ctx._
+    _prefix, verdict, number = ctx.payload.split(":")
+    user_id = int(number)
+    if verdict == "skip":
+        ctx.convo.data["skipped"] = [*(ctx.convo.data.get("skipped") or []), user_id]
+        await show_next(ctx)
+        return
+    registration = await teachers.get(ctx.tx, user_id)
+    area = education_area(ctx)
+    if user_id == ctx.user.id:
+        ctx.say(_("Nobody decides their own registration: another officer will."))
+    elif (
+        registration is None
+        or area is None
+        or area.commune not in (None, registration.commune_code)
+    ):
+        ctx.say(_("This registration is not in your area."))
+    elif not await teachers.decide(
+        ctx.tx, user_id, approve=verdict == "yes", decided_by=ctx.user.id, now=ctx.now_iso
+    ):
+        ctx.say(_("This registration was decided already, by another officer."))
+    else:
+        if verdict == "yes" and registration.school_status == PROPOSED_SCHOOL:
+            await schools.activate(ctx.tx, registration.school_id)
+        day = local_date(ctx.now).isoformat()
+        await deliveries.enqueue(ctx.tx, user_id, NOTICE, day, "", ctx.now_iso)
+        ctx.say(
+            _("Approved: registration no. {number}. The teacher will be told.", number=user_id)
+            if verdict == "yes"
+            else _("Refused: registration no. {number}. The teacher will be told.", number=user_id)
+        )
+    await show_next(ctx)
+
+
+async def render_notice(deps: Deps, tx: Transaction, delivery: Delivery) -> list[Reply] | None:
+    """The decision as it stands when the notice is sent (nothing if it is pending again)."""
+    registration = await teachers.get(tx, delivery.user_id)
+    if registration is None or registration.status == PENDING:
+        return None
+    _ = deps.i18n.translator(delivery.locale)
+    if registration.status == APPROVED:
+        text = _(
+            "Good news: your registration as a teacher of {school} was approved. Send "
+            "/newclass to open a class campaign and get its join code.",
+            school=registration.school_name,
+        )
+    else:
+        text = _(
+            "Your registration as a teacher of {school} was not approved. If this is a "
+            "mistake, please check with your school and send /teacher to register again.",
+            school=registration.school_name,
+        )
+    return [Reply(text)]
+
+
+def register(router: Router) -> None:
+    router.add_command(
+        Command(
+            "approvals",
+            approvals,
+            frozenset({Role.OFFICER, Role.ADMIN}),
+            N_("approve or refuse teacher registrations"),
+            order=62,
+        )
+    )
+    router.add_state(State("teachers.approve", show_next, on_choice=on_decision))
+    router.add_renderer(NOTICE, render_notice)

@@ -1,0 +1,358 @@
+"""Officers add schools: /addschool one at a time, /importschools from a CSV file.
+
+Who may manage schools and teachers, and where (`education_area`): admins and officers of
+the Department of Education and Training (Sở GD&ĐT) for the whole province, and officers
+scoped to a commune for that commune. The same CSV rules serve the command line
+(`python -m bot import-schools FILE`, see `bot.school_import`).
+
+The school's commune is asked by a step of its own ("Which commune is the school in?"),
+shared with /teacher: it searches like the profile's commune step and then hands over to the
+flow that asked, through `router.flow_ends`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.content.model import LEVELS, Commune
+from bot.content.units import search_communes
+from bot.core.auth import STAFF, Role
+from bot.core.context import Context
+from bot.core.i18n import Translator
+from bot.core.messages import Attachment, Choice
+from bot.core.router import N_, Command, Router, State
+from bot.features.profile import LEVEL_LABELS, MAX_LISTED, commune_label
+from bot.school_import import MAX_NAME, Parsed, Problem, parse_csv, parse_enrolment_text
+from bot.storage import schools
+from bot.storage.schools import SchoolData
+
+EDUCATION_AGENCY = "so-gddt"
+COMMUNE_STATE = "schools.commune"
+MAX_REPORTED = 30
+TEMPLATE = (
+    "name,level,commune,grade_6,grade_7,grade_8,grade_9,students\n"
+    "Trường THCS Đông Kinh,THCS,Đông Kinh,120,115,110,98,\n"
+    "Trường Cao đẳng Sư phạm Lạng Sơn,Cao đẳng/Đại học,05977,,,,,1200\n"
+)
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where an officer's powers reach: one commune, or the whole province (None)."""
+
+    commune: str | None
+
+
+def education_area(ctx: Context) -> Area | None:
+    """Where this person may add schools and decide teacher registrations, if anywhere."""
+    if ctx.role is Role.ADMIN:
+        return Area(None)
+    if ctx.role is not Role.OFFICER:
+        return None
+    if ctx.user.officer_commune:
+        return Area(ctx.user.officer_commune)
+    return Area(None) if ctx.user.officer_agency == EDUCATION_AGENCY else None
+
+
+def area_label(ctx: Context, area: Area) -> str:
+    if area.commune is None:
+        return ctx._("the whole province")
+    return commune_label(ctx, ctx.deps.content.commune(area.commune))
+
+
+def level_label(_: Translator, level: str) -> str:
+    return _(LEVEL_LABELS[level]) if level in LEVEL_LABELS else level
+
+
+def not_education_staff(ctx: Context) -> str:
+    return ctx._(
+        "Schools and teachers are managed by officers of the Department of Education and "
+        "Training, officers of a commune, and admins."
+    )
+
+
+# --- the school's commune -------------------------------------------------------------------
+
+
+async def ask_school_commune(ctx: Context, then: str) -> None:
+    """Asks which commune the school is in; then runs the flow end `then`."""
+    ctx.goto(COMMUNE_STATE, commune_then=then)
+    await prompt_commune(ctx)
+
+
+async def prompt_commune(ctx: Context) -> None:
+    choices = [Choice(d.name, f"sc:dist:{d.code}") for d in ctx.deps.content.districts]
+    ctx.ask(
+        ctx._(
+            "Which commune or ward is the school in? Type part of its name (for example: "
+            "dong kinh), or pick the former district it belonged to."
+        ),
+        choices,
+    )
+
+
+async def on_commune_text(ctx: Context) -> None:
+    found = search_communes(ctx.deps.content.communes, ctx.text)
+    if len(found) == 1:
+        await _commune_chosen(ctx, found[0])
+        return
+    if not found:
+        ctx.say(ctx._("No commune matches “{query}”.", query=ctx.text[:60]))
+        await prompt_commune(ctx)
+        return
+    _offer_communes(ctx, ctx._("Which one?"), found[:MAX_LISTED])
+
+
+async def on_commune_choice(ctx: Context) -> None:
+    _, kind, code = ctx.payload.split(":", 2)
+    if kind == "dist":
+        district = ctx.deps.content.district(code)
+        assert district is not None
+        communes = [c for c in ctx.deps.content.communes if c.former_district == code]
+        _offer_communes(
+            ctx, ctx._("Communes that were in {district}:", district=district.name), communes
+        )
+    elif kind == "back":
+        await prompt_commune(ctx)
+    else:
+        commune = ctx.deps.content.commune(code)
+        assert commune is not None
+        await _commune_chosen(ctx, commune)
+
+
+def _offer_communes(ctx: Context, text: str, communes: list[Commune]) -> None:
+    choices = [Choice(c.name, f"sc:com:{c.code}") for c in communes]
+    choices.append(Choice(ctx._("Back to the districts"), "sc:back:"))
+    ctx.ask(text, choices)
+
+
+async def _commune_chosen(ctx: Context, commune: Commune) -> None:
+    then = str(ctx.convo.data.pop("commune_then", ""))
+    ctx.convo.data["picked_commune"] = commune.code
+    ctx.convo.state = ""
+    await ctx.router.flow_ends[then](ctx)
+
+
+# --- /addschool -----------------------------------------------------------------------------
+
+
+async def addschool(ctx: Context) -> None:
+    area = education_area(ctx)
+    if area is None:
+        ctx.say(not_education_staff(ctx))
+        return
+    if area.commune is not None:
+        ctx.convo.data["picked_commune"] = area.commune
+        await _after_commune(ctx)
+        return
+    await ask_school_commune(ctx, "addschool")
+
+
+async def _after_commune(ctx: Context) -> None:
+    ctx.convo.data["school"] = {"commune": ctx.convo.data.pop("picked_commune")}
+    ctx.goto("schools.name")
+    await ask_name(ctx)
+
+
+def _draft(ctx: Context) -> dict[str, str]:
+    draft = ctx.convo.data.get("school")
+    return draft if isinstance(draft, dict) else {}
+
+
+async def ask_name(ctx: Context) -> None:
+    commune = ctx.deps.content.commune(_draft(ctx).get("commune"))
+    ctx.ask(
+        ctx._(
+            "The school's full name in {commune}? For example: Trường THCS Đông Kinh.",
+            commune=commune.name if commune else "-",
+        )
+    )
+
+
+def valid_school_name(ctx: Context, text: str) -> bool:
+    if not any(c.isalpha() for c in text) or len(text) < 3 or len(text) > MAX_NAME:
+        ctx.say(
+            ctx._(
+                "Please write the school's name: 3 to {limit} characters, with letters.",
+                limit=MAX_NAME,
+            )
+        )
+        return False
+    return True
+
+
+async def on_name(ctx: Context) -> None:
+    if not valid_school_name(ctx, ctx.text):
+        await ask_name(ctx)
+        return
+    draft = _draft(ctx)
+    draft["name"] = ctx.text
+    existing = await schools.find(ctx.tx, draft["commune"], ctx.text)
+    if existing is not None:
+        ctx.say(
+            ctx._(
+                "{school} is already on the list: what you give now replaces its level and "
+                "enrolment.",
+                school=existing.name,
+            )
+        )
+    ctx.goto("schools.level")
+    await ask_level(ctx)
+
+
+def level_choices(ctx: Context, prefix: str) -> list[Choice]:
+    return [Choice(level_label(ctx._, level), f"{prefix}:{level}") for level in LEVELS]
+
+
+async def ask_level(ctx: Context) -> None:
+    ctx.ask(ctx._("Which level is the school?"), level_choices(ctx, "slvl"))
+
+
+async def on_level(ctx: Context) -> None:
+    _draft(ctx)["level"] = ctx.payload.removeprefix("slvl:")
+    ctx.goto("schools.enrolment")
+    await ask_enrolment(ctx)
+
+
+async def ask_enrolment(ctx: Context) -> None:
+    ctx.ask(
+        ctx._(
+            "How many students are enrolled? Write grade:students pairs, for example "
+            "6:120 7:115 8:110 9:98, or one number for the whole school."
+        )
+    )
+
+
+def problem_text(_: Translator, problem: Problem) -> str:
+    return _(problem.message, **problem.values) if problem.values else _(problem.message)
+
+
+async def on_enrolment(ctx: Context) -> None:
+    enrolment = parse_enrolment_text(ctx.text)
+    if isinstance(enrolment, Problem):
+        ctx.say(problem_text(ctx._, enrolment))
+        await ask_enrolment(ctx)
+        return
+    draft = _draft(ctx)
+    data = SchoolData(draft["name"], draft["level"], draft["commune"], enrolment)
+    school, created = await schools.save(ctx.tx, data, ctx.now_iso)
+    ctx.finish()
+    _ = ctx._
+    commune = ctx.deps.content.commune(school.commune_code)
+    text = _(
+        "Saved: {school} ({level}), {commune}, {students} students enrolled.",
+        school=school.name,
+        level=level_label(_, school.level),
+        commune=commune.name if commune else "-",
+        students=_.number(sum(enrolment.values())),
+    )
+    if not created:
+        text += "\n" + _("It was on the list already: its figures are updated.")
+    ctx.ask(
+        text,
+        [
+            Choice(_("Add another school"), "cmd:addschool"),
+            Choice(_("Import a CSV file"), "cmd:importschools"),
+        ],
+    )
+
+
+# --- /importschools -------------------------------------------------------------------------
+
+
+async def importschools(ctx: Context) -> None:
+    area = education_area(ctx)
+    if area is None:
+        ctx.say(not_education_staff(ctx))
+        return
+    ctx.goto("schools.import")
+    ctx.say(
+        ctx._(
+            "Send me the schools as a CSV file (UTF-8), one school per line, with a header "
+            "line: name, level, commune (its name or code), grade_1 ... grade_12 (students "
+            "in each grade) and/or students (the whole school). A school already on the list "
+            "is updated. Here is an example you can fill in."
+        ),
+        document=Attachment(TEMPLATE.encode(), "schools-template.csv", "text/csv"),
+    )
+    await ask_file(ctx)
+
+
+async def ask_file(ctx: Context) -> None:
+    ctx.ask(ctx._("Send the CSV file now, or /cancel."))
+
+
+async def on_import_text(ctx: Context) -> None:
+    ctx.say(ctx._("Please send the schools as a file (a document), not as a message."))
+    await ask_file(ctx)
+
+
+async def on_import_document(ctx: Context) -> None:
+    document = ctx.incoming.document
+    area = education_area(ctx)
+    if document is None or area is None:
+        await ask_file(ctx)
+        return
+    parsed = parse_csv(document.data, ctx.deps.content.communes, area.commune)
+    created = updated = 0
+    for row in parsed.rows:
+        _, new = await schools.save(ctx.tx, row.school, ctx.now_iso)
+        created, updated = created + new, updated + (not new)
+    ctx.finish()
+    ctx.say(import_report(ctx._, document.filename, parsed, created, updated))
+
+
+def import_report(_: Translator, filename: str, parsed: Parsed, created: int, updated: int) -> str:
+    if parsed.unreadable:
+        return _(
+            "I could not read {file}: {problem}.",
+            file=filename,
+            problem=problem_text(_, parsed.problems[0]),
+        )
+    lines = [
+        _(
+            "Schools from {file}: {created} added, {updated} updated.",
+            file=filename,
+            created=_.number(created),
+            updated=_.number(updated),
+        )
+    ]
+    if parsed.problems:
+        lines.append(
+            _(
+                "Lines not imported: {count} (the others are saved):",
+                count=_.number(len(parsed.problems)),
+            )
+        )
+        for problem in parsed.problems[:MAX_REPORTED]:
+            lines.append(
+                _("line {line}: {problem}", line=problem.line, problem=problem_text(_, problem))
+            )
+        if len(parsed.problems) > MAX_REPORTED:
+            lines.append(_("… and {count} more.", count=len(parsed.problems) - MAX_REPORTED))
+        lines.append(
+            _(
+                "Correct these lines and send the file again: saved schools are updated, not "
+                "doubled."
+            )
+        )
+    return "\n".join(lines)
+
+
+def register(router: Router) -> None:
+    router.add_command(
+        Command("addschool", addschool, STAFF, N_("add a school and its enrolment"), order=60)
+    )
+    router.add_command(
+        Command("importschools", importschools, STAFF, N_("add schools from a CSV file"), order=61)
+    )
+    router.add_state(
+        State(COMMUNE_STATE, prompt_commune, on_text=on_commune_text, on_choice=on_commune_choice)
+    )
+    router.add_state(State("schools.name", ask_name, on_text=on_name))
+    router.add_state(State("schools.level", ask_level, on_choice=on_level))
+    router.add_state(State("schools.enrolment", ask_enrolment, on_text=on_enrolment))
+    router.add_state(
+        State("schools.import", ask_file, on_text=on_import_text, on_document=on_import_document)
+    )
+    router.add_flow_end("addschool", _after_commune)

@@ -1,0 +1,151 @@
+"""One web server for every inbound HTTP endpoint: health checks and platform webhooks.
+
+`build_web_app(routes)` makes a Starlette app with `/healthz` plus the routes the channels
+register: Telegram's webhook (`telegram_webhook`), and any framework-neutral handler
+`(headers, body) -> (status, JSON)` such as Zalo's webhook (`handler_route`); a media route
+is one more `WebRoute`. `WebServer` runs it under uvicorn on a socket bound up front (so the
+port is known at once, even when it was 0) and leaves signal handling to the runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import socket
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+log = logging.getLogger(__name__)
+Endpoint = Callable[[Request], Awaitable[Response]]
+Feed = Callable[[dict[str, Any]], Awaitable[None]]
+Handler = Callable[[Mapping[str, str], bytes], Awaitable[tuple[int, dict[str, object]]]]
+TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1024 * 1024  # Telegram updates are a few kilobytes
+
+
+@dataclass(frozen=True)
+class WebRoute:
+    path: str
+    endpoint: Endpoint
+    methods: tuple[str, ...] = ("POST",)
+
+
+async def healthz(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def build_web_app(routes: Sequence[WebRoute] = ()) -> Starlette:
+    table = [Route("/healthz", healthz, methods=["GET", "HEAD"])]
+    table += [Route(r.path, r.endpoint, methods=list(r.methods)) for r in routes]
+    return Starlette(routes=table)
+
+
+def media_type(request: Request) -> str:
+    """'application/json; charset=utf-8' -> 'application/json'."""
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+async def read_json(request: Request) -> dict[str, Any] | Response:
+    """The JSON object of a POST, or the error response to give instead."""
+    if media_type(request) != "application/json":
+        return PlainTextResponse("expected application/json", status_code=415)
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        return PlainTextResponse("too large", status_code=413)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return PlainTextResponse("too large", status_code=413)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return PlainTextResponse("invalid JSON", status_code=400)
+    if not isinstance(data, dict):
+        return PlainTextResponse("expected a JSON object", status_code=400)
+    return data
+
+
+def telegram_webhook(path: str, secret: str, feed: Feed) -> WebRoute:
+    """Telegram's webhook: the secret header is checked in constant time, then the update is
+    queued and answered at once (Telegram retries anything but a 2xx)."""
+    expected = secret.encode()
+
+    async def endpoint(request: Request) -> Response:
+        given = request.headers.get(TELEGRAM_SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            log.warning("webhook call with a wrong secret from %s", request.client)
+            return PlainTextResponse("forbidden", status_code=403)
+        data = await read_json(request)
+        if isinstance(data, Response):
+            return data
+        if not isinstance(data.get("update_id"), int):
+            return PlainTextResponse("not a Telegram update", status_code=400)
+        await feed(data)
+        return Response(status_code=200)
+
+    return WebRoute(path, endpoint)
+
+
+def handler_route(path: str, handler: Handler) -> WebRoute:
+    """A framework-neutral handler (headers, body) -> (status, JSON answer) as a POST route."""
+
+    async def endpoint(request: Request) -> Response:
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY:
+            return PlainTextResponse("too large", status_code=413)
+        status, answer = await handler(dict(request.headers), await request.body())
+        return JSONResponse(answer, status_code=status)
+
+    return WebRoute(path, endpoint)
+
+
+class _Server(uvicorn.Server):
+    @contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        """The runner owns SIGTERM/SIGINT: uvicorn must not take them over."""
+        yield
+
+
+class WebServer:
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
+        # without it every response waits ~40 ms (Nagle's algorithm against delayed ACKs).
+        self.socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind((host, port))
+        self.socket.listen(1024)
+        self.host, self.port = self.socket.getsockname()[:2]
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=5,
+        )
+        self._server = _Server(config)
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        """Serves in a background task; connections wait in the socket's backlog meanwhile."""
+        self._task = asyncio.create_task(self._server.serve(sockets=[self.socket]))
+
+    async def stop(self) -> None:
+        """Stops accepting, lets requests in flight finish (at most 5 s), closes the socket."""
+        self._server.should_exit = True
+        if self._task is not None:
+            await self._task
+        self.socket.close()

@@ -1,0 +1,170 @@
+"""The shipped content loads, and a broken file is refused with its path and key named."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.content.loader import ContentError, load_content
+from bot.content.model import Content, DayRule
+from bot.settings import Settings
+
+Edit = Callable[[Any], None]
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    return load_content(Settings().content_dir)
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(Settings().content_dir, target)
+    return target
+
+
+def edit(folder: Path, name: str, change: Edit) -> Path:
+    """Loads one YAML file, changes the data, writes it back (PyYAML quotes "on" itself)."""
+    path = folder / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def refused(folder: Path) -> str:
+    with pytest.raises(ContentError) as raised:
+        load_content(folder)
+    return str(raised.value)
+
+
+def test_the_65_communes_and_11_former_districts(content: Content) -> None:
+    assert len(content.communes) == 65
+    kinds = [c.kind for c in content.communes]
+    assert (kinds.count("xa"), kinds.count("phuong")) == (61, 4)
+    assert len(content.districts) == 11
+    assert len({c.code for c in content.communes}) == 65
+    codes = {d.code for d in content.districts}
+    assert all(c.former_district in codes for c in content.communes)
+    assert {c.name for c in content.communes if c.kind == "phuong"} >= {"Phường Đông Kinh"}
+
+
+def test_at_least_60_tips_each_with_a_source_in_both_languages(content: Content) -> None:
+    assert len(content.tips) >= 60
+    assert len({t.id for t in content.tips}) == len(content.tips)
+    for tip in content.tips:
+        assert tip.source.strip(), tip.id
+        assert tip.text.vi.strip() and tip.text.en.strip(), tip.id
+        assert tip.text.vi != tip.text.en, tip.id
+
+
+def test_dated_tips_for_the_campaign_days(content: Content) -> None:
+    def dated_on(day: date) -> list[str]:
+        return [t.id for t in content.tips if t.on is not None and t.on.matches(day)]
+
+    assert dated_on(date(2026, 6, 5)), "World Environment Day"
+    assert dated_on(date(2026, 7, 3)), "International Plastic Bag Free Day"
+    earth_hour = [t for t in content.tips if t.on == DayRule(month=3, nth=-1, weekday=5)]
+    assert earth_hour, "Earth Hour: last Saturday of March"
+    rule = earth_hour[0].on
+    assert rule is not None
+    assert rule.matches(date(2026, 3, 28))  # the last Saturday of March 2026
+    assert not rule.matches(date(2026, 3, 21))  # a Saturday, but not the last one
+    assert not rule.matches(date(2026, 3, 29))
+    assert rule.matches(date(2027, 3, 27))
+    assert dated_on(date(2026, 3, 28)) and not dated_on(date(2026, 3, 21))
+
+
+def test_plan_task_2c_has_a_quota_of_5_to_10_a_year(content: Content) -> None:
+    tasks = [t for t in content.plan.tasks if t.number == "2c"]
+    quotas = [(t.quota.kind, t.quota.minimum, t.quota.maximum, t.quota.per) for t in tasks]
+    assert ("count", 5, 10, "year") in quotas
+    assert {t.lead for t in tasks} == {"so-gddt"}  # the Department of Education leads 2c
+    assert all(content.plan.agency(t.lead) is not None for t in content.plan.tasks)
+
+
+def test_a_copy_of_the_content_loads(copy: Path, content: Content) -> None:
+    assert load_content(copy) == content
+
+
+def test_a_duplicate_tip_id(copy: Path) -> None:
+    def change(data: Any) -> None:
+        data["tips"][1]["id"] = data["tips"][0]["id"]
+
+    path = edit(copy, "tips.yaml", change)
+    message = refused(copy)
+    assert str(path) in message and "tips[1]" in message and "duplicate tip id" in message
+
+
+def test_a_missing_source(copy: Path) -> None:
+    def change(data: Any) -> None:
+        del data["tips"][3]["source"]
+
+    path = edit(copy, "tips.yaml", change)
+    message = refused(copy)
+    assert str(path) in message and "tips[3].source" in message and "missing" in message
+
+
+def test_an_unknown_audience(copy: Path) -> None:
+    def change(data: Any) -> None:
+        data["tips"][2]["audiences"] = ["resident", "tourists"]
+
+    path = edit(copy, "tips.yaml", change)
+    message = refused(copy)
+    assert str(path) in message and "tips[2].audiences[1]" in message and "tourists" in message
+
+
+@pytest.mark.parametrize(
+    "value", ["13-01", "06-32", "02-30", "04-31", "6-5", "03/5/sat", "03/last/sun-day", ""]
+)
+def test_a_bad_on_value(copy: Path, value: str) -> None:
+    def change(data: Any) -> None:
+        data["tips"][0]["on"] = value
+
+    path = edit(copy, "tips.yaml", change)
+    message = refused(copy)
+    assert str(path) in message and "tips[0].on" in message
+
+
+def test_an_unquoted_on_key_read_as_true(copy: Path) -> None:
+    path = copy / "tips.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert '    "on": "06-05"' in text
+    path.write_text(text.replace('    "on": "06-05"', '    on: "06-05"', 1), encoding="utf-8")
+    broken = [n for n, tip in enumerate(yaml.safe_load(text)["tips"]) if tip.get("on") == "06-05"]
+    message = refused(copy)
+    assert str(path) in message and f"tips[{broken[0]}]" in message
+    assert 'write "on": with quotes' in message
+
+
+def test_an_unknown_former_district(copy: Path) -> None:
+    def change(data: Any) -> None:
+        data["communes"][5]["former_district"] = "999"
+
+    path = edit(copy, "units.yaml", change)
+    message = refused(copy)
+    assert str(path) in message and "communes[5].former_district" in message
+    assert "'999'" in message
+
+
+def test_a_task_led_by_an_agency_that_does_not_exist(copy: Path) -> None:
+    def change(data: Any) -> None:
+        data["tasks"][2]["lead"] = "so-khong-co"
+
+    path = edit(copy, "plan.yaml", change)
+    message = refused(copy)
+    assert str(path) in message and "tasks[2].lead" in message and "so-khong-co" in message
+
+
+def test_invalid_yaml(copy: Path) -> None:
+    path = copy / "plan.yaml"
+    path.write_text("plan:\n  title: [unclosed\n  period: {start: 2021\n", encoding="utf-8")
+    message = refused(copy)
+    assert str(path) in message and "not valid YAML" in message and "line" in message

@@ -1,0 +1,93 @@
+"""Button presses: always acknowledged, never twice, and a forged payload changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import telegram_updates as updates
+from tests.telegram_harness import Harness, Person, telegram_harness
+
+EXPIRED = "That option has expired. Here is where we are now."
+
+
+@pytest.fixture
+async def tg(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with telegram_harness(tmp_path) as harness:
+        yield harness
+
+
+async def user_row(tg: Harness, person: Person) -> Any:
+    return await tg.app.deps.db.fetch_one(
+        "SELECT * FROM users WHERE channel = 'telegram' AND channel_user_id = ?", (str(person.id),)
+    )
+
+
+async def at_role_question(tg: Harness, user_id: int) -> tuple[Person, dict[str, Any]]:
+    person = tg.person(user_id)
+    await person.say("/start")
+    await person.read()
+    await person.press("I agree")
+    await person.read(2)
+    return person, person.keyboard_message("Resident")
+
+
+async def test_a_payload_never_offered_changes_nothing(tg: Harness) -> None:
+    lan, question = await at_role_question(tg, 6001)
+    await lan.press_data(question, "aud:officer")  # forged: not a button of this message
+    expired, again = await lan.read(2)
+    assert expired.params["text"] == EXPIRED
+    assert "Who are you?" in again.params["text"]  # asked again, with fresh buttons
+    row = await user_row(tg, lan)
+    assert row["audience"] is None and row["onboarded_at"] is None
+    assert len(tg.fake.sent(method="answerCallbackQuery")) == 2  # every press is answered
+
+
+async def test_another_persons_payload_changes_nothing(tg: Harness) -> None:
+    lan, question = await at_role_question(tg, 6002)
+    minh = tg.person(6003)
+    await minh.say("/start")
+    [consent] = await minh.read()
+    await minh.press_data(question, "aud:teacher")  # Lan's question, pressed as Minh
+    expired, again = await minh.read(2)
+    assert expired.params["text"] == EXPIRED
+    assert "Do you agree?" in again.params["text"]
+    row = await user_row(tg, minh)
+    assert row["consent_at"] is None and row["audience"] is None
+    assert "reply_markup" in tg.fake.messages[(6002, question["message_id"])]  # Lan's, untouched
+    assert len(tg.fake.sent(6002)) == lan.seen  # and nothing of Minh's went to Lan's chat
+    await lan.press("Teacher")
+    assert "Which commune" in await lan.read_text()
+    assert (await user_row(tg, lan))["audience"] == "teacher"
+    assert consent.params["reply_markup"]["inline_keyboard"]
+
+
+async def test_a_stale_button_pressed_twice_counts_once(tg: Harness) -> None:
+    lan = tg.person(6004)
+    await lan.say("/start")
+    await lan.read()
+    old = await lan.press("I agree")
+    await lan.read(2)
+    await lan.press("I agree", message=old)  # the client still showed the old keyboard
+    expired, again = await lan.read(2)
+    assert expired.params["text"] == EXPIRED
+    assert "Who are you?" in again.params["text"]
+    thanks = [c for c in tg.fake.sent(6004) if "Thank you!" in c.params["text"]]
+    assert len(thanks) == 1
+    edits = tg.fake.called("editMessageReplyMarkup")
+    assert [e.status for e in edits] == [200, 400]  # the second edit: nothing left to remove
+
+
+async def test_a_press_without_data_is_only_acknowledged(tg: Harness) -> None:
+    lan = updates.user(6005)
+    press = updates.press(lan, updates.message(lan, text="hi"), "x")
+    del press["callback_query"]["data"]
+    press["callback_query"]["game_short_name"] = "quiz"
+    await tg.fake.push(press)
+    await tg.fake.wait_for(lambda: tg.fake.called("answerCallbackQuery"))
+    await tg.person(6005).say("/help")
+    assert "What I can do" in await tg.person(6005).read_text()
+    assert len(tg.fake.sent(6005)) == 1

@@ -1,0 +1,184 @@
+"""`bot run` with a Telegram token: polling or webhook, the scheduler, SIGTERM, secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.channels.telegram import Tuning
+from bot.core.clock import LOCAL_TZ, FakeClock
+from bot.runner import serve
+from bot.settings import Settings
+from bot.web import TELEGRAM_SECRET_HEADER, build_web_app, telegram_webhook
+from tests import telegram_updates as updates
+from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.telegram_harness import FAST, the_spec
+from tests.test_telegram_delivery import delivered_per_chat, subscribers
+
+SECRET = "s3cret_webhook-token"
+
+
+def settings_for(fake: FakeTelegram, tmp_path: Path, **extra: object) -> Settings:
+    return Settings(
+        db_path=str(tmp_path / "run.db"),
+        telegram_token=TOKEN,
+        telegram_api_base_url=fake.base_url,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+async def test_polling_answers_and_sigterm_stops_within_ten_seconds(tmp_path: Path) -> None:
+    async with FakeTelegram(the_spec()) as fake:
+        settings = settings_for(fake, tmp_path)
+        running = asyncio.create_task(serve(settings, tuning=FAST))
+        await fake.push(updates.text(updates.user(8001), "/start"))
+        await fake.wait_for(lambda: fake.sent(8001))
+        assert fake.called("getMe") and fake.called("setMyCommands")
+        await fake.push(updates.text(updates.user(8001), "/help"))
+        os.kill(os.getpid(), signal.SIGTERM)  # what a Procfile platform sends
+        started = time.perf_counter()
+        assert await asyncio.wait_for(running, 10) == 0
+        assert time.perf_counter() - started < 10
+        texts = [c.params["text"] for c in fake.sent(8001)]
+        assert any(t.startswith("What I can do") for t in texts)  # received before SIGTERM
+        assert fake.acked == 3  # both updates confirmed to Telegram: none is fetched again
+        assert fake.violations == []
+
+
+async def test_stop_mid_broadcast_then_restart_delivers_each_once(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ))
+    async with FakeTelegram(the_spec()) as fake:
+        settings = settings_for(fake, tmp_path)
+        from bot.app import create_app
+
+        app = await create_app(settings, clock=clock)
+        chats = await subscribers(app, 300)
+        await app.close()
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(settings, stop=stop, tuning=FAST, clock=clock))
+        await fake.wait_for(lambda: len(fake.sent()) >= 100)
+        stop.set()
+        assert await asyncio.wait_for(running, 10) == 0
+        first = len(fake.sent())
+        assert first < 300  # the rest stayed queued
+
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(settings, stop=stop, tuning=FAST, clock=clock))
+        await fake.wait_for(lambda: len(fake.sent()) >= 300)
+        stop.set()
+        assert await asyncio.wait_for(running, 10) == 0
+        assert delivered_per_chat(fake.calls) == dict.fromkeys(chats, 1)
+        assert fake.violations == []
+
+
+async def test_webhook_mode_sets_the_webhook_and_serves_updates(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a free port for the bot's web server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with FakeTelegram(the_spec()) as fake:
+        settings = settings_for(
+            fake,
+            tmp_path,
+            telegram_webhook_url="https://bot.example.org/telegram/hook",
+            telegram_webhook_secret=SECRET,
+            http_port=port,
+        )
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(settings, stop=stop, tuning=FAST))
+        [hook] = await fake.wait_for(lambda: fake.called("setWebhook"))
+        assert hook.params["url"] == "https://bot.example.org/telegram/hook"
+        assert hook.params["secret_token"] == SECRET
+        assert hook.params["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
+        update = {"update_id": 77, **updates.text(updates.user(8200), "/start")}
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            refused = await client.post("/telegram/hook", json=update)
+            accepted = await client.post(
+                "/telegram/hook", json=update, headers={TELEGRAM_SECRET_HEADER: SECRET}
+            )
+            health = await client.get("/healthz")
+        assert (refused.status_code, accepted.status_code, health.status_code) == (403, 200, 200)
+        [greeting] = await fake.wait_for(lambda: fake.sent(8200))
+        assert "Do you agree?" in greeting.params["text"]
+        assert not fake.called("getUpdates")
+        stop.set()
+        assert await asyncio.wait_for(running, 10) == 0
+        assert fake.violations == []
+
+
+@pytest.fixture
+def received() -> list[dict[str, object]]:
+    return []
+
+
+async def test_webhook_route_checks_secret_and_content_type(
+    received: list[dict[str, object]],
+) -> None:
+    async def feed(update: dict[str, object]) -> None:
+        received.append(update)
+
+    app = build_web_app([telegram_webhook("/telegram/hook", SECRET, feed)])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+        update = {"update_id": 1, **updates.text(updates.user(8100), "/start")}
+        good = {TELEGRAM_SECRET_HEADER: SECRET}
+        wrong = await client.post(
+            "/telegram/hook", json=update, headers={TELEGRAM_SECRET_HEADER: "x"}
+        )
+        missing = await client.post("/telegram/hook", json=update)
+        assert (wrong.status_code, missing.status_code) == (403, 403)
+        with_charset = await client.post(
+            "/telegram/hook",
+            content=httpx.Request("POST", "/", json=update).content,
+            headers={**good, "Content-Type": "application/json; charset=utf-8"},
+        )
+        plain = await client.post("/telegram/hook", json=update, headers=good)
+        assert (with_charset.status_code, plain.status_code) == (200, 200)
+        text = await client.post(
+            "/telegram/hook", content=b"hi", headers={**good, "Content-Type": "text/plain"}
+        )
+        broken = await client.post(
+            "/telegram/hook", content=b"{", headers={**good, "Content-Type": "application/json"}
+        )
+        assert (text.status_code, broken.status_code) == (415, 400)
+        health = await client.get("/healthz")
+        assert health.json() == {"status": "ok"}
+    assert len(received) == 2
+
+
+async def test_the_token_never_reaches_the_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with FakeTelegram(the_spec()) as fake:
+        settings = settings_for(fake, tmp_path)
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(settings, stop=stop, tuning=FAST))
+        await fake.wait_for(lambda: fake.called("deleteWebhook"))  # polling starts
+        logging.getLogger("test").info("calling %s/getMe", fake.base_url + TOKEN)
+        stop.set()
+        assert await asyncio.wait_for(running, 10) == 0
+    secret_half = TOKEN.split(":", 1)[1]
+    assert caplog.records
+    assert all(secret_half not in r.getMessage() for r in caplog.records)
+    assert any("***" in r.getMessage() for r in caplog.records)
+    assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+
+
+async def test_a_refused_token_stops_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with FakeTelegram(the_spec(), token="1:other") as fake:
+        code = await serve(settings_for(fake, tmp_path), tuning=replace(FAST, poll_timeout=1))
+    assert code == 2
+    assert "Telegram refused TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+    assert isinstance(FAST, Tuning)
