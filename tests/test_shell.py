@@ -102,3 +102,22 @@ def test_check_content_command() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "65 communes" in result.stdout
+
+
+async def test_an_admin_imports_schools_by_sending_a_file(tmp_path: Path) -> None:
+    csv_file = tmp_path / "schools.csv"
+    csv_file.write_text(
+        "name,level,commune,grade_6,grade_7\n"
+        "Trường THCS Đông Kinh,lower_secondary,dong kinh,120,115\n"
+        "Broken school,no-such-level,dong kinh,10,10\n",
+        encoding="utf-8",
+    )
+    settings = Settings(db_path=str(tmp_path / "s.db"), admins=frozenset({"shell:root"}))
+    script = f":user root en\n/start\n1\n1\ndong kinh\n/importschools\n:file {csv_file}\n"
+    out, app = await run_shell(settings, tmp_path, script)
+    try:
+        assert "line 3" in out  # the broken row is reported with its line
+        rows = await app.deps.db.fetch_all("SELECT name, commune_code FROM schools")
+        assert [tuple(r) for r in rows] == [("Trường THCS Đông Kinh", "05977")]
+    finally:
+        await app.close()

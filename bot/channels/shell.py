@@ -21,6 +21,7 @@ CHANNEL = "shell"
 SHELL_HELP = """Shell commands:
   :user NAME [vi|en]   speak as NAME (created on first use; optional language hint)
   :photo PATH          send a photo
+  :file PATH           send a file (e.g. a CSV of schools)
   :location LAT LON    send a location
   :time YYYY-MM-DD HH:MM   move the clock (local time); due daily tips are delivered
   :quit                leave
@@ -90,8 +91,8 @@ class ShellChannel:
             if len(parts) > 1:
                 self.hints[self.user] = parts[1]
             self.write(f"(now speaking as {self.user})")
-        elif name == "photo" and rest:
-            await self._photo(Path(rest))
+        elif name in ("photo", "file") and rest:
+            await self._attachment(Path(rest), as_photo=name == "photo")
         elif name == "location" and len(rest.split()) == 2:
             await self._location(rest.split())
         elif name == "time" and rest:
@@ -101,14 +102,21 @@ class ShellChannel:
         await self.tick()
         return True
 
-    async def _photo(self, path: Path) -> None:
+    async def _attachment(self, path: Path, *, as_photo: bool) -> None:
         try:
             data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
             self.write(f"(cannot read {path}: {exc.strerror})")
             return
-        photo = Attachment(data, path.name, "image/jpeg")
-        await self._send(Incoming(CHANNEL, self.user, self.user, Kind.PHOTO, photo=photo))
+        if as_photo:
+            photo = Attachment(data, path.name, "image/jpeg")
+            incoming = Incoming(CHANNEL, self.user, self.user, Kind.PHOTO, photo=photo)
+        else:
+            document = Attachment(
+                data, path.name, "text/csv" if path.suffix == ".csv" else "application/octet-stream"
+            )
+            incoming = Incoming(CHANNEL, self.user, self.user, Kind.DOCUMENT, document=document)
+        await self._send(incoming)
 
     async def _location(self, parts: list[str]) -> None:
         try:

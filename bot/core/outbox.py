@@ -8,6 +8,7 @@ after the delay asked), temporary (retry with backoff, then give up), permanent 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -51,23 +52,42 @@ class Outbox:
     async def run_jobs(self) -> int:
         return sum([await job(self.deps) for job in self.router.jobs])
 
-    async def deliver_due(self, limit: int = 500) -> DeliveryStats:
+    async def deliver_due(self, limit: int = 500, concurrency: int = 1) -> DeliveryStats:
+        """Delivers what is due.
+
+        One at a time by default: if the process is killed, at most one message was in
+        flight, so a restart repeats nobody else. A higher `concurrency` sends faster over a
+        slow network (the channels' limiters keep each chat within its limit), at the price
+        of up to that many possible repeats after a kill.
+        """
         stats = DeliveryStats()
         async with self.deps.db.transaction() as tx:
             batch = await deliveries.due(tx, iso(self.deps.clock.now()), limit)
-        for delivery in batch:
-            if delivery.channel in self.senders:
+        slots = asyncio.Semaphore(concurrency)
+
+        async def deliver(delivery: Delivery) -> None:
+            async with slots:
                 await self._deliver(delivery, stats)
+
+        await asyncio.gather(*(deliver(d) for d in batch if d.channel in self.senders))
         return stats
 
     async def _deliver(self, delivery: Delivery, stats: DeliveryStats) -> None:
         render = self.router.renderers[delivery.kind]
-        async with self.deps.db.transaction() as tx:
-            if not await deliveries.claim(tx, delivery.id):
-                return
-            replies = await render(self.deps, tx, delivery)
-            if not replies:
-                await deliveries.finish(tx, delivery.id, "dropped", self._now(), "nothing to send")
+        try:
+            async with self.deps.db.transaction() as tx:
+                if not await deliveries.claim(tx, delivery.id):
+                    return
+                replies = await render(self.deps, tx, delivery)
+                if not replies:
+                    await deliveries.finish(tx, delivery.id, "dropped", self._now(), "empty")
+        except Exception:
+            # A content or code error must not stop the other deliveries of the batch; the
+            # claim was rolled back, so the delivery waits for a fix and a restart.
+            log.exception("could not render delivery %s (%s)", delivery.id, delivery.kind)
+            await self._retry(delivery, timedelta(hours=1), "render failed")
+            stats.retried += 1
+            return
         if not replies:
             stats.dropped += 1
             return

@@ -90,6 +90,10 @@ async def on_erase(ctx: Context) -> None:
         ctx.say(_("Nothing was erased."))
         return
     await classes.forget_user(ctx.tx, ctx.user.id)
+    await ctx.tx.execute(
+        "UPDATE quiz_attempts SET status = 'abandoned' WHERE user_id = ? AND status = 'active'",
+        (ctx.user.id,),
+    )
     await users.delete(ctx.tx, ctx.user.id)
     ctx.erased = True
     ctx.say(
