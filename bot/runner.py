@@ -19,12 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from urllib.parse import urlparse
 
-from telegram.error import InvalidToken, TelegramError
-
 from bot.app import App, create_app
+from bot.channels.base import ChannelStartError
 from bot.channels.telegram import TelegramChannel, Tuning
-from bot.channels.zalo.api import ZaloApiError
-from bot.channels.zalo.runtime import ZaloRuntime, start_error
+from bot.channels.zalo.runtime import ZaloRuntime
 from bot.core.clock import Clock
 from bot.logsafe import register_secret
 from bot.media import MediaStore, media_route
@@ -89,10 +87,10 @@ async def _run(
     if zalo is not None:
         try:
             await zalo.register_webhook()
-        except ZaloApiError as exc:
-            print(start_error(exc), file=sys.stderr)
+        except ChannelStartError as exc:
+            print(exc, file=sys.stderr)
             await _shutdown(telegram, zalo, web, None)
-            return 1
+            return exc.exit_code
     scheduler = asyncio.create_task(run_scheduler(app, stop, interval), name="scheduler")
     await stop.wait()
     await _shutdown(telegram, zalo, web, scheduler)
@@ -101,21 +99,14 @@ async def _run(
 
 async def _start_channels(telegram: TelegramChannel | None, zalo: ZaloRuntime | None) -> int:
     """Starts each configured channel; a non-zero exit code if one cannot start."""
-    if telegram is not None:
-        try:
+    try:
+        if telegram is not None:
             await telegram.start()
-        except InvalidToken:
-            print("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather.", file=sys.stderr)
-            return 2
-        except TelegramError as exc:
-            print(f"Could not start the Telegram channel: {exc}", file=sys.stderr)
-            return 1
-    if zalo is not None:
-        try:
+        if zalo is not None:
             await zalo.start()
-        except ZaloApiError as exc:
-            print(start_error(exc), file=sys.stderr)
-            return 2 if exc.code == 401 else 1
+    except ChannelStartError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
     return 0
 
 

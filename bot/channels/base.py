@@ -32,6 +32,14 @@ class PermanentFailure(SendError):
     """The platform refused the message for good: log it and drop it."""
 
 
+class ChannelStartError(Exception):
+    """A channel could not start; the message says what to check (no secret in it)."""
+
+    def __init__(self, message: str, *, bad_setting: bool = False) -> None:
+        super().__init__(message)
+        self.exit_code = 2 if bad_setting else 1
+
+
 class Sender(Protocol):
     """Delivers replies to one chat on one channel."""
 

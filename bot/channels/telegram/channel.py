@@ -18,12 +18,12 @@ from typing import Any
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.app import App
-from bot.channels.base import SendError
+from bot.channels.base import ChannelStartError, SendError
 from bot.channels.telegram import texts
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.inbound import CHANNEL, Action, FileRef, Inbound, parse_update
@@ -106,7 +106,20 @@ class TelegramChannel:
         return str(self.application.bot.username)
 
     async def start(self) -> None:
-        """getMe, the command menus, then polling (webhook mode: Telegram calls `feed`)."""
+        """getMe, the command menus, then polling (webhook mode: Telegram calls `feed`).
+
+        Raises ChannelStartError when Telegram refuses; the caller then calls `stop`.
+        """
+        try:
+            await self._start()
+        except InvalidToken:
+            raise ChannelStartError(
+                "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather.", bad_setting=True
+            ) from None
+        except TelegramError as exc:
+            raise ChannelStartError(f"Could not start the Telegram channel: {exc}") from None
+
+    async def _start(self) -> None:
         await self.application.initialize()
         bot, deps = self.application.bot, self.app.deps
         await set_commands(bot, self.app.router, deps.i18n, self._admins)

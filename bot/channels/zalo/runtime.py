@@ -9,6 +9,7 @@ from contextlib import suppress
 import httpx
 
 from bot.app import App
+from bot.channels.base import ChannelStartError
 from bot.channels.zalo.api import ZaloApi, ZaloApiError
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.download import DownloadPolicy
@@ -51,7 +52,10 @@ class ZaloRuntime:
 
     async def start(self) -> None:
         """Checks the token (getMe) and, without a webhook, starts polling."""
-        await self.api.call("getMe")
+        try:
+            await self.api.call("getMe")
+        except ZaloApiError as exc:
+            raise start_error(exc) from None
         if self.webhook is None:
             self._task = asyncio.create_task(self.poller.run(self.stop_event), name="zalo-poller")
             log.info("Zalo polling started")
@@ -63,7 +67,10 @@ class ZaloRuntime:
                 "url": self.settings.zalo_webhook_url,
                 "secret_token": self.settings.zalo_webhook_secret,
             }
-            await self.api.call("setWebhook", payload)
+            try:
+                await self.api.call("setWebhook", payload)
+            except ZaloApiError as exc:
+                raise start_error(exc) from None
             log.info("Zalo webhook set")
 
     async def _pause(self, seconds: float) -> None:
@@ -85,7 +92,8 @@ class ZaloRuntime:
         await self.downloads.aclose()
 
 
-def start_error(exc: ZaloApiError) -> str:
+def start_error(exc: ZaloApiError) -> ChannelStartError:
     if exc.code == 401:
-        return "Zalo refused ZALO_BOT_TOKEN: check the token of your Zalo bot."
-    return f"Could not start the Zalo channel: {exc}"
+        message = "Zalo refused ZALO_BOT_TOKEN: check the token of your Zalo bot."
+        return ChannelStartError(message, bad_setting=True)
+    return ChannelStartError(f"Could not start the Zalo channel: {exc}")
