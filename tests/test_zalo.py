@@ -245,3 +245,27 @@ async def test_the_token_never_reaches_logs_or_errors(
     secret = TOKEN.split(":")[1]
     assert secret not in str(raised.value)
     assert secret not in caplog.text
+
+
+async def test_foundation_journeys_replayed_on_zalo(zalo: Zalo, clock: FakeClock) -> None:
+    # English, then answers by number or by the option's words without accents
+    for text in ("/start", "3", "i agree", "student", "1", "11 to 14", "tan doan"):
+        await zalo.say("j1", text)
+    row = await zalo.app.deps.db.fetch_one(
+        "SELECT audience, school_level, age_band, commune_code FROM users "
+        "WHERE channel_user_id = 'j1'"
+    )
+    assert row is not None and tuple(row) == ("student", "primary", "11-14", "06316")
+    tip = await zalo.say("j1", "/tip")
+    assert tip[0].startswith("💡") and "Source:" in tip[0]
+    await zalo.say("j1", "/subscribe 25:99")
+    assert "HH:MM" in zalo.fake.texts("j1")[-1]
+    await zalo.say("j1", "/subscribe 06:30")
+    settings = await zalo.say("j1", "/settings")
+    assert "6:30" in settings[0] and "\n5. " in settings[0]  # numbered options
+    await zalo.say("j1", "5")
+    await zalo.say("j1", "/deleteme")
+    await zalo.say("j1", "1")
+    assert (
+        await zalo.app.deps.db.fetch_one("SELECT 1 FROM users WHERE channel_user_id = 'j1'") is None
+    )
