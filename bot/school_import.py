@@ -30,38 +30,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bot.content.model import LEVELS, Commune
-from bot.content.units import search_communes
+from bot.content.model import Commune
 from bot.core.router import N_
-from bot.core.text import clean, fold, fold_unit_name
+from bot.core.text import clean
+from bot.school_fields import (
+    GRADES,
+    MAX_NAME,
+    Problem,
+    find_commune,
+    parse_enrolment_text,
+    parse_level,
+    parse_students,
+    words_key,
+)
 from bot.storage import schools
 from bot.storage.db import Database
 from bot.storage.schools import WHOLE_SCHOOL, SchoolData, fold_school_name
 
+__all__ = [
+    "MAX_NAME",
+    "Parsed",
+    "Problem",
+    "SchoolRow",
+    "import_file",
+    "parse_csv",
+    "parse_enrolment_text",
+    "parse_level",
+    "progress_bar",
+]
+
 MAX_FILE_BYTES = 2_000_000
 MAX_ROWS = 5000
-MAX_NAME = 120
-MIN_STUDENTS, MAX_STUDENTS = 1, 5000  # per grade, or for a whole school given as one figure
-GRADES = tuple(str(n) for n in range(1, 13))
 
-LEVEL_WORDS = {
-    "primary": "primary",
-    "tieu hoc": "primary",
-    "th": "primary",
-    "lower secondary": "lower_secondary",
-    "thcs": "lower_secondary",
-    "trung hoc co so": "lower_secondary",
-    "upper secondary": "upper_secondary",
-    "thpt": "upper_secondary",
-    "trung hoc pho thong": "upper_secondary",
-    "higher": "higher",
-    "college": "higher",
-    "university": "higher",
-    "college university": "higher",
-    "cao dang": "higher",
-    "dai hoc": "higher",
-    "cao dang dai hoc": "higher",
-}
 _NAME_HEADERS = {"name", "school", "school name", "ten", "ten truong", "truong"}
 _LEVEL_HEADERS = {"level", "cap", "cap hoc"}
 _COMMUNE_HEADERS = {"commune", "commune code", "xa", "xa phuong", "ma xa", "phuong xa"}
@@ -76,20 +76,6 @@ _TOTAL_HEADERS = {
     "tong so hoc sinh",
 }
 _GRADE_HEADER = re.compile(r"^(?:grade|lop|khoi) ?(\d{1,2})$")
-_PAIR = re.compile(r"(\d{1,2})\s*[:=]\s*(\d+(?:[.,]\d{3})*)")
-_NUMBER = re.compile(r"^\d+(?:[.,]\d{3})*$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What is wrong: an English message id and the values of its placeholders."""
-
-    message: str
-    values: dict[str, str] = field(default_factory=dict)
-    line: int = 0  # 0: the whole file
-
-    def english(self) -> str:
-        return self.message.format(**self.values)
 
 
 @dataclass(frozen=True)
@@ -109,99 +95,6 @@ class Parsed:
         return any(p.line == 0 for p in self.problems)
 
 
-def _key(text: str) -> str:
-    return " ".join(re.sub(r"[_\-/&.]", " ", fold(text)).split())
-
-
-def parse_level(text: str) -> str | None:
-    key = _key(text)
-    if key.replace(" ", "_") in LEVELS:
-        return key.replace(" ", "_")
-    return LEVEL_WORDS.get(key)
-
-
-def find_commune(communes: Sequence[Commune], text: str) -> Commune | Problem:
-    value = clean(text)
-    if value.isdigit():
-        code = value.zfill(5)
-        found = [c for c in communes if c.code == code]
-        if found:
-            return found[0]
-        return Problem(N_("unknown commune code “{value}”"), {"value": value[:40]})
-    matches = search_communes(communes, value)
-    exact = [c for c in matches if c.folded == fold_unit_name(value)]
-    if len(exact) == 1 or len(matches) == 1:
-        return (exact or matches)[0]
-    if not matches:
-        return Problem(N_("no commune is called “{value}”"), {"value": value[:40]})
-    return Problem(
-        N_("“{value}” matches several communes: write the commune's code instead"),
-        {"value": value[:40]},
-    )
-
-
-def _count(text: str) -> int | None:
-    value = clean(text)
-    return int(re.sub(r"[.,]", "", value)) if _NUMBER.match(value) else None
-
-
-def parse_students(text: str, column: str) -> int | Problem:
-    """One cell of a CSV file: a whole number of students, within bounds."""
-    students = _count(text)
-    if students is None:
-        return Problem(
-            N_("{column}: “{value}” is not a whole number"),
-            {"column": column, "value": clean(text)[:20]},
-        )
-    if not MIN_STUDENTS <= students <= MAX_STUDENTS:
-        return Problem(
-            N_(
-                "{column}: {value} students is not possible: give a number from 1 to 5,000, "
-                "or leave the cell empty"
-            ),
-            {"column": column, "value": str(students)},
-        )
-    return students
-
-
-def parse_enrolment_text(text: str) -> dict[str, int] | Problem:
-    """'6:120 7:115 8:110' (grade: students) or one number for the whole school."""
-    value = clean(text)
-    out_of_range = N_(
-        "{value} students is not possible: give a number from 1 to 5,000 for each grade "
-        "(or for the whole school)."
-    )
-    whole = _count(value)
-    if whole is not None:
-        if not MIN_STUDENTS <= whole <= MAX_STUDENTS:
-            return Problem(out_of_range, {"value": str(whole)})
-        return {WHOLE_SCHOOL: whole}
-    pairs = _PAIR.findall(value)
-    leftover = _PAIR.sub(" ", value).replace(",", " ").replace(";", " ").strip()
-    if not pairs or leftover:
-        return Problem(
-            N_(
-                "Please write grade:students pairs, for example 6:120 7:115 8:110 9:98, "
-                "or one number for the whole school."
-            )
-        )
-    enrolment: dict[str, int] = {}
-    for grade_text, students_text in pairs:
-        grade = str(int(grade_text))
-        if grade not in GRADES:
-            return Problem(
-                N_("There is no grade {value}: grades go from 1 to 12."), {"value": grade}
-            )
-        if grade in enrolment:
-            return Problem(N_("Grade {value} is given twice."), {"value": grade})
-        students = _count(students_text)
-        assert students is not None  # the pattern only matches numbers
-        if not MIN_STUDENTS <= students <= MAX_STUDENTS:
-            return Problem(out_of_range, {"value": str(students)})
-        enrolment[grade] = students
-    return enrolment
-
-
 def _decode(data: bytes) -> str | None:
     """UTF-8 (with or without Excel's byte order mark) or UTF-16 with its mark."""
     encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
@@ -215,7 +108,7 @@ def _columns(header: list[str]) -> dict[int, str] | Problem:
     """Maps each column to 'name', 'level', 'commune', 'all' or a grade."""
     columns: dict[int, str] = {}
     for index, raw in enumerate(header):
-        key = _key(raw)
+        key = words_key(raw)
         grade = _GRADE_HEADER.match(key)
         if key in _NAME_HEADERS:
             meaning = "name"
