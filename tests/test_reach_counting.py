@@ -158,7 +158,10 @@ async def test_counts_survive_deleteme(app: App) -> None:
     rows = await app.deps.db.fetch_all(
         "SELECT user_id, member_id, score, status FROM quiz_attempts ORDER BY id"
     )
-    assert [tuple(r) for r in rows] == [(None, member, 6, "finished"), (None, member, 1, "active")]
+    assert [tuple(r) for r in rows] == [
+        (None, member, 6, "finished"),
+        (None, member, 1, "abandoned"),  # an open quiz is closed on erasure
+    ]
     kept = await app.deps.db.fetch_one(
         "SELECT user_id, nickname, reached_at FROM class_members WHERE id = ?", (member,)
     )

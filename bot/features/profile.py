@@ -105,13 +105,17 @@ async def on_age(ctx: Context) -> None:
 
 async def ask_commune(ctx: Context) -> None:
     choices = [Choice(d.name, f"dist:{d.code}") for d in ctx.deps.content.districts]
-    ctx.ask(
-        ctx._(
+    if ctx.convo.data.get("commune_prompt") == "school":
+        question = ctx._(
+            "Which commune or ward is the school in? Type part of its name (for example: "
+            "dong kinh), or pick the former district it belonged to."
+        )
+    else:
+        question = ctx._(
             "Which commune or ward do you live or work in? Type part of its name "
             "(for example: dong kinh), or pick the former district it belonged to."
-        ),
-        choices,
-    )
+        )
+    ctx.ask(question, choices)
 
 
 async def on_commune_text(ctx: Context) -> None:
@@ -160,8 +164,13 @@ def _offer_communes(ctx: Context, text: str, communes: list[Commune]) -> None:
 
 
 async def _choose_commune(ctx: Context, commune: Commune) -> None:
-    if ctx.convo.data.pop("commune_for", "user") == "invite":
+    """Whose commune this is: the person's (default), an invite's, or one a flow picks."""
+    target = ctx.convo.data.pop("commune_for", "user")
+    ctx.convo.data.pop("commune_prompt", None)
+    if target == "invite":
         ctx.convo.data.setdefault("invite", {})["commune"] = commune.code
+    elif target == "picked":
+        ctx.convo.data["picked_commune"] = commune.code
     else:
         await ctx.update_user(commune_code=commune.code)
         ctx.say(ctx._("Commune: {commune}.", commune=commune_label(ctx, commune)))

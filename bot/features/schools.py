@@ -14,20 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.content.model import LEVELS, Commune
-from bot.content.units import search_communes
+from bot.content.model import LEVELS
 from bot.core.auth import STAFF, Role
 from bot.core.context import Context
 from bot.core.i18n import Translator
 from bot.core.messages import Attachment, Choice
 from bot.core.router import N_, Command, Router, State
-from bot.features.profile import LEVEL_LABELS, MAX_LISTED, commune_label
+from bot.features.profile import LEVEL_LABELS, commune_label, run_steps
 from bot.school_import import MAX_NAME, Parsed, Problem, parse_csv, parse_enrolment_text
 from bot.storage import schools
 from bot.storage.schools import SchoolData
 
 EDUCATION_AGENCY = "so-gddt"
-COMMUNE_STATE = "schools.commune"
 MAX_REPORTED = 30
 TEMPLATE = (
     "name,level,commune,grade_6,grade_7,grade_8,grade_9,students\n"
@@ -75,62 +73,10 @@ def not_education_staff(ctx: Context) -> str:
 
 
 async def ask_school_commune(ctx: Context, then: str) -> None:
-    """Asks which commune the school is in; then runs the flow end `then`."""
-    ctx.goto(COMMUNE_STATE, commune_then=then)
-    await prompt_commune(ctx)
-
-
-async def prompt_commune(ctx: Context) -> None:
-    choices = [Choice(d.name, f"sc:dist:{d.code}") for d in ctx.deps.content.districts]
-    ctx.ask(
-        ctx._(
-            "Which commune or ward is the school in? Type part of its name (for example: "
-            "dong kinh), or pick the former district it belonged to."
-        ),
-        choices,
-    )
-
-
-async def on_commune_text(ctx: Context) -> None:
-    found = search_communes(ctx.deps.content.communes, ctx.text)
-    if len(found) == 1:
-        await _commune_chosen(ctx, found[0])
-        return
-    if not found:
-        ctx.say(ctx._("No commune matches “{query}”.", query=ctx.text[:60]))
-        await prompt_commune(ctx)
-        return
-    _offer_communes(ctx, ctx._("Which one?"), found[:MAX_LISTED])
-
-
-async def on_commune_choice(ctx: Context) -> None:
-    _, kind, code = ctx.payload.split(":", 2)
-    if kind == "dist":
-        district = ctx.deps.content.district(code)
-        assert district is not None
-        communes = [c for c in ctx.deps.content.communes if c.former_district == code]
-        _offer_communes(
-            ctx, ctx._("Communes that were in {district}:", district=district.name), communes
-        )
-    elif kind == "back":
-        await prompt_commune(ctx)
-    else:
-        commune = ctx.deps.content.commune(code)
-        assert commune is not None
-        await _commune_chosen(ctx, commune)
-
-
-def _offer_communes(ctx: Context, text: str, communes: list[Commune]) -> None:
-    choices = [Choice(c.name, f"sc:com:{c.code}") for c in communes]
-    choices.append(Choice(ctx._("Back to the districts"), "sc:back:"))
-    ctx.ask(text, choices)
-
-
-async def _commune_chosen(ctx: Context, commune: Commune) -> None:
-    then = str(ctx.convo.data.pop("commune_then", ""))
-    ctx.convo.data["picked_commune"] = commune.code
-    ctx.convo.state = ""
-    await ctx.router.flow_ends[then](ctx)
+    """Asks which commune the school is in (the shared commune step); its code goes to
+    data["picked_commune"], then the flow end `then` runs."""
+    ctx.convo.data.update(commune_for="picked", commune_prompt="school")
+    await run_steps(ctx, ["commune"], then)
 
 
 # --- /addschool -----------------------------------------------------------------------------
@@ -345,9 +291,6 @@ def register(router: Router) -> None:
     )
     router.add_command(
         Command("importschools", importschools, STAFF, N_("add schools from a CSV file"), order=61)
-    )
-    router.add_state(
-        State(COMMUNE_STATE, prompt_commune, on_text=on_commune_text, on_choice=on_commune_choice)
     )
     router.add_state(State("schools.name", ask_name, on_text=on_name))
     router.add_state(State("schools.level", ask_level, on_choice=on_level))
