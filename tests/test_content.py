@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from bot.content.loader import ContentError, load_content
-from bot.content.model import Content, DayRule
+from bot.content.model import Content, DayRule, Localized
 from bot.settings import Settings
+from tests.sources import citation_problems
 
 Edit = Callable[[Any], None]
 
@@ -60,7 +61,7 @@ def test_at_least_60_tips_each_with_a_source_in_both_languages(content: Content)
     assert len(content.tips) >= 60
     assert len({t.id for t in content.tips}) == len(content.tips)
     for tip in content.tips:
-        assert tip.source.strip(), tip.id
+        assert citation_problems(tip.source) == [], (tip.id, tip.source)
         assert tip.text.vi.strip() and tip.text.en.strip(), tip.id
         assert tip.text.vi != tip.text.en, tip.id
 
@@ -110,6 +111,63 @@ def test_a_missing_source(copy: Path) -> None:
     path = edit(copy, "tips.yaml", change)
     message = refused(copy)
     assert str(path) in message and "tips[3].source" in message and "missing" in message
+
+
+def test_the_vietnamese_source_cites_the_same_article(content: Content) -> None:
+    tip = content.tip("law-lep-2020-in-force")
+    assert tip is not None
+    assert tip.source.en.startswith("Law on Environmental Protection 72/2020/QH14")
+    assert tip.source.vi.startswith("Luật Bảo vệ môi trường số 72/2020/QH14")
+    assert tip.source.vi.endswith("Điều 75 khoản 1") and tip.source.en.endswith("Art. 75.1")
+
+
+@pytest.mark.parametrize(
+    ("vi", "problem"),
+    [
+        ("Nghị định 08/2022/NĐ-CP, Điều 3 khoản 14", "articles or clauses differ"),
+        ("Nghị định 08/2022/NĐ-CP, Điều 3", "articles or clauses differ"),
+        ("Nghị định 45/2022/NĐ-CP, Điều 3 khoản 13", "instrument numbers or dates differ"),
+        ("Decree 08/2022/NĐ-CP, Art. 3.13", "English 'Decree' in the vi"),
+    ],
+)
+def test_a_vietnamese_source_citing_something_else_is_caught(vi: str, problem: str) -> None:
+    english = "Decree 08/2022/NĐ-CP, Art. 3.13"
+    assert (
+        citation_problems(Localized(vi="Nghị định 08/2022/NĐ-CP, Điều 3 khoản 13", en=english))
+        == []
+    )
+    assert problem in citation_problems(Localized(vi=vi, en=english))
+
+
+def test_a_source_may_be_one_text_for_both_languages(copy: Path) -> None:
+    def change(data: Any) -> None:
+        data["tips"][3]["source"] = "Decree 08/2022/NĐ-CP, Art. 64"
+        data["tips"][4]["source"] = {"vi": "Nghị định 08/2022/NĐ-CP, Điều 64", "en": "Decree 08"}
+
+    edit(copy, "tips.yaml", change)
+    tips = load_content(copy).tips
+    assert tips[3].source == Localized(
+        vi="Decree 08/2022/NĐ-CP, Art. 64", en="Decree 08/2022/NĐ-CP, Art. 64"
+    )
+    assert tips[4].source == Localized(vi="Nghị định 08/2022/NĐ-CP, Điều 64", en="Decree 08")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ({"en": "Decree 08/2022/NĐ-CP, Art. 64"}, "tips[3].source.vi: missing"),
+        ({"vi": "Nghị định 08/2022/NĐ-CP, Điều 64"}, "tips[3].source.en: missing"),
+        ({"vi": " ", "en": "Decree 08"}, "tips[3].source.vi: expected non-empty text"),
+        ("  ", "tips[3].source: expected non-empty text"),
+        (["Decree 08"], "tips[3].source: expected text or a mapping with vi and en"),
+    ],
+)
+def test_a_broken_source(copy: Path, source: Any, expected: str) -> None:
+    def change(data: Any) -> None:
+        data["tips"][3]["source"] = source
+
+    path = edit(copy, "tips.yaml", change)
+    assert refused(copy) == f"{path}: {expected}"
 
 
 def test_an_unknown_audience(copy: Path) -> None:

@@ -93,12 +93,11 @@ async def test_a_teacher_opens_a_contest_for_their_classes(app: App) -> None:
     await teacher.send("31/12/2026 17:00")  # more than 30 days
     assert "at most 30 days later" in teacher.text
     await teacher.send("17:00")
-    assert (
-        "Open the contest “Thi tìm hiểu rác thải nhựa” (Lower secondary school) for 1 classes"
-        in (teacher.text)
+    assert "Open the contest “Thi tìm hiểu rác thải nhựa” (Lower secondary school) for 1 class" in (
+        teacher.text
     )
     await teacher.press("Open the contest")
-    assert "The contest “Thi tìm hiểu rác thải nhựa” is open for 1 classes" in teacher.text
+    assert "The contest “Thi tìm hiểu rác thải nhựa” is open for 1 class" in teacher.text
     assert "the contest's 10 questions" in teacher.text
     [contest] = await rows(app, "SELECT * FROM contests")
     ids = json.loads(contest["question_ids"])
@@ -277,7 +276,10 @@ async def test_results_leaderboards_and_who_took_part(
     await teacher.press("Cuộc thi tháng 11")
     text = teacher.text
     assert "By class (average of best scores):" in text
-    assert "1. 7A, Trường THCS Đông Kinh: 8 (2 took part)\n2. 7B, Trường THCS Đông Kinh: 7" in text
+    # Two children per class: a class average would be (nearly) their own scores.
+    assert "• 7A, Trường THCS Đông Kinh: 2 took part (a score is shown from 3 on)" in text
+    assert "• 7B, Trường THCS Đông Kinh: 2 took part" in text
+    assert ": 8 (2 took part)" not in text
     assert "By school:\n1. Trường THCS Đông Kinh: 7.5 (4 took part)" in text
     assert "Việt Bắc: " not in text.split("By school:")[1]  # nobody played there
     assert "1. Student 1 (7B): 10\n2. Student 1 (7A): 9" in text
@@ -299,7 +301,7 @@ async def test_leaving_takes_a_student_off_the_leaderboard_not_out_of_the_averag
     await students[3].press("Yes, erase my data")
     await teacher.send("/contests")
     await teacher.press("Cuộc thi tháng 11")
-    assert "2. 7B, Trường THCS Đông Kinh: 7 (2 took part)" in teacher.text
+    assert "• 7B, Trường THCS Đông Kinh: 2 took part" in teacher.text  # still counted
     assert "1. Student 1 (7A): 9" in teacher.text and "(7B): 10" not in teacher.text
 
 
@@ -316,4 +318,4 @@ async def test_contests_count_as_school_activities(app: App) -> None:
     assert "lessons): 5; the plan asks 5 to 10 a year." in text
     assert "• Phường Đông Kinh: 3 classes · reached 4 of 886 (0.5%) · activities 4" in text
     assert "  – Trường THCS Đông Kinh: 2 classes · reached 4 of 443 (0.9%) · activities 2" in text
-    assert "  – Trường THCS Tân Đoàn: 1 classes · reached 0 of 443 (0%) · activities 1" in text
+    assert "  – Trường THCS Tân Đoàn: 1 class · reached 0 of 443 (0%) · activities 1" in text

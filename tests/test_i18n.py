@@ -16,15 +16,26 @@ PLACEHOLDER = re.compile(r"\{\w+\}")
 
 
 def extracted_ids() -> set[str]:
-    keywords = {"_": None, "N_": None}
+    """Message ids in the code; a plural message (`_.plural`) is named by its singular."""
+    keywords = {"_": None, "N_": None, "plural": (1, 2)}
     found = extract_from_dir(str(BOT_DIR), keywords=keywords)
-    return {message for _, _, message, _, _ in found if isinstance(message, str)}
+    return {m if isinstance(m, str) else m[0] for _, _, m, _, _ in found if m}
 
 
 def catalog(locale: str) -> dict[str, str]:
+    """msgid -> translation; a plural entry counts as translated when all its forms are."""
     path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    entries: dict[str, str] = {}
     with path.open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id and isinstance(m.id, str)}
+        for m in read_po(handle, locale=locale):
+            if not m.id:
+                continue
+            if isinstance(m.id, str):
+                entries[m.id] = str(m.string or "")
+            else:
+                forms = [str(f) for f in m.string]
+                entries[m.id[0]] = forms[0] if all(forms) else ""
+    return entries
 
 
 def test_every_text_in_the_code_has_a_vietnamese_translation() -> None:

@@ -55,7 +55,7 @@ def write_banks(folder: Path, size: int = BANK_SIZE) -> Path:
                     "options": options,
                     "answer": right + 1,
                     "explanation": {"vi": f"Vì {qid}.", "en": f"Because {qid}."},
-                    "source": f"Source {qid}",
+                    "source": {"vi": f"Nguồn {qid}", "en": f"Source {qid}"},
                 }
             )
         data = {"level": level, "questions": questions}
@@ -539,6 +539,7 @@ async def test_vietnamese_student_sees_vietnamese(app: App) -> None:
     for _ in range(10):
         question = await current_question(app, chat)
         await chat.send(str(question.answer))
+        assert f"✅ Đúng rồi!\nVì {question.id}.\nNguồn: Nguồn {question.id}" in chat.text
     assert "“Học sinh 12”" in chat.text
 
 

@@ -13,8 +13,10 @@ import yaml
 
 from bot.app import create_app
 from bot.content.loader import ContentError
+from bot.content.model import Localized
 from bot.content.quizzes import MIN_BANK_SIZE, QUIZ_LEVELS, TOPICS, load_quizzes
 from bot.settings import PROJECT_DIR, Settings, SettingsError, load_settings
+from tests.sources import citation_problems
 
 
 def question(qid: str = "p-harm-01", **changes: Any) -> dict[str, Any]:
@@ -31,7 +33,10 @@ def question(qid: str = "p-harm-01", **changes: Any) -> dict[str, Any]:
         ],
         "answer": 2,
         "explanation": {"vi": "Túi ni lông rất lâu mới phân hủy.", "en": "Bags last very long."},
-        "source": "NOAA / Woods Hole Sea Grant",
+        "source": {
+            "vi": "NOAA (Cơ quan Khí quyển và Đại dương Quốc gia Hoa Kỳ) / Woods Hole Sea Grant",
+            "en": "NOAA / Woods Hole Sea Grant",
+        },
     }
     for key, value in changes.items():
         if value is None:
@@ -57,15 +62,18 @@ def refused(folder: Path) -> str:
 
 def test_a_valid_bank_loads(tmp_path: Path) -> None:
     write(tmp_path, "primary", "primary", question("p-1"), question("p-2", answer=1))
-    write(tmp_path, "adults", "adults", question("a-1", topic="law"))
+    write(tmp_path, "adults", "adults", question("a-1", topic="law", source="Decree 08/2022"))
     banks = load_quizzes(tmp_path)
     assert [q.id for q in banks.bank("primary")] == ["p-1", "p-2"]
     first = banks.question("p-1")
     assert first is not None
     assert (first.level, first.topic, first.answer) == ("primary", "harm", 2)
     assert first.right.en == "Hundreds of years" and first.right.vi == "Hàng trăm năm"
-    assert first.source == "NOAA / Woods Hole Sea Grant"
-    assert banks.question("a-1") is not None and banks.size == 3
+    assert first.source.get("en") == "NOAA / Woods Hole Sea Grant"
+    assert first.source.get("vi").startswith("NOAA (Cơ quan Khí quyển và Đại dương")
+    plain = banks.question("a-1")  # a plain-text source (older banks) serves both languages
+    assert plain is not None and plain.source == Localized(vi="Decree 08/2022", en="Decree 08/2022")
+    assert banks.size == 3
     assert banks.bank("higher") == ()
 
 
@@ -79,6 +87,9 @@ def test_a_valid_bank_loads(tmp_path: Path) -> None:
         ({"answer": True}, "answer: expected the position of the right option"),
         ({"source": None}, "question p-bad (questions[1]).source: missing"),
         ({"source": "  "}, "question p-bad (questions[1]).source: expected non-empty text"),
+        ({"source": {"en": "NOAA"}}, "question p-bad (questions[1]).source.vi: missing"),
+        ({"source": {"vi": "NOAA"}}, "question p-bad (questions[1]).source.en: missing"),
+        ({"source": {"vi": "", "en": "NOAA"}}, "source.vi: expected non-empty text"),
         (
             {"explanation": {"vi": "x" * 201, "en": "Short."}},
             "question p-bad (questions[1]).explanation.vi: longer than 200 characters (201)",
@@ -199,3 +210,10 @@ def test_the_shipped_banks_are_valid_and_complete() -> None:
     for level in QUIZ_LEVELS:
         topics = {q.topic for q in banks.bank(level)}
         assert topics == set(TOPICS), (level, sorted(set(TOPICS) - topics))
+
+
+def test_the_shipped_sources_cite_the_same_in_both_languages() -> None:
+    banks = load_quizzes(PROJECT_DIR / "quizzes")
+    for level in QUIZ_LEVELS:
+        for q in banks.bank(level):
+            assert citation_problems(q.source) == [], (q.id, q.source)

@@ -6,9 +6,12 @@ from datetime import datetime, timedelta
 
 from bot.app import App
 from bot.channels.base import PermanentFailure, RecipientGone, TemporaryFailure, Throttled
+from bot.content.model import Tip
 from bot.core.clock import LOCAL_TZ, FakeClock
+from bot.features.tips import tip_text
 from tests.conftest import AppFactory
 from tests.harness import Chat, RecordingSender, onboard
+from tests.sources import ENGLISH_CITATION
 
 
 def at(day: str, hhmm: str) -> datetime:
@@ -28,6 +31,49 @@ async def test_tip_now_names_its_source_and_does_not_repeat(alice: Chat) -> None
         assert "💡" in alice.text and "Source:" in alice.text
         seen.append(alice.text)
     assert len(set(seen)) == 15
+
+
+def shown_tip(app: App, text: str, locale: str) -> tuple[Tip, str]:
+    """The tip a /tip reply shows, and its source line."""
+    first, source_line = text.splitlines()[-2:]
+    tip = next(t for t in app.deps.content.tips if "💡 " + t.text.get(locale) == first)
+    return tip, source_line
+
+
+async def test_a_vietnamese_reader_gets_the_source_in_vietnamese(app: App) -> None:
+    chat = Chat(app, "ba", hint=None)
+    await chat.send("/start")
+    await chat.press("Tôi đồng ý")
+    await chat.press("Người dân")
+    await chat.send("dong kinh")
+    row = await chat.row()
+    assert row is not None and row["locale"] == "vi"
+    translated = 0
+    for _ in range(25):
+        await chat.send("/tip")
+        tip, source_line = shown_tip(app, chat.text, "vi")
+        assert source_line == "Nguồn: " + tip.source.vi, chat.text
+        assert not ENGLISH_CITATION.search(source_line), source_line
+        translated += tip.source.vi != tip.source.en
+    assert translated  # not only sources that were already in Vietnamese
+
+
+async def test_an_english_reader_gets_the_source_in_english(alice: Chat, app: App) -> None:
+    await onboard(alice)
+    for _ in range(10):
+        await alice.send("/tip")
+        tip, source_line = shown_tip(app, alice.text, "en")
+        assert source_line == "Source: " + tip.source.en, alice.text
+
+
+def test_the_tip_text_cites_the_law_in_each_language(app: App) -> None:
+    tip = app.deps.content.tip("law-lep-2020-in-force")
+    assert tip is not None
+    vi = tip_text(app.deps.i18n.translator("vi"), tip)
+    en = tip_text(app.deps.i18n.translator("en"), tip)
+    assert vi.splitlines()[-1].startswith("Nguồn: Luật Bảo vệ môi trường số 72/2020/QH14, ")
+    assert vi.endswith("Điều 75 khoản 1") and "Law on" not in vi
+    assert en.splitlines()[-1].startswith("Source: Law on Environmental Protection 72/2020/QH14")
 
 
 async def test_tip_suits_the_students_level(app: App) -> None:

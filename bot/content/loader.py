@@ -77,6 +77,15 @@ class Node:
     def localized(self, max_len: int = 2000) -> Localized:
         return Localized(vi=self.child("vi").text(max_len), en=self.child("en").text(max_len))
 
+    def localized_or_text(self, max_len: int = 2000) -> Localized:
+        """A `{vi, en}` mapping, or one text used for both languages (older content)."""
+        if isinstance(self.value, dict):
+            return self.localized(max_len)
+        if isinstance(self.value, list):
+            raise self.fail("expected text or a mapping with vi and en")
+        value = self.text(max_len)
+        return Localized(vi=value, en=value)
+
     def ident(self) -> str:
         value = self.text()
         if not _ID.match(value):
@@ -164,7 +173,7 @@ def _tip(node: Node) -> Tip:
         levels=levels,
         on=_day_rule(on_node) if on_node.value is not None else None,
         text=node.child("text").localized(MAX_TIP_CHARS),
-        source=node.child("source").text(),
+        source=node.child("source").localized_or_text(),
     )
 
 

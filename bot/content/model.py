@@ -65,7 +65,7 @@ class Tip:
     levels: frozenset[str]
     on: DayRule | None
     text: Localized
-    source: str
+    source: Localized
 
     def suits(self, audience: str | None, level: str | None) -> bool:
         if "all" not in self.audiences and (audience or "resident") not in self.audiences:

@@ -2,9 +2,10 @@
 
 A bank is `level: primary` plus `questions:`, each question
 `{id, topic, question: {vi, en}, options: [{vi, en}, ...], answer, explanation: {vi, en},
-source}`. The loader refuses a broken bank with an error that names the file and the question
-("quizzes/primary.yaml: question p-harm-01 (questions[3]).answer: 5 is not between 1 and 3"),
-so a content author can fix it without reading code. Question ids are unique across all banks:
+source: {vi, en}}` (a plain-text source is shown as is in both languages). The loader
+refuses a broken bank with an error that names the file and the question ("quizzes/primary.yaml:
+question p-harm-01 (questions[3]).answer: 5 is not between 1 and 3"), so a content author can
+fix it without reading code. Question ids are unique across all banks:
 attempts and contests refer to questions by id alone.
 """
 
@@ -34,7 +35,7 @@ class Question:
     options: tuple[Localized, ...]
     answer: int  # 1-based position of the right option
     explanation: Localized
-    source: str
+    source: Localized
 
     @property
     def right(self) -> Localized:
@@ -137,5 +138,5 @@ def _question(raw: Node, index: int, level: str) -> Question:
         options=options,
         answer=answer.value,
         explanation=node.child("explanation").localized(MAX_EXPLANATION),
-        source=node.child("source").text(),
+        source=node.child("source").localized_or_text(),
     )

@@ -48,7 +48,8 @@ class Tally:
     enrolled: int = 0
     classes: int = 0
     joined: int = 0
-    reached: int = 0
+    reached: int = 0  # in schools whose enrolment is recorded: the share's numerator
+    unmeasured: int = 0  # reached in schools without an enrolment figure (not in the share)
     activities: int = 0
 
 
@@ -109,8 +110,12 @@ async def build_report(deps: Deps, tx: Transaction, year: str, area: Area) -> Re
         person = ("user", member.user_id) if member.user_id else ("member", member.member_id)
         if member.reached_at and person not in counted:
             counted.add(person)
+            measured = enrolled.get(school_id, 0) > 0
             for tally in tallies(school_id):
-                tally.reached += 1
+                if measured:
+                    tally.reached += 1
+                else:
+                    tally.unmeasured += 1
     for taking_part in (await contests.schools_of_year(tx, year)).values():
         _attribute(report, where, taking_part)
     return report
@@ -136,14 +141,23 @@ def _attribute(report: Report, where: dict[int, tuple[str, str]], taking_part: s
 
 
 def reach_text(_: Translator, tally: Tally) -> str:
+    """Reached over enrolment, counting only schools whose enrolment is recorded; students
+    reached elsewhere are named apart so that the share never mixes the two."""
     if not tally.enrolled:
-        return _("reached {reached} (enrolment not recorded)", reached=_.number(tally.reached))
-    return _(
+        reached = tally.reached + tally.unmeasured
+        return _("reached {reached} (enrolment not recorded)", reached=_.number(reached))
+    text = _(
         "reached {reached} of {enrolled} ({percent})",
         reached=_.number(tally.reached),
         enrolled=_.number(tally.enrolled),
         percent=percent(_, tally.reached, tally.enrolled),
     )
+    if tally.unmeasured:
+        text += _(
+            "; {count} more in schools without an enrolment figure",
+            count=_.number(tally.unmeasured),
+        )
+    return text
 
 
 def render(deps: Deps, _: Translator, report: Report, area_name: str) -> str:
@@ -222,9 +236,10 @@ def render(deps: Deps, _: Translator, report: Report, area_name: str) -> str:
 
 
 def _summary(_: Translator, tally: Tally) -> str:
-    return _(
-        "{classes} classes · {reach} · activities {activities}",
-        classes=_.number(tally.classes),
+    return _.plural(
+        "{count} class · {reach} · activities {activities}",
+        "{count} classes · {reach} · activities {activities}",
+        tally.classes,
         reach=reach_text(_, tally),
         activities=_.number(tally.activities),
     )

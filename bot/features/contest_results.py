@@ -81,13 +81,18 @@ def standings(entries: list[Entry], scores: list[Score]) -> tuple[list[Standing]
     return sorted(class_rows, key=order), sorted(school_rows, key=order)
 
 
+# An average of one or two children is (nearly) their own score: it is not shown.
+MIN_PLAYED = 3
+
+
 def _score(_: Translator, value: float) -> str:
     return _.number(round(value, 1))
 
 
 def _ranking(_: Translator, rows: list[Standing]) -> list[str]:
     lines = []
-    for place, row in enumerate([r for r in rows if r.average is not None], 1):
+    shown = [r for r in rows if r.average is not None and r.played >= MIN_PLAYED]
+    for place, row in enumerate(shown, 1):
         lines.append(
             _(
                 "{place}. {name}: {average} ({played} took part)",
@@ -97,6 +102,16 @@ def _ranking(_: Translator, rows: list[Standing]) -> list[str]:
                 played=_.number(row.played),
             )
         )
+    for row in rows:
+        if row.average is not None and row.played < MIN_PLAYED:
+            lines.append(
+                _(
+                    "• {name}: {played} took part (a score is shown from {minimum} on)",
+                    name=row.name,
+                    played=_.number(row.played),
+                    minimum=MIN_PLAYED,
+                )
+            )
     return lines or [_("Nobody took part.")]
 
 

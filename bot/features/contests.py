@@ -283,12 +283,14 @@ async def ask_confirm(ctx: Context) -> None:
     draft = _draft(ctx)
     count = len(await _class_ids(ctx))
     ctx.ask(
-        _(
+        _.plural(
+            "Open the contest “{name}” ({level}) for {count} class, from {start} to {end}? "
+            "Students of this class play it with /quiz during that time, once each.",
             "Open the contest “{name}” ({level}) for {count} classes, from {start} to {end}? "
             "Students of these classes play it with /quiz during that time, once each.",
+            count,
             name=str(draft.get("name")),
             level=level_label(_, str(draft.get("level"))),
-            count=count,
             start=_.datetime(parse_iso(str(draft["starts"]))),
             end=_.datetime(parse_iso(str(draft["ends"]))),
         ),
@@ -341,12 +343,15 @@ async def on_confirm(ctx: Context) -> None:
     )
     ctx.finish()
     ctx.ask(
-        _(
+        _.plural(
+            "The contest “{name}” is open for {count} class, from {start} to {end}. Tell "
+            "your students: during that time, /quiz gives them the contest's {questions} "
+            "questions. Results come when it ends.",
             "The contest “{name}” is open for {count} classes, from {start} to {end}. Tell "
             "your students: during that time, /quiz gives them the contest's {questions} "
             "questions. Results come when it ends.",
+            len(class_ids),
             name=contest.name,
-            count=len(class_ids),
             start=_.datetime(parse_iso(contest.starts_at)),
             end=_.datetime(parse_iso(contest.ends_at)),
             questions=len(contest.question_ids),

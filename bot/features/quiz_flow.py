@@ -144,7 +144,7 @@ def feedback(ctx: Context, question: Question, correct: bool) -> str:
         + "\n"
         + question.explanation.get(ctx.locale)
         + "\n"
-        + _("Source: {source}", source=question.source)
+        + _("Source: {source}", source=question.source.get(ctx.locale))
     )
 
 

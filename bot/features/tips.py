@@ -52,7 +52,12 @@ async def choose_tip(deps: Deps, tx: Transaction, user: User, today: date) -> Ti
 
 
 def tip_text(_: Translator, tip: Tip) -> str:
-    return "💡 " + tip.text.get(_.locale) + "\n" + _("Source: {source}", source=tip.source)
+    return (
+        "💡 "
+        + tip.text.get(_.locale)
+        + "\n"
+        + _("Source: {source}", source=tip.source.get(_.locale))
+    )
 
 
 async def tip_now(ctx: Context) -> None:
