@@ -15,6 +15,7 @@ _secrets: set[str] = set()
 _lock = threading.Lock()
 _installed = False
 MASK = "***"
+_FORMATTER = logging.Formatter()
 
 
 def register_secret(value: str | None) -> None:
@@ -50,6 +51,11 @@ def _install() -> None:
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
+        if record.exc_info:
+            # Formatters reuse `exc_text` when it is set: the traceback is cleaned once, here.
+            record.exc_text = redact(_FORMATTER.formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return record
 
     logging.setLogRecordFactory(factory)

@@ -177,6 +177,12 @@ def _zalo_settings(env: Mapping[str, str], errors: list[str]) -> dict[str, Any]:
         "zalo.me",
         "zaloapp.com",
     )
+    for host in hosts:
+        if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", host):
+            errors.append(
+                f"ZALO_PHOTO_HOSTS: {host!r} is not a host name with a dot (e.g. zdn.vn); "
+                "a bare suffix such as 'vn' would allow every site under it"
+            )
     public = env.get("PUBLIC_BASE_URL", "").strip().rstrip("/") or None
     if public is not None and not re.match(r"^https?://[^\s/]+(/\S*)?$", public):
         errors.append(f"PUBLIC_BASE_URL={public!r}: use the bot's public http(s) address")

@@ -10,7 +10,10 @@ import pytest
 from bot.app import App, create_app
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.settings import Settings
+from tests.fake_zalo import FakeZalo
 from tests.harness import Chat, RecordingSender
+from tests.loopback import serve
+from tests.zalo_harness import Zalo, make_zalo
 
 ADMIN = "admin"
 
@@ -59,3 +62,13 @@ async def app(make_app: AppFactory) -> App:
 @pytest.fixture
 def alice(app: App) -> Chat:
     return Chat(app, "alice")
+
+
+@pytest.fixture
+async def zalo(app: App) -> AsyncIterator[Zalo]:
+    fake = FakeZalo()
+    async with serve(fake.app()) as url:
+        z = await make_zalo(app, fake, url)
+        yield z
+        await z.channel.api.close()
+        await z.channel.downloads.aclose()

@@ -81,6 +81,8 @@ class FakeZalo:
 
     async def _cdn(self, request: Request) -> Response:
         name = request.path_params["name"]
+        if name.startswith("redirect-"):
+            return Response(status_code=302, headers={"location": f"/cdn/{name[9:]}"})
         if name not in self.files:
             return Response(status_code=404)
         data, mime = self.files[name]

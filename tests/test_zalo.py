@@ -2,78 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-import os
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-import httpx
 import pytest
-from PIL import Image
 
-from bot.app import App
 from bot.channels.zalo.api import ZaloApi
-from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.download import DownloadPolicy, UnsafeDownload
-from bot.channels.zalo.transport import ZaloPoller, ZaloWebhook
+from bot.channels.zalo.transport import ZaloWebhook
 from bot.core.clock import FakeClock
 from bot.core.messages import Reply
-from bot.media import MediaStore
 from tests.conftest import AppFactory
-from tests.fake_zalo import TOKEN, FakeZalo
-from tests.loopback import serve
-
-LOCAL_POLICY = DownloadPolicy(allowed_hosts=("127.0.0.1",), require_https=False, max_bytes=50_000)
-
-
-@dataclass
-class Pauses:
-    """Records the pauses the poller asks for instead of sleeping."""
-
-    seconds: list[float] = field(default_factory=list)
-
-    async def __call__(self, delay: float) -> None:
-        self.seconds.append(delay)
-
-
-@dataclass
-class Zalo:
-    fake: FakeZalo
-    url: str
-    app: App
-    channel: ZaloChannel
-    poller: ZaloPoller
-    pauses: Pauses
-
-    async def say(self, user: str, text: str) -> list[str]:
-        before = len(self.fake.texts(user))
-        self.fake.push_text(user, text)
-        assert await self.poller.poll_once() == "handled"
-        return self.fake.texts(user)[before:]
-
-
-async def make_zalo(app: App, fake: FakeZalo, url: str, public: str | None = None) -> Zalo:
-    api = ZaloApi(TOKEN, base_url=url)
-    downloads = httpx.AsyncClient()
-    media = MediaStore(app.deps.db, app.deps.clock, public)
-    pauses = Pauses()
-    channel = ZaloChannel(
-        app, api, media, downloads=downloads, policy=LOCAL_POLICY, send_rate=1000.0, sleep=pauses
-    )
-    return Zalo(fake, url, app, channel, ZaloPoller(channel, api, pauses), pauses)
-
-
-@pytest.fixture
-async def zalo(app: App) -> AsyncIterator[Zalo]:
-    fake = FakeZalo()
-    async with serve(fake.app()) as url:
-        z = await make_zalo(app, fake, url)
-        yield z
-        await z.channel.api.close()
-        await z.channel.downloads.aclose()
+from tests.fake_zalo import TOKEN
+from tests.zalo_harness import Zalo, make_zalo, png
 
 
 async def test_onboarding_journey_with_numbered_answers(zalo: Zalo) -> None:
@@ -162,13 +104,6 @@ async def test_webhook_checks_the_secret_and_accepts_flat_and_wrapped_bodies(zal
     assert (await hook(headers, body))[0] == 200  # a retry of m1
     await hook.drain()
     assert len(zalo.fake.texts("w1")) == 2
-
-
-def png(size: int = 8) -> bytes:
-    """A real PNG; noise so that a large one stays large once compressed."""
-    buffer = io.BytesIO()
-    Image.frombytes("RGB", (size, size), os.urandom(size * size * 3)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 async def test_photo_downloads_are_guarded(zalo: Zalo) -> None:

@@ -62,7 +62,9 @@ class Outbox:
         """
         stats = DeliveryStats()
         async with self.deps.db.transaction() as tx:
-            batch = await deliveries.due(tx, iso(self.deps.clock.now()), limit)
+            batch = await deliveries.due(
+                tx, iso(self.deps.clock.now()), limit, sorted(self.senders)
+            )
         slots = asyncio.Semaphore(concurrency)
 
         async def deliver(delivery: Delivery) -> None:
@@ -97,7 +99,8 @@ class Outbox:
             await self._gone(delivery, str(exc))
             stats.dropped += 1
         except Throttled as exc:
-            await self._retry(delivery, timedelta(seconds=exc.retry_after), str(exc))
+            delay = timedelta(seconds=exc.retry_after)
+            await self._retry(delivery, delay, str(exc), counts=False)
             stats.retried += 1
         except TemporaryFailure as exc:
             if delivery.attempts + 1 >= MAX_ATTEMPTS:
@@ -123,10 +126,12 @@ class Outbox:
             if status == "sent":
                 await counters.increment(tx, f"delivered.{delivery.kind}", delivery.day[:4])
 
-    async def _retry(self, delivery: Delivery, delay: timedelta, error: str) -> None:
+    async def _retry(
+        self, delivery: Delivery, delay: timedelta, error: str, *, counts: bool = True
+    ) -> None:
         async with self.deps.db.transaction() as tx:
             not_before = iso(self.deps.clock.now() + delay)
-            await deliveries.retry_later(tx, delivery.id, not_before, error[:200])
+            await deliveries.retry_later(tx, delivery.id, not_before, error[:200], counts=counts)
 
     async def _gone(self, delivery: Delivery, error: str) -> None:
         async with self.deps.db.transaction() as tx:

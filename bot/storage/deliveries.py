@@ -7,6 +7,7 @@ Status moves pending -> sending -> sent | failed | dropped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.storage.db import Row, Transaction, as_dict
@@ -42,16 +43,24 @@ def _delivery(row: Row) -> Delivery:
     return Delivery(**as_dict(row))
 
 
-async def due(tx: Transaction, now: str, limit: int) -> list[Delivery]:
-    """Pending deliveries whose time has come, to people who can still be reached."""
+async def due(tx: Transaction, now: str, limit: int, channels: Sequence[str]) -> list[Delivery]:
+    """Pending deliveries whose time has come, to reachable people on these channels.
+
+    Only channels this process serves: a full queue for a channel that is not running must
+    not keep the others waiting.
+    """
+    if not channels:
+        return []
+    marks = ", ".join("?" for _ in channels)
     rows = await tx.fetch_all(
-        """SELECT d.id, d.user_id, d.kind, d.day, d.payload, d.attempts,
+        f"""SELECT d.id, d.user_id, d.kind, d.day, d.payload, d.attempts,
                   u.channel, u.chat_id, u.locale
            FROM deliveries d JOIN users u ON u.id = d.user_id
            WHERE d.status = 'pending' AND d.not_before <= ? AND u.reachable = 1
+             AND u.channel IN ({marks})
            ORDER BY d.not_before, d.id
            LIMIT ?""",
-        (now, limit),
+        (now, *channels, limit),
     )
     return [_delivery(r) for r in rows]
 
@@ -76,10 +85,15 @@ async def finish(
     )
 
 
-async def retry_later(tx: Transaction, delivery_id: int, not_before: str, error: str) -> None:
+async def retry_later(
+    tx: Transaction, delivery_id: int, not_before: str, error: str, *, counts: bool = True
+) -> None:
+    """Back to the queue. `counts=False` (throttled, or the bot stopping) gives back the
+    attempt the claim took, so waiting never brings a delivery closer to giving up."""
     await tx.execute(
-        "UPDATE deliveries SET status = 'pending', not_before = ?, error = ? WHERE id = ?",
-        (not_before, error, delivery_id),
+        "UPDATE deliveries SET status = 'pending', not_before = ?, error = ?, "
+        "attempts = attempts - ? WHERE id = ?",
+        (not_before, error, 0 if counts else 1, delivery_id),
     )
 
 

@@ -65,10 +65,12 @@ class ZaloApi:
 
 def send_error(exc: ZaloApiError) -> Exception:
     """Maps a Zalo failure to the send errors all channels share."""
-    if exc.code in (410, 403) or "chat_id" in exc.description.lower():
+    text = exc.description.lower()
+    if exc.code in (410, 403) or ("chat_id" in text and ("invaild" in text or "invalid" in text)):
         return RecipientGone(exc.description or "chat unreachable")
     if exc.code == 429:
         return Throttled(5.0, exc.description or "too many requests")
-    if exc.code == 0 or exc.code >= 500 or exc.code == IDLE:
+    if exc.code in (0, 401, IDLE) or exc.code >= 500:
+        # 401: a token problem is the operator's to fix; the delivery waits, it is not dropped.
         return TemporaryFailure(str(exc))
     return PermanentFailure(str(exc))

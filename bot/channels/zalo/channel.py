@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from bot.app import App
-from bot.channels.base import SendError
+from bot.channels.base import RecipientGone, SendError, Throttled
 from bot.channels.zalo.api import ZaloApi, ZaloApiError, send_error
 from bot.channels.zalo.download import DownloadPolicy, UnsafeDownload, fetch_image
 from bot.channels.zalo.updates import ZaloMessage, parse_update
@@ -71,7 +71,7 @@ class ZaloChannel:
         self.downloads = downloads
         self.policy = policy or DownloadPolicy()
         self.pacer = SendPacer(send_rate, asyncio.get_running_loop().time, sleep)
-        self.busy = False  # True while an update is being handled (do not cancel then)
+        self.stopping = False  # set at shutdown: the outbox's work waits for the next start
         app.senders[CHANNEL] = self
 
     async def handle_update(self, update: Any) -> bool:
@@ -85,11 +85,7 @@ class ZaloChannel:
             ):
                 return False
             await seen.prune(tx, CHANNEL)
-        self.busy = True
-        try:
-            await self._answer(message)
-        finally:
-            self.busy = False
+        await self._answer(message)
         return True
 
     async def _answer(self, message: ZaloMessage) -> None:
@@ -101,7 +97,11 @@ class ZaloChannel:
         else:
             replies = await self.app.engine.handle(incoming)
         try:
-            await self.send(message.chat_id, replies)
+            await self._send_replies(message.chat_id, replies)
+        except RecipientGone:
+            await self.app.engine.handle(
+                Incoming(CHANNEL, message.user_id, message.chat_id, Kind.BLOCKED)
+            )
         except SendError as exc:
             log.warning("could not answer a Zalo message: %s", exc)
 
@@ -119,6 +119,7 @@ class ZaloChannel:
                 message.user_id,
                 message.chat_id,
                 Kind.PHOTO,
+                text=message.text,  # the caption, if any
                 photo=photo,
                 is_private=message.is_private,
             )
@@ -139,6 +140,12 @@ class ZaloChannel:
         )
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        """The outbox's entry: refuses new work once the bot is stopping (kept queued)."""
+        if self.stopping:
+            raise Throttled(0, "the bot is stopping; delivery kept for the next start")
+        await self._send_replies(chat_id, replies)
+
+    async def _send_replies(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """Sends replies in order; raises the shared send errors."""
         for reply in replies:
             for text in texts_for(reply, self.capabilities):

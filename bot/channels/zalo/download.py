@@ -7,15 +7,18 @@ CDN by default), no redirects, a timeout, a size cap, and the bytes must decode 
 
 from __future__ import annotations
 
+import asyncio
 import io
+import warnings
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 DEFAULT_HOSTS = ("zdn.vn", "zadn.vn", "zalo.me", "zaloapp.com")
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # a phone photo is 12-50 MP; Pillow's own bomb limit is ~89 MP
 
 
 class UnsafeDownload(Exception):
@@ -43,14 +46,25 @@ class DownloadPolicy:
 async def fetch_image(
     client: httpx.AsyncClient, url: str, policy: DownloadPolicy
 ) -> tuple[bytes, str]:
-    """Downloads and checks one image; returns (bytes, mime type)."""
+    """Downloads and checks one image; returns (bytes, mime type).
+
+    The timeout bounds the whole download, not each read: a server trickling bytes cannot
+    hold the bot longer than `policy.timeout`.
+    """
     policy.check_url(url)
+    try:
+        async with asyncio.timeout(policy.timeout):
+            data = await _download(client, url, policy)
+    except TimeoutError:
+        raise UnsafeDownload("the download took too long") from None
+    return data, image_type(data)
+
+
+async def _download(client: httpx.AsyncClient, url: str, policy: DownloadPolicy) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        async with client.stream(
-            "GET", url, timeout=policy.timeout, follow_redirects=False
-        ) as resp:
+        async with client.stream("GET", url, follow_redirects=False) as resp:
             if resp.status_code != 200:
                 raise UnsafeDownload(f"HTTP {resp.status_code}")
             declared = resp.headers.get("content-length", "")
@@ -63,18 +77,27 @@ async def fetch_image(
                 chunks.append(chunk)
     except httpx.HTTPError as exc:
         raise UnsafeDownload(type(exc).__name__) from None
-    data = b"".join(chunks)
-    return data, image_type(data)
+    return b"".join(chunks)
 
 
 def image_type(data: bytes) -> str:
-    """The MIME type of real image bytes; raises UnsafeDownload for anything else."""
+    """The MIME type of real image bytes; raises UnsafeDownload for anything else.
+
+    The bytes are untrusted, so any failure to decode, and a "decompression bomb" (a small
+    file that claims a huge picture), mean "not an image".
+    """
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            kind = (image.format or "").lower()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UnsafeDownload("not an image") from exc
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise UnsafeDownload("the picture is too large")
+                image.verify()
+                kind = (image.format or "").lower()
+    except UnsafeDownload:
+        raise
+    except Exception:  # any decoder error on untrusted bytes
+        raise UnsafeDownload("not an image") from None
     if kind not in ("jpeg", "png", "webp", "gif"):
         raise UnsafeDownload(f"image type {kind!r} not accepted")
     return f"image/{kind}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
+from urllib.parse import urlparse
 
 import httpx
 
@@ -21,6 +22,7 @@ from bot.web import WebRoute, handler_route
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/zalo/webhook"
+STOP_BUDGET = 6.0  # seconds for an update in hand; the platform kills us 10 s after SIGTERM
 
 
 class ZaloRuntime:
@@ -48,7 +50,10 @@ class ZaloRuntime:
         self._task: asyncio.Task[None] | None = None
 
     def routes(self) -> list[WebRoute]:
-        return [handler_route(WEBHOOK_PATH, self.webhook)] if self.webhook else []
+        if self.webhook is None:
+            return []
+        path = urlparse(self.settings.zalo_webhook_url or "").path or WEBHOOK_PATH
+        return [handler_route(path, self.webhook, authorized=self.webhook.authorized)]
 
     async def start(self) -> None:
         """Checks the token (getMe) and, without a webhook, starts polling."""
@@ -79,9 +84,12 @@ class ZaloRuntime:
 
     async def stop(self) -> None:
         """Stops polling (an update being handled finishes), drains webhook work."""
+        self.channel.stopping = True
         if self._task is not None:
             self.poller.stopping = True
-            done, _ = await asyncio.wait({self._task}, timeout=3.0)
+            # An update being handled (it was marked seen) is finished, within the budget.
+            budget = STOP_BUDGET if self.poller.busy else 0.5
+            done, _ = await asyncio.wait({self._task}, timeout=budget)
             if not done:
                 self._task.cancel()
                 with suppress(asyncio.CancelledError):

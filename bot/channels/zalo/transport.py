@@ -9,7 +9,6 @@ answers at once; the work goes on after the 200.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
@@ -38,6 +37,7 @@ class ZaloPoller:
         self.poll_timeout, self.idle_pause, self.max_backoff = poll_timeout, idle_pause, max_backoff
         self.failures = 0
         self.stopping = False
+        self.busy = False
 
     async def prepare(self) -> None:
         """Polling and webhook exclude each other: make sure no webhook is set."""
@@ -63,8 +63,12 @@ class ZaloPoller:
         self.failures = 0
         updates = update if isinstance(update, list) else [update]
         handled = False
-        for item in updates:
-            handled = await self.channel.handle_update(item) or handled
+        self.busy = True  # from here on the update is ours: stopping waits for it
+        try:
+            for item in updates:
+                handled = await self.channel.handle_update(item) or handled
+        finally:
+            self.busy = False
         if not handled:
             await self.pause(self.idle_pause)
             return "repeat" if update else "idle"
@@ -78,10 +82,17 @@ class ZaloPoller:
             waiter = asyncio.create_task(stop.wait())
             await asyncio.wait({poll, waiter}, return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
-            if not poll.done() and not self.channel.busy:
-                poll.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            if not poll.done() and not self.busy:
+                poll.cancel()  # an idle long poll: nothing of ours is lost
+            try:
                 await poll
+            except asyncio.CancelledError:
+                if not stop.is_set():
+                    raise
+            except Exception:
+                # One bad update or a bug must never end polling for everyone.
+                log.exception("a Zalo polling round failed; going on after a pause")
+                await self.pause(self.max_backoff / 4)
 
 
 class ZaloWebhook:
@@ -92,11 +103,15 @@ class ZaloWebhook:
         self.secret = secret.encode()
         self.tasks: set[asyncio.Task[bool]] = set()
 
+    def authorized(self, headers: Mapping[str, str]) -> bool:
+        """The secret header, compared in constant time (checked before the body is read)."""
+        given = {k.lower(): v for k, v in headers.items()}.get(SECRET_HEADER, "")
+        return hmac.compare_digest(given.encode(), self.secret)
+
     async def __call__(
         self, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, dict[str, object]]:
-        given = {k.lower(): v for k, v in headers.items()}.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self.secret):
+        if not self.authorized(headers):
             return 401, {"ok": False, "description": "unauthorized"}
         if not body.strip():
             return 200, {"ok": True}  # Zalo's empty-body probe

@@ -55,5 +55,7 @@ def parse_update(body: Any) -> ZaloMessage | None:
         return replace(found, kind=Kind.TEXT, text=message["text"])
     if event == "message.image.received":
         url = message.get("photo_url") or message.get("photo") or ""
-        return replace(found, kind=Kind.PHOTO, photo_url=str(url))
+        caption = message.get("caption")
+        caption = caption if isinstance(caption, str) else ""
+        return replace(found, kind=Kind.PHOTO, photo_url=str(url), text=caption)
     return found
