@@ -83,7 +83,14 @@ async def _run(
         web.start()
         log.info("web server on %s", web.url)
     if telegram is not None and settings.telegram_webhook_url and settings.telegram_webhook_secret:
-        await telegram.set_webhook(settings.telegram_webhook_url, settings.telegram_webhook_secret)
+        try:
+            await telegram.set_webhook(
+                settings.telegram_webhook_url, settings.telegram_webhook_secret
+            )
+        except ChannelStartError as exc:
+            print(exc, file=sys.stderr)
+            await _shutdown(telegram, zalo, web, None)
+            return exc.exit_code
     if zalo is not None:
         try:
             await zalo.register_webhook()
@@ -141,23 +148,43 @@ async def _shutdown(
     web: WebServer | None,
     scheduler: asyncio.Task[None] | None,
 ) -> None:
+    """Receiving stops first, then what was received is handled within the budget.
+
+    1. Telegram stops receiving (long polling; what was fetched is confirmed) and refuses new
+       outbox sends, which stay queued (`TelegramChannel.begin_stop`); Zalo stops polling
+       after the update in hand and refuses new outbox sends too (`ZaloRuntime.begin_stop`).
+    2. The web server stops, so no webhook update arrives any more (a request refused or cut
+       is retried by the platform), while the scheduler's delivery in flight finishes.
+    3. The channels finish the updates they received, until the deadline.
+    Updates received are handled in the background all along: each step only waits.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STOP_BUDGET
-    log.info("stopping: no new deliveries; finishing the updates already received")
+    log.info("stopping: no new updates or deliveries; finishing the updates already received")
     if telegram is not None:
-        telegram.sender.stopping = True  # the rest of the batch stays queued for the next start
-        telegram.limiter.max_wait = 0  # a pending 429 pause fails fast instead of waiting
-    if web is not None:
-        await web.stop()
+        await telegram.begin_stop()
+    if zalo is not None:
+        zalo.begin_stop()
+    waits = [web.stop()] if web is not None else []
     if scheduler is not None:
-        await _finish_scheduler(scheduler)
-    try:
-        await asyncio.wait_for(_stop_channels(telegram, zalo), max(deadline - loop.time(), 0.5))
-    except TimeoutError:
-        log.error("some updates were still being handled at exit")
+        waits.append(_finish_scheduler(scheduler))
+    await asyncio.gather(*waits)
+    left = max(deadline - loop.time() - 0.5, 0.5)  # half a second kept to close the clients
+
+    async def stop_zalo(zalo: ZaloRuntime) -> None:
+        try:
+            await asyncio.wait_for(zalo.stop(), left)
+        except TimeoutError:
+            log.error("some Zalo updates were still being handled at exit")
+
+    finishing = [telegram.stop(within=left)] if telegram is not None else []
+    if zalo is not None:
+        finishing.append(stop_zalo(zalo))
+    await asyncio.gather(*finishing)
 
 
 async def _finish_scheduler(scheduler: asyncio.Task[None]) -> None:
+    """The delivery in flight finishes within SCHEDULER_GRACE, else it is retried next start."""
     done, _ = await asyncio.wait({scheduler}, timeout=SCHEDULER_GRACE)
     if not done:
         log.warning("a delivery did not finish in time; it is retried on the next start")

@@ -5,7 +5,8 @@ It serves `/bot<token>/<method>` and `/file/bot<token>/<path>`, feeds updates th
 and checks each one against the official spec (`tests/telegram_spec.py`): a violation is
 answered 400 and kept in `violations`, which the harness asserts empty. Faults can be
 injected per method (and chat): 429 with retry_after, 5xx, 403, or a request left hanging
-(the client times out; nothing is delivered).
+(the client times out; nothing is delivered). `hold(method)` keeps requests waiting (in
+`held`) until `release()`: work that is in flight, for as long as a test needs it to be.
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ class FakeTelegram:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {}
         self.hanging = asyncio.Event()  # set when a request was left hanging
+        self.holding: set[str] = set()  # methods whose requests wait for `release()`
+        self.held: list[Call] = []
+        self._released = asyncio.Event()
+        self.received: dict[tuple[int, int], dict[str, Any]] = {}  # pushed messages, by chat
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100)
         self._changed = asyncio.Condition()
@@ -93,6 +98,7 @@ class FakeTelegram:
 
     async def __aexit__(self, *exc: object) -> None:
         self._closing.set()
+        self._released.set()
         await self._notify()
         await self.server.stop()
 
@@ -100,6 +106,9 @@ class FakeTelegram:
 
     async def push(self, update: dict[str, Any]) -> int:
         update = {"update_id": next(self._update_ids), **update}
+        message = update.get("message")
+        if message is not None:
+            self.received[(message["chat"]["id"], message["message_id"])] = message
         self.pending.append(update)
         await self._notify()
         return int(update["update_id"])
@@ -108,6 +117,16 @@ class FakeTelegram:
         """Waits (without polling) until `predicate()` is truthy after some request."""
         async with self._changed:
             return await asyncio.wait_for(self._changed.wait_for(predicate), within)
+
+    def hold(self, method: str) -> None:
+        """Requests of `method` wait (each in `held`) until `release()`; faults still apply."""
+        self.holding.add(method)
+        self._released.clear()
+
+    async def release(self) -> None:
+        self.holding.clear()
+        self._released.set()
+        await self._notify()
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
         return [
@@ -144,6 +163,10 @@ class FakeTelegram:
                 call, error_response(400, "Bad Request: " + "; ".join(problems))
             )
         fault = self._fault(call)
+        if method in self.holding:
+            self.held.append(call)
+            await self._notify()
+            await self._released.wait()
         if fault is not None and fault.hang:
             call.status = 0
             self.calls.append(call)
@@ -278,8 +301,23 @@ class FakeTelegram:
         markup = p.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
+        replied = self._replied_to(chat_id, p.get("reply_parameters"))
+        if replied is not None:
+            message["reply_to_message"] = replied
         self.messages[(chat_id, message["message_id"])] = message
         return message
+
+    def _replied_to(self, chat_id: int, reply: object) -> dict[str, Any] | None:
+        """The message a reply quotes (without its own reply_to_message, as Telegram does)."""
+        if not isinstance(reply, dict) or "message_id" not in reply:
+            return None
+        key = (int(reply.get("chat_id", chat_id)), int(reply["message_id"]))
+        found = self.received.get(key) or self.messages.get(key)
+        if found is None and not reply.get("allow_sending_without_reply"):
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        if found is None:
+            return None
+        return {k: v for k, v in found.items() if k != "reply_to_message"}
 
     def _edit(self, call: Call) -> dict[str, Any]:
         key = (int(call.params["chat_id"]), int(call.params["message_id"]))

@@ -2,6 +2,9 @@
 
 The table below is written out by hand on purpose and is not derived from the product's own
 permission sets: whoever adds a command must decide here, deliberately, who may use it.
+
+Officers have two columns: the role is the same, but what an officer may do also depends on
+their agency (schools, teachers and contests across schools are the education sector's).
 """
 
 from __future__ import annotations
@@ -17,47 +20,107 @@ from bot.storage import teachers, users
 from tests.conftest import ADMIN
 from tests.harness import Chat, onboard
 
-# y: the role may use the command; -: the command is refused to it.
+# y: the person may use the command: they get its real first answer (OUTCOME below).
+# -: the command is refused to the role, with the generic refusal.
+# r: the role passes, but the command turns this person away with its own explanation
+#    (REFUSED_BY_HANDLER below), e.g. an officer outside the education sector and /addschool.
+# Anything not allowed changes nothing in the database.
 MATRIX = """
-command      guest  resident  student  teacher  worker  media  officer  admin
-start          y       y         y        y        y      y       y       y
-help           y       y         y        y        y      y       y       y
-cancel         y       y         y        y        y      y       y       y
-lang           y       y         y        y        y      y       y       y
-mydata         y       y         y        y        y      y       y       y
-deleteme       y       y         y        y        y      y       y       y
-redeem         y       y         y        y        y      y       y       y
-tip            -       y         y        y        y      y       y       y
-subscribe      -       y         y        y        y      y       y       y
-unsubscribe    -       y         y        y        y      y       y       y
-settings       -       y         y        y        y      y       y       y
-quiz           -       y         y        y        y      y       y       y
-invite         -       -         -        -        -      -       -       y
-teacher        -       y         -        y        y      y       -       y
-join           y       y         y        -        -      -       -       y
-newclass       -       -         -        y        -      -       -       y
-myclasses      -       -         -        y        -      -       -       y
-newcontest     -       -         -        y        -      -       y       y
-contests       -       -         y        y        -      -       y       y
-addschool      -       -         -        -        -      -       y       y
-importschools  -       -         -        -        -      -       y       y
-approvals      -       -         -        -        -      -       y       y
-classstats     -       -         -        -        -      -       y       y
+command      guest  resident  student  teacher  worker  media  officer_edu  officer_env  admin
+start          y       y         y        y        y      y         y            y         y
+help           y       y         y        y        y      y         y            y         y
+cancel         y       y         y        y        y      y         y            y         y
+lang           y       y         y        y        y      y         y            y         y
+mydata         y       y         y        y        y      y         y            y         y
+deleteme       y       y         y        y        y      y         y            y         y
+redeem         y       y         y        y        y      y         y            y         y
+tip            -       y         y        y        y      y         y            y         y
+subscribe      -       y         y        y        y      y         y            y         y
+unsubscribe    -       y         y        y        y      y         y            y         y
+settings       -       y         y        y        y      y         y            y         y
+quiz           -       y         y        y        y      y         y            y         y
+invite         -       -         -        -        -      -         -            -         y
+teacher        -       y         -        y        y      y         -            -         y
+join           y       y         y        -        -      -         -            -         y
+newclass       -       -         -        y        -      -         -            -         r
+myclasses      -       -         -        y        -      -         -            -         r
+newcontest     -       -         -        y        -      -         y            r         y
+contests       -       -         y        y        -      -         y            y         y
+addschool      -       -         -        -        -      -         y            r         y
+importschools  -       -         -        -        -      -         y            r         y
+approvals      -       -         -        -        -      -         y            r         y
+classstats     -       -         -        -        -      -         y            y         y
 """
 
+# The role of each column's person.
+COLUMN_ROLES = {
+    "guest": Role.GUEST,
+    "resident": Role.RESIDENT,
+    "student": Role.STUDENT,
+    "teacher": Role.TEACHER,  # approved, with an open class
+    "worker": Role.WORKER,
+    "media": Role.MEDIA,
+    "officer_edu": Role.OFFICER,  # of the Department of Education and Training, province-wide
+    "officer_env": Role.OFFICER,  # of the Department of Natural Resources and Environment
+    "admin": Role.ADMIN,  # named in the settings, never onboarded
+}
 
-def _parse(matrix: str) -> tuple[list[str], dict[str, dict[str, bool]]]:
+# What each allowed command answers first: proof that it really ran for that person.
+OUTCOME = {
+    "start": "Welcome back! What would you like to do?",
+    "help": "What I can do for you:",
+    "cancel": "OK, cancelled.",
+    "lang": "Usage: /lang vi or /lang en",
+    "mydata": "Everything I store about you:",
+    "deleteme": "Erase everything I store about you",
+    "redeem": "Usage: /redeem CODE",
+    "tip": "💡 ",
+    "subscribe": "Done: you will get one tip every day at",
+    "unsubscribe": "You are not subscribed to daily tips.",
+    "settings": "Your settings:",
+    "quiz": "Question 1 of 10",
+    "invite": "Usage: /invite officer",
+    "teacher": "To register as a teacher, tell me your school and your subject.",
+    "join": "Send /join and the code your teacher gave you",
+    "newclass": "Has your school collected it for this class?",
+    "myclasses": "Your classes:",
+    "newcontest": "The contest's name?",
+    "contests": "There is no contest for you yet.",
+    "addschool": "Which commune or ward is the school in?",
+    "importschools": "Send me the schools as a CSV file",
+    "approvals": "No teacher registration is waiting in the whole province.",
+    "classstats": "📊 Class campaigns in the school year",
+}
+OUTCOME_FOR = {  # where one column's first answer differs
+    ("start", "guest"): "Hello! I am the bot of Lạng Sơn province's campaign",
+    ("start", "admin"): "Hello! I am the bot of Lạng Sơn province's campaign",
+    ("teacher", "teacher"): "You are registered as a teacher of Trường THCS Đông Kinh",
+}
+
+# How a command turns away someone the router let through (the `r` cells).
+NOT_EDUCATION = "Schools and teachers are managed by officers of the Department of Education"
+REFUSED_BY_HANDLER = {
+    "addschool": NOT_EDUCATION,
+    "importschools": NOT_EDUCATION,
+    "approvals": NOT_EDUCATION,
+    "newcontest": "Contests are opened by teachers for their classes, and by officers of the",
+    "newclass": "Class campaigns are for teachers whose registration an officer approved.",
+    "myclasses": "Class campaigns are for teachers whose registration an officer approved.",
+}
+
+
+def _parse(matrix: str) -> tuple[list[str], dict[str, dict[str, str]]]:
     header, *rows = [line.split() for line in matrix.strip().splitlines()]
-    roles = header[1:]
+    columns = header[1:]
     table = {}
     for name, *marks in rows:
-        assert len(marks) == len(roles), f"row /{name} needs one mark per role"
-        assert set(marks) <= {"y", "-"}, f"row /{name}: use y or -"
-        table[name] = {role: mark == "y" for role, mark in zip(roles, marks, strict=True)}
-    return roles, table
+        assert len(marks) == len(columns), f"row /{name} needs one mark per column"
+        assert set(marks) <= {"y", "-", "r"}, f"row /{name}: use y, - or r"
+        table[name] = dict(zip(columns, marks, strict=True))
+    return columns, table
 
 
-ROLES, TABLE = _parse(MATRIX)
+COLUMNS, TABLE = _parse(MATRIX)
 REGISTERED = sorted(build_router().commands)
 AUDIENCES = {
     "resident": "Resident",
@@ -75,6 +138,15 @@ def refusal(role: str, command: str) -> str:
     return f"Sorry, /{command} is not available to you."
 
 
+def outcome(command: str, column: str) -> str:
+    return OUTCOME_FOR.get((command, column), OUTCOME[command])
+
+
+def passes_router(command: str, column: str) -> bool:
+    """What /help lists: the commands the router lets this person reach (y and r)."""
+    return TABLE[command][column] != "-"
+
+
 async def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table."""
     db = app.deps.db
@@ -87,7 +159,8 @@ async def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
 
 async def approve_teacher(app: App, chat: Chat) -> None:
     """Saying "teacher" at onboarding only picks the tips: the TEACHER role needs a registration
-    an officer approved. That approval is written directly here; its journey has its own tests."""
+    an officer approved. That approval, and an open class of the teacher, are written directly
+    here; their journeys have their own tests."""
     row = await chat.row()
     assert row is not None and row["audience"] == "teacher"
     now = iso(app.deps.clock.now())
@@ -103,6 +176,12 @@ async def approve_teacher(app: App, chat: Chat) -> None:
             "VALUES (?, ?, 'Sinh học', 'approved', ?, ?)",
             (row["id"], school, now, now),
         )
+        await tx.execute(
+            "INSERT INTO classes (school_id, teacher_id, name, level, enrolled, school_year, "
+            "join_code, consent_collected, status, created_at) "
+            "VALUES (?, ?, '7A', 'lower_secondary', 30, '2026-2027', 'K7M2QP', 1, 'open', ?)",
+            (school, row["id"], now),
+        )
 
 
 async def role_now(app: App, chat: Chat) -> Role:
@@ -114,38 +193,47 @@ async def role_now(app: App, chat: Chat) -> Role:
     return role_of(user, app.deps.settings.admins, approved_teacher=approved)
 
 
-async def cast(app: App) -> dict[str, Chat]:
-    """One person per role, each made through the bot (only the teacher's approval is not)."""
+async def make_officer(app: App, name: str, agency: str) -> Chat:
+    """A province-wide officer of the agency, made through the bot: the admin's invite."""
     admin = Chat(app, ADMIN)
     await admin.send("/invite officer")
-    await admin.press("Sở TN&MT")
+    await admin.press(agency)
     await admin.press("The whole province")
     code = re.search(r"/start ([A-Z0-9]{8})\b", admin.text)
     assert code is not None, admin.text
-    officer = Chat(app, "officer")
+    officer = Chat(app, name)
     await officer.send(f"/start {code[1]}")
     await officer.press("I agree")
     assert "You are now an officer" in officer.text, officer.text
     await officer.send("dong kinh")
     assert "You're all set" in officer.text, officer.text
+    return officer
 
+
+async def cast(app: App) -> dict[str, Chat]:
+    """One person per column, each made through the bot (only the teacher's approval is not)."""
+    officers = {
+        "officer_edu": await make_officer(app, "officer_edu", "Sở GD&ĐT"),
+        "officer_env": await make_officer(app, "officer_env", "Sở TN&MT"),
+    }
     people = {"guest": Chat(app, "guest")}  # never sends /start
     for role, label in AUDIENCES.items():
         people[role] = Chat(app, role)
         await onboard(people[role], label)
     await approve_teacher(app, people["teacher"])
-    people["officer"] = officer
-    people["admin"] = admin
-    for role, chat in people.items():
+    people.update(officers)
+    people["admin"] = Chat(app, ADMIN)
+    for column, chat in people.items():
         # Any message retires the choices offered before it (the menu after onboarding), so
         # everyone first says something harmless: from here on, a refusal must change nothing.
         await chat.send("/help")
-        assert await role_now(app, chat) is Role(role), role
+        assert await role_now(app, chat) is COLUMN_ROLES[column], column
     return people
 
 
-def test_the_table_has_one_column_per_role() -> None:
-    assert sorted(ROLES) == sorted(r.value for r in Role), (
+def test_every_role_has_a_column() -> None:
+    assert sorted(COLUMNS) == sorted(COLUMN_ROLES), "each column needs its role in COLUMN_ROLES"
+    assert set(COLUMN_ROLES.values()) == set(Role), (
         "a role was added or removed: give it a column in MATRIX in tests/test_auth_matrix.py"
     )
 
@@ -153,6 +241,9 @@ def test_the_table_has_one_column_per_role() -> None:
 def test_every_row_of_the_table_is_a_registered_command() -> None:
     stale = sorted(set(TABLE) - set(REGISTERED))
     assert not stale, f"MATRIX lists commands that are not registered any more: {stale}"
+    assert set(OUTCOME) == set(TABLE), "give each command of MATRIX its first answer in OUTCOME"
+    turned_away = {c for c, marks in TABLE.items() if "r" in marks.values()}
+    assert turned_away <= set(REFUSED_BY_HANDLER), "say how each r command refuses"
 
 
 @pytest.mark.parametrize("command", REGISTERED)
@@ -162,33 +253,40 @@ async def test_each_role_may_or_may_not_use_the_command(app: App, command: str) 
         f"it to MATRIX in tests/test_auth_matrix.py, saying for each role whether it may use it"
     )
     people = await cast(app)
+    refusals = {refusal("guest", command), refusal("member", command), APOLOGY}
+    refusals |= set(REFUSED_BY_HANDLER.values())
     problems: list[str] = []
-    for role in ROLES:
-        chat = people[role]
+    for column in COLUMNS:
+        chat = people[column]
         before = await snapshot(app)
         await chat.send(f"/{command}")
         text = chat.text
-        if TABLE[command][role]:
-            if not text.strip():
-                problems.append(f"{role}: /{command} got no answer")
-            for bad in (refusal("guest", command), refusal("member", command), APOLOGY):
+        mark = TABLE[command][column]
+        if mark == "y":
+            if outcome(command, column) not in text:
+                problems.append(
+                    f"{column}: /{command} should give {outcome(command, column)!r}, got {text!r}"
+                )
+            for bad in refusals:
                 if bad in text:
-                    problems.append(f"{role}: /{command} should be allowed, got {text!r}")
+                    problems.append(f"{column}: /{command} should be allowed, got {text!r}")
         else:
-            if refusal(role, command) not in text:
-                problems.append(f"{role}: /{command} should be refused, got {text!r}")
+            expected = refusal(column, command) if mark == "-" else REFUSED_BY_HANDLER[command]
+            if expected not in text:
+                problems.append(f"{column}: /{command} should be refused, got {text!r}")
             if await snapshot(app) != before:
-                problems.append(f"{role}: the refused /{command} changed the database")
+                problems.append(f"{column}: the refused /{command} changed the database")
     assert not problems, "\n".join(problems)
 
 
-async def test_help_lists_exactly_what_the_table_allows(app: App) -> None:
-    """(Commands missing from the table are reported by the test above.)"""
+async def test_help_lists_exactly_what_the_table_lets_through(app: App) -> None:
+    """(Commands missing from the table are reported by the test above.) /help lists what the
+    person's role may reach, so it also lists the `r` commands."""
     people = await cast(app)
-    for role in ROLES:
-        chat = people[role]
+    for column in COLUMNS:
+        chat = people[column]
         await chat.send("/help")
         listed = set(re.findall(r"^/(\w+) — ", chat.text, flags=re.MULTILINE)) & set(TABLE)
-        allowed = {c for c in REGISTERED if c in TABLE and TABLE[c][role]}
-        documented = {c for c in allowed if app.router.commands[c].help}
-        assert listed == documented, (role, sorted(listed ^ documented))
+        reachable = {c for c in REGISTERED if c in TABLE and passes_router(c, column)}
+        documented = {c for c in reachable if app.router.commands[c].help}
+        assert listed == documented, (column, sorted(listed ^ documented))

@@ -198,7 +198,7 @@ async def test_codes_that_do_not_work_change_nothing(app: App, clock: FakeClock)
         (student, f"/join {other}", "You are in class 7A already: a student is in one class"),
         (student, f"/start {other}", "You are in class 7A already: a student is in one class"),
         (teacher, f"/join {other}", "Sorry, /join is not available to you."),
-        (teacher, f"/start {other}", "Class codes are for students"),
+        (teacher, f"/start {other}", "teachers and officers do not join classes"),
     ]
     before = await data(app)
     for chat, typed, answer in cases:
@@ -209,6 +209,30 @@ async def test_codes_that_do_not_work_change_nothing(app: App, clock: FakeClock)
     await late.send(f"/join {other}")
     assert "This code has expired: class 7B's campaign ended on December 15, 2026." in late.text
     assert await data(app) == before
+
+
+async def test_workers_and_the_press_are_told_that_only_students_join(app: App) -> None:
+    _school, teacher = await school_and_teacher(app)
+    code = await open_class(teacher)
+    worker, press = Chat(app, "cong_chuc"), Chat(app, "phong_vien")
+    await onboard(worker, "Civil servant")
+    await onboard(press, "Press, radio")
+    before = await data(app)
+    for chat in (worker, press):
+        for typed in (f"/start {code}", f"/redeem {code}"):
+            await chat.send(typed)
+            assert "Class codes are for students: only students join classes." in chat.text
+            assert "teachers and officers" not in chat.text
+            assert "“Who I am” in /settings" in chat.text
+        await chat.send(f"/join {code}")
+        assert "Sorry, /join is not available to you." in chat.text
+    assert await data(app) == before
+    await worker.send("/settings")  # as the answer says: they say they are a student
+    await worker.press("Who I am")
+    await worker.press("Student")
+    await worker.press("Lower secondary")
+    await worker.press("11 to 14")
+    await join(worker, code)
 
 
 async def test_students_cannot_use_teacher_commands(app: App) -> None:
@@ -268,11 +292,40 @@ async def test_the_figures_survive_deleteme(app: App) -> None:
     officer = await make_officer(app, "so")
     await teacher.send("/deleteme")
     await teacher.press("Yes, erase my data")
+    assert "Your open class is closed: its join code no longer works" in teacher.text
     [cls] = await rows(app, "SELECT teacher_id, status FROM classes")
-    assert tuple(cls) == (None, "open")
+    assert tuple(cls) == (None, "closed")  # nobody is left to manage it
     await officer.send("/classstats")
     assert "Classes: 1 · students joined: 3 · reached 2 of 443 (0.5%)" in officer.text
     assert "School activities (rallies, contests, launches, lessons): 1;" in officer.text
+
+
+async def test_a_teachers_deleteme_closes_their_open_classes(app: App) -> None:
+    school, teacher = await school_and_teacher(app)
+    code = await open_class(teacher, "7A")
+    await open_class(teacher, "7B")
+    await teacher.send("/myclasses")
+    await teacher.press("Manage 7B")
+    await teacher.press("Close the class")
+    await teacher.press("Yes, close it")
+    other = await make_teacher(app, "thay_nam", school)
+    kept = await open_class(other, "8A")
+    student = await make_student(app, "hs1", code)
+    await finish_quiz(app, student, 7)
+    await teacher.send("/deleteme")
+    await teacher.press("Yes, erase my data")
+    assert "Your open class is closed" in teacher.text
+    left = await rows(app, "SELECT name, teacher_id IS NULL, status FROM classes ORDER BY id")
+    assert [tuple(r) for r in left] == [("7A", 1, "closed"), ("7B", 1, "closed"), ("8A", 0, "open")]
+    await student.send("/quiz")  # no longer plays for 7A
+    assert "It counts for your class" not in student.text
+    late = await make_student(app, "hs2")
+    await late.send(f"/join {code}")
+    assert "Class 7A is closed: it does not take new students." in late.text
+    await join(late, kept)  # another teacher's class is untouched
+    officer = await make_officer(app, "so")
+    await officer.send("/classstats")
+    assert "Classes: 3 · students joined: 2 · reached 1 of 443" in officer.text
 
 
 async def test_a_teacher_changes_the_numbers_and_closes_a_class(app: App) -> None:
@@ -367,15 +420,23 @@ async def test_a_commune_officer_sees_their_commune_and_its_classes(app: App) ->
 
 
 async def test_school_years_run_from_september_to_august(app: App, clock: FakeClock) -> None:
-    clock.set(datetime(2026, 8, 20, 9, 0, tzinfo=LOCAL_TZ))
+    """A class belongs to the school year of its start date, except that one opened in August
+    belongs to the school year starting that September (classes are opened in the summer
+    for the coming year)."""
+    clock.set(datetime(2026, 7, 20, 9, 0, tzinfo=LOCAL_TZ))
     _school, teacher = await school_and_teacher(app)
-    summer = await open_class(teacher, "Hè", starts="31/8/2026", activity="Rally")
-    await open_class(teacher, "6A", starts="1/9/2026", activity="Lesson")
+    summer = await open_class(teacher, "Hè", starts="31/7/2026", activity="Rally")
+    await open_class(teacher, "6A", starts="31/8/2026", activity="Lesson")
+    await open_class(teacher, "6B", starts="1/9/2026", activity="No activity")
     student = await make_student(app, "hs1", summer)
     clock.set(datetime(2026, 8, 31, 16, 59, tzinfo=LOCAL_TZ))
     await finish_quiz(app, student, 8)
     rows_ = await rows(app, "SELECT name, school_year FROM classes ORDER BY id")
-    assert [tuple(r) for r in rows_] == [("Hè", "2025-2026"), ("6A", "2026-2027")]
+    assert [tuple(r) for r in rows_] == [
+        ("Hè", "2025-2026"),
+        ("6A", "2026-2027"),
+        ("6B", "2026-2027"),
+    ]
     officer = await make_officer(app, "so")
     await officer.send("/classstats 2025-2026")
     assert "school year 2025-2026" in officer.text
@@ -387,9 +448,45 @@ async def test_school_years_run_from_september_to_august(app: App, clock: FakeCl
     clock.advance(timedelta(minutes=1))
     await officer.send("/classstats")
     assert "school year 2026-2027" in officer.text
-    assert "Classes: 1 · students joined: 0 · reached 0 of 443" in officer.text
+    assert "Classes: 2 · students joined: 0 · reached 0 of 443" in officer.text
+    assert "lessons): 1;" in officer.text
     await officer.send("/classstats 2026")
     assert "Usage: /classstats or /classstats 2025-2026" in officer.text
+
+
+async def play_quiz(chat: Chat) -> None:
+    """/quiz, and any answer to each of the ten questions (the real banks)."""
+    await chat.send("/quiz")
+    for _ in range(10):
+        assert "Question" in chat.text and chat.choices, chat.text
+        await chat.send_payload(chat.choices[0].payload)
+    assert "Finished! Your score:" in chat.text, chat.text
+
+
+async def test_a_class_opened_in_august_counts_its_quizzes_from_september(
+    app: App, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 8, 20, 9, 0, tzinfo=LOCAL_TZ))
+    _school, teacher = await school_and_teacher(app)
+    code = await open_class(teacher, "6A", level="Lower secondary", starts="25/08/2026")
+    [cls] = await rows(app, "SELECT school_year FROM classes")
+    assert cls[0] == "2026-2027"
+    student = await make_student(app, "hs1", code)
+    clock.set(datetime(2026, 8, 28, 10, 0, tzinfo=LOCAL_TZ))
+    await play_quiz(student)  # before the school year: not reached in the class yet
+    await teacher.send("/myclasses")
+    assert "Joined: 1 · finished a quiz: 0" in teacher.text
+    clock.set(datetime(2026, 9, 5, 10, 0, tzinfo=LOCAL_TZ))
+    await play_quiz(student)
+    await teacher.send("/myclasses")
+    assert "Reached: 1 of 30 enrolled (3.3%)" in teacher.text
+    assert "Not finished a quiz yet" not in teacher.text
+    officer = await make_officer(app, "so")
+    await officer.send("/classstats")
+    assert "Class campaigns in the school year 2026-2027" in officer.text
+    assert "Classes: 1 · students joined: 1 · reached 1 of 443 (0.2%)" in officer.text
+    await officer.send("/classstats 2025-2026")
+    assert "Classes: 0 · students joined: 0" in officer.text
 
 
 async def test_a_student_in_two_classes_of_a_year_is_reached_once(app: App) -> None:

@@ -16,6 +16,7 @@ import yaml
 from bot.app import App
 from bot.content.quizzes import QUIZ_LEVELS, Question
 from bot.core.clock import FakeClock, iso
+from bot.features import quiz_flow
 from bot.settings import Settings
 from bot.storage import quiz_attempts
 from bot.storage.quiz_attempts import Attempt
@@ -109,6 +110,14 @@ async def answer(app: App, chat: Chat, right: bool = True) -> Question:
     return question
 
 
+def shown_number(chat: Chat, question: Question) -> int:
+    """Where the right option is among the buttons shown (1-based): the order is shuffled."""
+    labels = chat.choice_labels
+    right = (question.right.en, question.right.vi)
+    assert any(label in right for label in labels), labels
+    return 1 + next(i for i, label in enumerate(labels) if label in right)
+
+
 async def play(app: App, chat: Chat, right: int = 10) -> list[Question]:
     """Sends /quiz and answers all ten questions, the first `right` of them rightly."""
     await chat.send("/quiz")
@@ -168,7 +177,7 @@ async def test_typing_the_number_or_the_words_answers(app: App) -> None:
     chat = await student(app)
     await chat.send("/quiz")
     question = await current_question(app, chat)
-    await chat.send(str(question.answer))
+    await chat.send(str(shown_number(chat, question)))  # the number as shown, not in the bank
     assert "✅ Right!" in chat.text
     question = await current_question(app, chat)
     await chat.send(question.right.en.upper())
@@ -200,16 +209,72 @@ async def test_each_level_gets_its_bank_and_others_the_adults_bank(app: App) -> 
         assert attempt.level == "adults" and all(q.startswith("ad-") for q in attempt.question_ids)
 
 
+def bank_numbers(chat: Chat) -> list[int]:
+    """The bank's option numbers that the buttons shown carry, in the order shown."""
+    return [int(c.payload.rsplit(":", 1)[1]) for r in chat.replies for c in r.choices]
+
+
+async def test_options_are_shuffled_per_attempt_and_answers_stay_right(app: App) -> None:
+    chat = await student(app)
+    await chat.send("/quiz")
+    orders: list[list[int]] = []
+    right_places: set[int] = set()
+    wrong: list[tuple[Question, int]] = []
+    for n in range(10):
+        question = await current_question(app, chat)
+        order = bank_numbers(chat)
+        assert sorted(order) == [1, 2, 3]
+        await chat.send("what?")  # asked again: the same order
+        assert bank_numbers(chat) == order
+        orders.append(order)
+        right_places.add(shown_number(chat, question))
+        if n % 2:
+            chosen = next(number for number in order if number != question.answer)
+            wrong.append((question, chosen))
+            await chat.send_payload(
+                next(c.payload for c in chat.choices if c.payload.endswith(f":{chosen}"))
+            )
+            assert f"Not quite. The right answer: Right {question.id}" in chat.text
+        else:
+            await chat.send(str(shown_number(chat, question)))
+            assert "✅ Right!" in chat.text
+    assert any(order != [1, 2, 3] for order in orders), orders  # not the bank's order
+    assert len(right_places) > 1
+    attempt = await latest(app, chat)
+    assert attempt.score == 5
+    # The stored answers are the bank's numbers of the options chosen.
+    assert [attempt.answers[n] for n in range(1, 10, 2)] == [chosen for _q, chosen in wrong]
+    for question, _chosen in wrong:
+        assert f"• Question {question.id}?\n  → Right {question.id}" in chat.text
+
+    # Another attempt at the same questions shows them in another order.
+    await chat.send("/quiz")
+    again = await latest(app, chat)
+    async with app.deps.db.transaction() as tx:
+        await tx.execute(
+            "UPDATE quiz_attempts SET question_ids = ? WHERE id = ?",
+            (json.dumps(list(attempt.question_ids)), again.id),
+        )
+    again = await latest(app, chat)
+    shown_again = [
+        quiz_flow.option_order(again, q)
+        for q in map(app.deps.quizzes.question, again.question_ids)
+        if q is not None
+    ]
+    assert shown_again != orders
+
+
 async def test_pressing_twice_or_an_old_question_changes_nothing(app: App) -> None:
     chat = await student(app)
     await chat.send("/quiz")
     first = [c.payload for c in chat.choices]
     question = await current_question(app, chat)
-    await chat.send_payload(first[question.answer - 1])
+    right = shown_number(chat, question) - 1
+    await chat.send_payload(first[right])
     assert "✅ Right!" in chat.text
     before = await latest(app, chat)
     second = await current_question(app, chat)
-    for payload in (first[question.answer - 1], first[question.answer % 3]):
+    for payload in (first[right], first[(right + 1) % 3]):
         await chat.send_payload(payload)  # the same button again, another of the old buttons
         assert "That option has expired" in chat.text
         assert f"Question {second.id}?" in chat.text  # asked again, still question 2
@@ -331,7 +396,7 @@ async def test_an_answer_after_expiry_does_not_count(app: App, clock: FakeClock)
     await answer(app, chat)
     clock.advance(timedelta(hours=24))
     question = await current_question(app, chat)
-    await chat.send(str(question.answer))
+    await chat.send(str(shown_number(chat, question)))
     assert "This quiz has expired" in chat.text
     attempt = await latest(app, chat)
     assert (attempt.status, attempt.answers) == ("expired", (attempt.answers[0],))
@@ -538,7 +603,7 @@ async def test_vietnamese_student_sees_vietnamese(app: App) -> None:
     assert "Cuộc thi" in chat.text and "Câu hỏi 1/10" in chat.text, chat.text
     for _ in range(10):
         question = await current_question(app, chat)
-        await chat.send(str(question.answer))
+        await chat.send(str(shown_number(chat, question)))
         assert f"✅ Đúng rồi!\nVì {question.id}.\nNguồn: Nguồn {question.id}" in chat.text
     assert "“Học sinh 12”" in chat.text
 

@@ -217,3 +217,29 @@ def test_the_shipped_sources_cite_the_same_in_both_languages() -> None:
     for level in QUIZ_LEVELS:
         for q in banks.bank(level):
             assert citation_problems(q.source) == [], (q.id, q.source)
+
+
+MAX_RIGHT_IS_LONGEST = 0.6
+
+
+def test_the_right_option_does_not_give_itself_away_by_its_length() -> None:
+    """In each shipped bank and language, the right option is the longest one in at most 60%
+    of the questions: otherwise "pick the longest" would pass the quiz without reading it."""
+    banks = load_quizzes(PROJECT_DIR / "quizzes")
+    for level in QUIZ_LEVELS:
+        bank = banks.bank(level)
+        for lang in ("vi", "en"):
+            longest = [
+                q.id
+                for q in bank
+                if all(
+                    len(getattr(q.right, lang)) > len(getattr(option, lang))
+                    for number, option in enumerate(q.options, 1)
+                    if number != q.answer
+                )
+            ]
+            assert len(longest) <= MAX_RIGHT_IS_LONGEST * len(bank), (
+                f"{banks.files[level]} ({lang}): the right option is the longest in "
+                f"{len(longest)} of {len(bank)} questions; shorten it or lengthen a wrong one "
+                f"in some of: {', '.join(longest)}"
+            )

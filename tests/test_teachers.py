@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.app import App
 from bot.core.auth import Role
+from bot.core.clock import FakeClock
 from tests.conftest import ADMIN
 from tests.harness import Chat, RecordingSender, onboard
 from tests.test_auth_matrix import role_now
@@ -109,6 +112,57 @@ async def test_a_refused_teacher_is_told_and_may_register_again(
     assert WAITING in teacher.text
     [row] = await rows(app, "SELECT status, subject, decided_by FROM teachers")
     assert tuple(row) == ("pending", "Địa lý", None)
+
+
+async def test_a_refusal_and_an_approval_on_the_same_day_are_both_told(
+    app: App, sender: RecordingSender, clock: FakeClock
+) -> None:
+    await add_school(app)
+    teacher = await register(app, "thay_nam")
+    officer = await make_officer(app, "so")
+    await officer.send("/approvals")
+    await officer.press("Refuse")
+    await app.outbox.deliver_due()
+    assert len(sender.to(teacher.name)) == 1 and "was not approved" in sender.to(teacher.name)[0]
+    clock.advance(timedelta(minutes=20))
+    await teacher.send("/teacher")  # a mistake: registers again, the same morning
+    await teacher.send("dong kinh")
+    await teacher.press("Trường THCS Đông Kinh")
+    await teacher.send("Sinh học")
+    await officer.send("/approvals")
+    await officer.press("Approve")
+    assert "Approved: registration no." in officer.text
+    await app.outbox.deliver_due()
+    told = sender.to(teacher.name)
+    assert len(told) == 2, told
+    assert "your registration as a teacher of Trường THCS Đông Kinh was approved" in told[1]
+    assert await role_now(app, teacher) is Role.TEACHER
+
+
+async def test_a_decision_replaced_before_its_notice_went_out_is_not_told(
+    app: App, sender: RecordingSender, clock: FakeClock
+) -> None:
+    """Refused, registered again and approved before the outbox ran: only the approval goes."""
+    await add_school(app)
+    teacher = await register(app, "thay_nam")
+    officer = await make_officer(app, "so")
+    await officer.send("/approvals")
+    await officer.press("Refuse")
+    await teacher.send("/teacher")
+    await teacher.send("dong kinh")
+    await teacher.press("Trường THCS Đông Kinh")
+    await teacher.send("Sinh học")
+    clock.advance(timedelta(minutes=5))
+    await officer.send("/approvals")
+    await officer.press("Approve")
+    await app.outbox.deliver_due()
+    told = sender.to(teacher.name)
+    assert len(told) == 1 and "was approved" in told[0], told
+    notices = await rows(app, "SELECT kind, status FROM deliveries ORDER BY id")
+    assert [tuple(r) for r in notices] == [
+        ("notice_teacher", "dropped"),  # the refusal, replaced before it went out
+        ("notice_teacher", "sent"),
+    ]
 
 
 async def test_a_teacher_proposes_a_missing_school(app: App) -> None:

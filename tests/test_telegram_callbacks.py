@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.messages import Choice, Incoming, Kind, Reply
 from tests import telegram_updates as updates
 from tests.telegram_harness import Harness, Person, telegram_harness
 
@@ -91,3 +92,32 @@ async def test_a_press_without_data_is_only_acknowledged(tg: Harness) -> None:
     await tg.person(6005).say("/help")
     assert "What I can do" in await tg.person(6005).read_text()
     assert len(tg.fake.sent(6005)) == 1
+
+
+async def test_in_a_group_only_the_person_answered_removes_the_buttons(
+    tg: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = -1001555000333
+    handle = tg.app.engine.handle
+
+    async def buttons_for_group_commands(incoming: Incoming) -> list[Reply]:
+        if incoming.kind is Kind.COMMAND and not incoming.is_private:
+            return [Reply("Pick one", choices=(Choice("Help", "cmd:help"),))]
+        return await handle(incoming)
+
+    monkeypatch.setattr(tg.app.engine, "handle", buttons_for_group_commands)
+    lan, minh = tg.person(6101), tg.person(6102)
+    await lan.send(updates.text(lan.user, "/help@LangSonPlasticBot", chat_id=group))
+    [question] = await tg.fake.wait_for(lambda: tg.fake.sent(group))
+    message = tg.fake.messages[(group, question.result["message_id"])]
+
+    await minh.press_data(message, "cmd:help")  # someone else in the group presses
+    await minh.say("/help")  # handled after Minh's press: each person's updates in order
+    await minh.read()
+    assert tg.fake.called("editMessageReplyMarkup") == []
+    assert "reply_markup" in tg.fake.messages[(group, message["message_id"])]
+
+    await lan.press_data(message, "cmd:help")  # the person it answered
+    [edit] = await tg.fake.wait_for(lambda: tg.fake.called("editMessageReplyMarkup"))
+    assert edit.params == {"chat_id": group, "message_id": message["message_id"]}
+    assert len(tg.fake.sent(method="answerCallbackQuery")) == 2  # both presses acknowledged

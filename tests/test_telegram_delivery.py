@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.app import App
 from bot.channels.base import PermanentFailure, RecipientGone, TemporaryFailure
 from bot.channels.telegram import Limits, Tuning
-from bot.channels.telegram.limiter import chat_kind
+from bot.channels.telegram.limiter import Bucket, chat_kind
 from bot.core.clock import LOCAL_TZ, iso
 from bot.core.messages import Choice, Reply
 from bot.storage import users
@@ -176,25 +177,49 @@ async def test_rendering_keyboards_long_texts_and_files(tmp_path: Path) -> None:
 
 
 async def test_flood_limits_per_private_chat_and_overall(tmp_path: Path) -> None:
+    """What the limiter decided to wait, on the harness's clock: no real time is measured."""
     limits = Limits(overall_per_second=0, private_per_second=20, private_burst=1)
     async with telegram_harness(tmp_path, tuning=Tuning(limits=limits, poll_timeout=5)) as tg:
         sender = tg.channel.sender
-        started = time.perf_counter()
         await asyncio.gather(*(sender.send(str(chat), [Reply("hi")]) for chat in range(41, 49)))
-        spread = time.perf_counter() - started
-        started = time.perf_counter()
+        assert tg.sleeps == []  # different chats do not wait for each other
         await sender.send("40", [Reply(str(n)) for n in range(6)])  # one chat: 20/s
-        one_chat = time.perf_counter() - started
-        assert one_chat >= 0.2
-        assert spread < one_chat  # different chats do not wait for each other
+        assert tg.sleeps == pytest.approx(
+            [0.05] * 5, abs=1e-5
+        )  # each after the first waits its turn
         assert [c.params["text"] for c in tg.fake.sent(40)] == [str(n) for n in range(6)]
 
     overall = Limits(overall_per_second=25, private_per_second=0)
     async with telegram_harness(tmp_path / "2", tuning=Tuning(limits=overall)) as tg:
         sender = tg.channel.sender
-        started = time.perf_counter()
         await asyncio.gather(*(sender.send(str(chat), [Reply("hi")]) for chat in range(50, 85)))
-        assert time.perf_counter() - started >= 0.3  # 35 at 25/s: a burst of 25, then 10 more
+        assert tg.sleeps == pytest.approx(
+            [0.04] * 10, abs=1e-5
+        )  # 35 at 25/s: a burst of 25, then 10
+        assert len(tg.fake.sent()) == 35
+
+
+async def test_a_bucket_serves_waiters_in_order_on_the_injected_clock() -> None:
+    clock = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock[0] += seconds
+        await asyncio.sleep(0)
+
+    bucket = Bucket(2, 1, lambda: clock[0], sleep)  # 2/s, bursts of 2
+    served: list[int] = []
+
+    async def request(n: int) -> None:
+        async with bucket:
+            served.append(n)
+
+    await asyncio.gather(*(request(n) for n in range(5)))
+    assert served == [0, 1, 2, 3, 4]
+    assert waits == pytest.approx([0.5, 0.5, 0.5])
+    clock[0] += 10  # idle: the bucket is empty again
+    assert bucket.has_capacity(2)
 
 
 def test_groups_and_channels_get_the_group_limit() -> None:

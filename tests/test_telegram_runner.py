@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -21,9 +22,9 @@ from bot.runner import serve
 from bot.settings import Settings
 from bot.web import TELEGRAM_SECRET_HEADER, build_web_app, telegram_webhook
 from tests import telegram_updates as updates
-from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.fake_telegram import TOKEN, FakeTelegram, Fault, too_many
 from tests.telegram_harness import FAST, the_spec
-from tests.test_telegram_delivery import delivered_per_chat, subscribers
+from tests.test_telegram_delivery import delivered_per_chat, statuses, subscribers
 
 SECRET = "s3cret_webhook-token"
 
@@ -44,7 +45,8 @@ async def test_polling_answers_and_sigterm_stops_within_ten_seconds(tmp_path: Pa
         await fake.push(updates.text(updates.user(8001), "/start"))
         await fake.wait_for(lambda: fake.sent(8001))
         assert fake.called("getMe") and fake.called("setMyCommands")
-        await fake.push(updates.text(updates.user(8001), "/help"))
+        help_id = await fake.push(updates.text(updates.user(8001), "/help"))
+        await fake.wait_for(lambda: fake.acked > help_id)  # confirmed to Telegram
         os.kill(os.getpid(), signal.SIGTERM)  # what a Procfile platform sends
         started = time.perf_counter()
         assert await asyncio.wait_for(running, 10) == 0
@@ -78,6 +80,85 @@ async def test_stop_mid_broadcast_then_restart_delivers_each_once(tmp_path: Path
         stop.set()
         assert await asyncio.wait_for(running, 10) == 0
         assert delivered_per_chat(fake.calls) == dict.fromkeys(chats, 1)
+        assert fake.violations == []
+
+
+async def test_stopping_stops_receiving_first_and_answers_every_acknowledged_update(
+    tmp_path: Path,
+) -> None:
+    """Stop while a tip and answers are in flight and more updates wait: receiving stops at
+    once (before the delivery in flight is finished), then every update Telegram was told we
+    have is answered, even through a short 429; the rest stays with Telegram."""
+    clock = FakeClock(datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ))
+    async with FakeTelegram(the_spec()) as fake:
+        settings = settings_for(fake, tmp_path)
+        from bot.app import create_app
+
+        app = await create_app(settings, clock=clock)
+        [subscriber] = await subscribers(app, 1)
+        await app.close()
+        fake.hold("sendMessage")  # every message stays in flight until released
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(settings, stop=stop, tuning=FAST, clock=clock))
+        try:
+            await fake.wait_for(lambda: fake.held)  # the 07:00 tip is being delivered
+            sender_of: dict[int, int] = {}
+            for person, count in ((8301, 3), (8302, 1), (8303, 1)):
+                for _ in range(count):
+                    update_id = await fake.push(updates.text(updates.user(person), "/help"))
+                    sender_of[update_id] = person
+            # Fetched and confirmed; one answer per person in flight, 8301's others queued.
+            await fake.wait_for(lambda: fake.acked > max(sender_of) and len(fake.held) == 4)
+            fake.faults.append(too_many("sendMessage", retry_after=1))  # a short 429 pause
+            stop.set()
+            late = await fake.push(updates.text(updates.user(8304), "/help"))
+            sender_of[late] = 8304
+            # Receiving stops (the last getUpdates only confirms) with all still in flight:
+            # had the tip in flight been waited for first, it would have been given up.
+            await fake.wait_for(
+                lambda: [c for c in fake.called("getUpdates") if c.params.get("timeout") == 0]
+            )
+        finally:
+            await fake.release()
+        assert await asyncio.wait_for(running, 10) == 0
+
+        acknowledged = [u for u in sender_of if u < fake.acked]
+        answers = Counter(c.chat_id for c in fake.sent() if c.chat_id != subscriber)
+        assert answers == Counter(sender_of[u] for u in acknowledged)
+        assert 8304 in answers or any(u["update_id"] == late for u in fake.pending)
+        assert delivered_per_chat(fake.calls)[subscriber] == 1
+        assert any(c.status == 429 for c in fake.calls)
+        assert fake.violations == []
+    app = await create_app(settings, clock=clock)
+    assert await statuses(app) == {"sent": 1}  # the tip in flight finished
+    await app.close()
+
+
+async def test_a_refused_webhook_stops_cleanly_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with FakeTelegram(the_spec()) as fake:
+        refusal = "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+        fake.faults.append(Fault("setWebhook", 400, refusal))
+        settings = settings_for(
+            fake,
+            tmp_path,
+            telegram_webhook_url="https://bot.example.org/telegram/hook",
+            telegram_webhook_secret=SECRET,
+            http_port=port,
+        )
+        code = await asyncio.wait_for(serve(settings, tuning=FAST), 10)
+        calls_at_exit = len(fake.calls)
+        assert code == 2
+        err = capsys.readouterr().err
+        assert "Telegram refused TELEGRAM_WEBHOOK_URL" in err and "Traceback" not in err
+        with pytest.raises(httpx.ConnectError):  # the web server was stopped
+            async with httpx.AsyncClient() as client:
+                await client.get(f"http://127.0.0.1:{port}/healthz")
+        assert len(fake.calls) == calls_at_exit  # and nothing of the bot talks to Telegram
         assert fake.violations == []
 
 

@@ -2,8 +2,12 @@
 
 Officers of the education department (province or their commune), officers of a commune and
 admins see the registrations waiting in their area, oldest first, one at a time. Nobody sees
-or decides their own. A decision is sent to the teacher as an outbox notice (at most one a
-day, saying the decision as it stands when sent); approving a proposed school activates it.
+or decides their own. Each decision is sent to the teacher as its own outbox notice: the
+outbox keeps one delivery per (person, kind, day), so the notice's `day` key is the decision's
+timestamp (a refusal and a later approval on the same day are two notices; the outbox's
+counters read the year from its first four characters, as from a date). A notice whose
+decision was since replaced (registered again, decided again) is not sent. Approving a
+proposed school activates it.
 """
 
 from __future__ import annotations
@@ -112,8 +116,8 @@ async def on_decision(ctx: Context) -> None:
     else:
         if verdict == "yes" and registration.school_status == PROPOSED_SCHOOL:
             await schools.activate(ctx.tx, registration.school_id)
-        day = local_date(ctx.now).isoformat()
-        await deliveries.enqueue(ctx.tx, user_id, NOTICE, day, "", ctx.now_iso)
+        # Keyed by the decision, not the day: see the module's docstring.
+        await deliveries.enqueue(ctx.tx, user_id, NOTICE, ctx.now_iso, "", ctx.now_iso)
         ctx.say(
             _("Approved: registration no. {number}. The teacher will be told.", number=user_id)
             if verdict == "yes"
@@ -123,9 +127,16 @@ async def on_decision(ctx: Context) -> None:
 
 
 async def render_notice(deps: Deps, tx: Transaction, delivery: Delivery) -> list[Reply] | None:
-    """The decision as it stands when the notice is sent (nothing if it is pending again)."""
+    """The decision this notice is about; nothing if it was since replaced.
+
+    A notice keyed by a date (queued before notices were keyed by their decision) says the
+    decision as it stands when sent.
+    """
     registration = await teachers.get(tx, delivery.user_id)
     if registration is None or registration.status == PENDING:
+        return None
+    keyed_by_decision = len(delivery.day) > len("YYYY-MM-DD")
+    if keyed_by_decision and registration.decided_at != delivery.day:
         return None
     _ = deps.i18n.translator(delivery.locale)
     if registration.status == APPROVED:

@@ -42,8 +42,17 @@ async def join(ctx: Context) -> None:
 async def _problem(ctx: Context, code: str) -> tuple[str | None, Class | None]:
     """Why this person cannot join with this code (None: they can), and the class."""
     _ = ctx._
-    if ctx.role not in JOINERS:
+    if ctx.role in (Role.TEACHER, Role.OFFICER):
         return _("Class codes are for students: teachers and officers do not join classes."), None
+    if ctx.role not in JOINERS:
+        return (
+            _(
+                "Class codes are for students: only students join classes. If you are a "
+                "student, choose “Student” under “Who I am” in /settings, then send the code "
+                "again."
+            ),
+            None,
+        )
     cls = await classes.by_code(ctx.tx, code) if looks_like_join_code(code) else None
     if cls is None:
         return (

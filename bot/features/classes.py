@@ -61,6 +61,18 @@ def parse_day(text: str, today: date) -> date | None:
     return None
 
 
+def class_school_year(starts: date) -> str:
+    """The school year a class campaign belongs to, from its start date.
+
+    Classes are opened in the summer for the coming school year: one that starts in August
+    belongs to the school year starting that September (25/08/2026 -> '2026-2027'). Any other
+    start date belongs to the school year it falls in (September to August).
+    """
+    if starts.month == 8:
+        return f"{starts.year}-{starts.year + 1}"
+    return school_year(starts)
+
+
 def join_link(ctx: Context, code: str) -> str | None:
     username = ctx.deps.settings.telegram_bot_username
     return f"https://t.me/{username}?start={code}" if username else None
@@ -280,7 +292,7 @@ async def create_class(ctx: Context, ends: date | None) -> None:
         activity_type=str(activity) if activity else None,
         starts_on=starts.isoformat(),
         ends_on=ends.isoformat() if ends else None,
-        school_year=school_year(starts),
+        school_year=class_school_year(starts),
         now=ctx.now_iso,
     )
     ctx.finish()

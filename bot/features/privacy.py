@@ -90,19 +90,28 @@ async def on_erase(ctx: Context) -> None:
         ctx.say(_("Nothing was erased."))
         return
     await classes.forget_user(ctx.tx, ctx.user.id)
+    # A teacher's open classes would stay open with nobody to manage them: they close (their
+    # figures stay, and they still count in their school year).
+    closed = await classes.close_of_teacher(ctx.tx, ctx.user.id)
     await ctx.tx.execute(
         "UPDATE quiz_attempts SET status = 'abandoned' WHERE user_id = ? AND status = 'active'",
         (ctx.user.id,),
     )
     await users.delete(ctx.tx, ctx.user.id)
     ctx.erased = True
-    ctx.say(
-        _(
-            "Done: I erased everything about you. Totals already counted (how many people "
-            "took part) stay, but nothing in them leads back to you. Send /start if you want "
-            "to come back."
-        )
+    text = _(
+        "Done: I erased everything about you. Totals already counted (how many people "
+        "took part) stay, but nothing in them leads back to you. Send /start if you want "
+        "to come back."
     )
+    if closed:
+        text += "\n" + _.plural(
+            "Your open class is closed: its join code no longer works, and its figures stay.",
+            "Your {count} open classes are closed: their join codes no longer work, and "
+            "their figures stay.",
+            closed,
+        )
+    ctx.say(text)
 
 
 def register(router: Router) -> None:

@@ -2,12 +2,16 @@
 
 The attempt in the database is the truth: the question asked is always the first one not yet
 answered, and an answer counts only for that question (a second press, an old question's
-button or someone else's button changes nothing). When the last answer is in, the attempt is
-finished and counted: the person is reached in this school year (September to August), and a
-class member's first finished quiz marks them reached in their class.
+button or someone else's button changes nothing). Each question's options are shown in an
+order shuffled per attempt (`option_order`), so the right one is not always in the same place.
+When the last answer is in, the attempt is finished and counted: the person is reached in this
+school year (September to August), and a class member's first quiz finished during the class's
+school year marks them reached in their class.
 """
 
 from __future__ import annotations
+
+import random
 
 from bot.content.quizzes import Question
 from bot.core.clock import local_date, parse_iso, school_year
@@ -61,12 +65,27 @@ async def ask_question(ctx: Context, attempt: Attempt) -> None:
         return
     assert question is not None
     choices = [
-        Choice(option.get(ctx.locale), f"{ANSWER_PREFIX}:{attempt.id}:{attempt.position}:{number}")
-        for number, option in enumerate(question.options, 1)
+        Choice(
+            question.options[number - 1].get(ctx.locale),
+            f"{ANSWER_PREFIX}:{attempt.id}:{attempt.position}:{number}",
+        )
+        for number in option_order(attempt, question)
     ]
     heading = _("Question {number} of {total}", number=attempt.position + 1, total=attempt.total)
     ctx.goto(QUESTION_STATE, attempt=attempt.id)
     ctx.ask(f"❓ {heading}\n{question.text.get(ctx.locale)}", choices)
+
+
+def option_order(attempt: Attempt, question: Question) -> list[int]:
+    """The order in which this attempt shows the question's options (1-based bank numbers).
+
+    Shuffled per attempt and question, and the same every time they are shown (a resumed quiz,
+    a restart), so nothing needs storing: the buttons carry the option's number in the bank,
+    and the answers stored, the right-answer check and the review all use those numbers.
+    """
+    order = list(range(1, len(question.options) + 1))
+    random.Random(f"{attempt.id}:{question.id}").shuffle(order)
+    return order
 
 
 async def current_attempt(ctx: Context) -> Attempt | None:

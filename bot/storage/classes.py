@@ -2,8 +2,8 @@
 
 A member row outlives the person: /deleteme sets `user_id` to NULL and the nickname is
 cleared, so a class's figures (joined, reached) stay correct without pointing at anyone.
-Classes are never deleted either (a teacher closes them), so the school activities they
-count for survive their teacher's /deleteme too.
+Classes are never deleted either (a teacher closes them, and a teacher's /deleteme closes
+theirs), so the school activities they count for survive their teacher's /deleteme too.
 
 Join codes are 6 characters of the invite alphabet: invite codes have 8, so `/start CODE`
 tells them apart by length alone.
@@ -242,6 +242,15 @@ async def close(tx: Transaction, class_id: int) -> bool:
         "UPDATE classes SET status = ? WHERE id = ? AND status = ?", (CLOSED, class_id, OPEN)
     )
     return changed == 1
+
+
+async def close_of_teacher(tx: Transaction, teacher_id: int) -> int:
+    """Closes every open class of the teacher (when they erase their data: nobody would be
+    left to manage them); their figures stay. Returns how many were closed."""
+    return await tx.execute(
+        "UPDATE classes SET status = ? WHERE teacher_id = ? AND status = ?",
+        (CLOSED, teacher_id, OPEN),
+    )
 
 
 async def joined(tx: Transaction, class_id: int) -> int:

@@ -5,11 +5,16 @@ either way they go through the Application's queue and `PerPersonProcessor`, the
 `_on_update` turns them into `Incoming`, asks the engine and sends the replies back to the
 chat they came from. A pressed button is always acknowledged (`answerCallbackQuery`) and its
 keyboard removed, so it cannot be pressed twice; the engine decides whether the choice still
-counts. Stopping drains the queue: an update acknowledged to Telegram is handled before exit.
+counts. In a group, answers reply to the command they answer, and only the person who sent
+that command removes the keyboard by pressing (anyone else's press is still acknowledged and
+judged by the engine). A 403 on a direct answer in a person's own chat marks them unreachable,
+as the outbox does. Stopping stops receiving first, then drains the queue within a budget: an
+update acknowledged to Telegram is handled before exit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -18,12 +23,12 @@ from typing import Any
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.app import App
-from bot.channels.base import ChannelStartError, SendError
+from bot.channels.base import ChannelStartError, RecipientGone, SendError
 from bot.channels.telegram import texts
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.inbound import CHANNEL, Action, FileRef, Inbound, parse_update
@@ -38,6 +43,8 @@ from bot.storage import users
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MAX_DOWNLOAD_MB = 10
+CONFIRM_TIMEOUT = 2.0  # seconds for the last getUpdates that confirms what was fetched
+STOPPING_MAX_WAIT = 2.0  # seconds of a 429 pause still waited out while stopping
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -70,6 +77,7 @@ class TelegramChannel:
         self.tuning = tuning = tuning or Tuning()
         limiter_args: dict[str, Any] = {"now": now} | ({"sleep": sleep} if sleep else {})
         self.limiter = TelegramRateLimiter(tuning.limits, **limiter_args)
+        self.processor = PerPersonProcessor(tuning.concurrent_updates)
         request = HTTPXRequest(
             connection_pool_size=tuning.connections,
             read_timeout=tuning.read_timeout,
@@ -89,7 +97,7 @@ class TelegramChannel:
             .request(request)
             .get_updates_request(polling)
             .rate_limiter(self.limiter)
-            .concurrent_updates(PerPersonProcessor(tuning.concurrent_updates))
+            .concurrent_updates(self.processor)
         )
         if self.webhook:
             builder = builder.updater(None)
@@ -137,22 +145,56 @@ class TelegramChannel:
         return "webhook" if self.webhook else "long polling"
 
     async def set_webhook(self, url: str, secret: str) -> None:
-        await self.application.bot.set_webhook(
-            url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, max_connections=40
-        )
+        """Tells Telegram where to post updates; raises ChannelStartError when it refuses."""
+        try:
+            await self.application.bot.set_webhook(
+                url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, max_connections=40
+            )
+        except (BadRequest, Forbidden, InvalidToken) as exc:
+            raise ChannelStartError(
+                f"Telegram refused TELEGRAM_WEBHOOK_URL ({exc}): it must be a public https URL.",
+                bad_setting=True,
+            ) from None
+        except TelegramError as exc:
+            raise ChannelStartError(f"Could not set the Telegram webhook: {exc}") from None
 
     async def feed(self, data: dict[str, Any]) -> None:
         """A webhook update: queued at once, so Telegram gets its answer fast."""
         update = Update.de_json(data, self.application.bot)
         await self.application.update_queue.put(update)
 
-    async def stop(self) -> None:
-        """Stops receiving, handles what was already received, closes the HTTP clients."""
+    async def begin_stop(self) -> None:
+        """No new work; what was received keeps being handled (`stop` waits for it).
+
+        - Long polling stops: no more getUpdates, and what was fetched is confirmed to
+          Telegram. The poll in flight is cancelled (whatever it would have returned is not
+          confirmed, so Telegram sends it again on the next start). In webhook mode the web
+          server is the receiver: the runner stops it.
+        - The outbox's new sends are refused: they stay queued for the next start.
+        - A 429 pause is still waited out when short (answers to updates already received),
+          a longer one fails fast.
+        """
+        self.sender.stopping = True
+        self.limiter.max_wait = min(self.limiter.max_wait, STOPPING_MAX_WAIT)
         updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        if updater is None or not updater.running:
+            return
+        try:
+            await asyncio.wait_for(updater.stop(), CONFIRM_TIMEOUT)
+        except TimeoutError:
+            log.warning("could not confirm the last updates; Telegram sends them again")
+
+    async def stop(self, within: float | None = None) -> None:
+        """Stops receiving, handles what was already received, closes the HTTP clients.
+
+        `within` bounds the handling in seconds: what is not finished by then is cancelled."""
+        await self.begin_stop()
         if self.application.running:
-            await self.application.stop()
+            try:
+                await asyncio.wait_for(self.application.stop(), within)
+            except TimeoutError:
+                left = await self.processor.cancel_pending()
+                log.error("stopped with %d received Telegram updates not handled", left)
         await self.application.shutdown()
         for request in self._requests:  # also when start() failed half-way
             await request.shutdown()
@@ -179,13 +221,18 @@ class TelegramChannel:
                 incoming = replace(incoming, document=attachment)
         replies = await self.app.engine.handle(incoming)
         if incoming.kind is not Kind.BLOCKED:
-            await self._answer(inbound.chat_id, replies, incoming)
+            # In a group, answer as a reply to the command: it shows whom the answer is for,
+            # and a press on its buttons can be told apart (see `_pressed_by_addressee`).
+            group_message = update.message if not incoming.is_private else None
+            reply_to = group_message.message_id if group_message is not None else None
+            await self._answer(inbound.chat_id, replies, incoming, reply_to=reply_to)
 
     async def _on_press(self, query: CallbackQuery) -> None:
         """Acknowledge, remove the keyboard, then let the engine judge the payload.
 
         In a private chat only its owner can press: a press whose message is from another
-        private chat is forged, and is answered in the presser's own chat, not there."""
+        private chat is forged, and is answered in the presser's own chat, not there. In a
+        group the keyboard is removed only by the person the message answered."""
         try:
             await query.answer()
         except TelegramError as exc:
@@ -194,7 +241,7 @@ class TelegramChannel:
         message = query.message if isinstance(query.message, Message) else None
         private = message is None or message.chat.type == ChatType.PRIVATE
         chat_id = user.id if private or message is None else message.chat.id
-        if message is not None and message.reply_markup and message.chat.id == chat_id:
+        if message is not None and message.reply_markup and _pressed_by_addressee(message, user.id):
             await self._remove_keyboard(message)
         if not query.data:
             return
@@ -243,15 +290,30 @@ class TelegramChannel:
         replies: Sequence[Reply],
         incoming: Incoming,
         locale: str | None = None,
+        *,
+        reply_to: int | None = None,
     ) -> None:
         if not replies:
             return
         if locale is None and any(r.ask_location for r in replies):
             locale = await self._locale(incoming)
         try:
-            await self.sender.deliver(chat_id, replies, locale or "vi")
+            await self.sender.deliver(chat_id, replies, locale or "vi", reply_to=reply_to)
+        except RecipientGone as exc:
+            if str(chat_id) != incoming.user_id:  # a group that removed the bot: not them
+                log.warning("could not answer in a Telegram group: %s", exc)
+                return
+            log.info("a person blocked the bot or is gone: %s", exc)
+            await self._mark_unreachable(incoming)
         except SendError as exc:
             log.warning("could not answer in a Telegram chat: %s", exc)
+
+    async def _mark_unreachable(self, incoming: Incoming) -> None:
+        """What the outbox does on a 403, said the channel-neutral way: they blocked the bot
+        (or were deactivated); they are welcomed back if they return."""
+        person = incoming.user_id
+        gone = Incoming(CHANNEL, person, person, Kind.BLOCKED, language_hint=incoming.language_hint)
+        await self.app.engine.handle(gone)
 
     async def _locale(self, incoming: Incoming) -> str:
         """The person's saved language, else what their Telegram app says."""
@@ -260,3 +322,12 @@ class TelegramChannel:
         if user is not None and user.locale:
             return user.locale
         return pick_locale(incoming.language_hint)
+
+
+def _pressed_by_addressee(message: Message, user_id: int) -> bool:
+    """A press by the person the message was for: the owner of a private chat; in a group,
+    whoever sent the command the message answers (it is a reply to it)."""
+    if message.chat.type == ChatType.PRIVATE:
+        return message.chat.id == user_id
+    command = message.reply_to_message
+    return command is not None and command.from_user is not None and command.from_user.id == user_id

@@ -1,15 +1,17 @@
 """Outgoing traffic under Telegram's limits, with retries that never hammer the API.
 
 python-telegram-bot's `AIORateLimiter` throttles the whole bot (~30 requests/s) and each group
-(20/min). This limiter keeps those two, built on the same `aiolimiter` leaky buckets, and adds
-what that reference implementation lacks:
+(20/min). This limiter keeps those two, as leaky buckets like the `aiolimiter` ones that
+reference implementation uses (`Bucket`, the same arithmetic on the injected clock), and adds
+what it lacks:
 
 - ~1 message/s in each private chat (a short burst of a few is allowed, as Telegram does);
 - a bot-wide pause after a 429: every request waits `retry_after`, and once a pause is longer
   than `max_wait` requests fail fast with `RetryAfter` instead of being sent, so the outbox can
   reschedule them on its own clock;
 - retries of timeouts and 5xx with capped exponential backoff (`BadRequest` is never retried);
-- injectable `sleep` and `now`, so tests wait for nothing.
+- injectable `sleep` and `now` for the pauses, backoffs and buckets alike, so tests wait for
+  nothing and see every wait the limiter decided on.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
@@ -70,6 +71,42 @@ def chat_kind(chat_id: object) -> str | None:
         return "group"  # an @username: only groups and channels have them as chat ids
 
 
+class Bucket:
+    """A leaky bucket: `max_rate` acquisitions per `period` seconds, in bursts of up to
+    `max_rate`, waiters served first come, first served. Time is `now`; waiting is `sleep`."""
+
+    def __init__(self, max_rate: float, period: float, now: Now, sleep: Sleep) -> None:
+        self.max_rate = max_rate
+        self._per_second = max_rate / period
+        self._now, self._sleep = now, sleep
+        self._level = 0.0
+        self._checked = now()
+        self._turn = asyncio.Lock()  # FIFO: a later request never overtakes a waiting one
+
+    def _leak(self) -> None:
+        now = self._now()
+        self._level = max(0.0, self._level - (now - self._checked) * self._per_second)
+        self._checked = now
+
+    def has_capacity(self, amount: float = 1) -> bool:
+        self._leak()
+        # The tolerance absorbs float rounding of the clock (a thousandth of a request), so
+        # a wait of exactly the computed time is always enough.
+        return self._level + amount <= self.max_rate + 1e-3
+
+    async def acquire(self) -> None:
+        async with self._turn:
+            while not self.has_capacity():
+                await self._sleep((self._level + 1 - self.max_rate) / self._per_second)
+            self._level += 1
+
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
 class TelegramRateLimiter(BaseRateLimiter[int]):
     """`rate_limit_args` (an int) overrides `Limits.max_retries` for one call."""
 
@@ -81,8 +118,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._sleep = sleep
         self._now = now or time.monotonic
         self._paused_until = 0.0
-        self._overall = _limiter(self.limits.overall_per_second, 1)
-        self._chats: dict[str, AsyncLimiter] = {}
+        self._overall = self._bucket(self.limits.overall_per_second, 1)
+        self._chats: dict[str, Bucket] = {}
 
     async def initialize(self) -> None:
         """Nothing to set up: the buckets are created on first use."""
@@ -135,7 +172,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             raise RetryAfter(math.ceil(remaining))
         await self._sleep(remaining)
 
-    def _limiters(self, chat_id: object) -> list[AsyncLimiter]:
+    def _limiters(self, chat_id: object) -> list[Bucket]:
         kind = chat_kind(chat_id)
         if kind is None:
             return []
@@ -148,14 +185,17 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 self._chats[key] = chat
         return [x for x in (chat, self._overall) if x is not None]
 
-    def _new_chat_limiter(self, kind: str) -> AsyncLimiter | None:
+    def _new_chat_limiter(self, kind: str) -> Bucket | None:
         limits = self.limits
         if kind == "group":
-            return _limiter(limits.group_per_minute, 60)
+            return self._bucket(limits.group_per_minute, 60)
         if not limits.private_per_second:
             return None
         burst = max(1, limits.private_burst)
-        return AsyncLimiter(burst, burst / limits.private_per_second)
+        return self._bucket(burst, burst / limits.private_per_second)
+
+    def _bucket(self, rate: float, period: float) -> Bucket | None:
+        return Bucket(rate, period, self._now, self._sleep) if rate and period else None
 
     def _forget_idle_chats(self) -> None:
         if len(self._chats) < MAX_CHAT_LIMITERS:
@@ -163,7 +203,3 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         for key, limiter in list(self._chats.items()):
             if limiter.has_capacity(limiter.max_rate):
                 del self._chats[key]
-
-
-def _limiter(rate: float, period: float) -> AsyncLimiter | None:
-    return AsyncLimiter(rate, period) if rate and period else None

@@ -2,14 +2,18 @@
 
 Choices become an inline keyboard (one button per row, the payload as callback data);
 `ask_location` becomes a one-time "share my location" reply keyboard, removed again with the
-next plain message to that chat. A photo or document is uploaded, captioned with the text
-when it fits. Link previews are off: tips cite their sources and a preview would drown them.
+next plain message to that chat (`LocationKeyboards` says which chats have one). A photo or
+document is uploaded, captioned with the text when it fits. Link previews are off: tips cite
+their sources and a preview would drown them. An answer in a group replies to the command it
+answers (`reply_to`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import (
     Bot,
@@ -20,6 +24,7 @@ from telegram import (
     LinkPreviewOptions,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    ReplyParameters,
 )
 from telegram.error import (
     BadRequest,
@@ -50,6 +55,7 @@ CAPABILITIES = Capabilities(buttons=True, max_text=4096, location=True, document
 MAX_CAPTION = 1024
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+LOCATION_KEYBOARDS = 5000  # chats remembered as showing a "share my location" keyboard
 
 
 class Stopping(Throttled):
@@ -78,6 +84,36 @@ def inline_keyboard(choices: Sequence[Choice]) -> InlineKeyboardMarkup:
     )
 
 
+class LocationKeyboards:
+    """The chats that were last sent a "share my location" keyboard, most recent last.
+
+    Kept in memory and bounded (least recently asked forgotten first), so it cannot grow
+    without limit. A chat forgotten, by eviction or by a restart, does not get the
+    `ReplyKeyboardRemove` with its next plain message: the keyboard is one-time (Telegram hides
+    it once used), the person can still close it or type, and the next question that asks
+    for a location replaces it. Nothing else depends on this set.
+    """
+
+    def __init__(self, limit: int = LOCATION_KEYBOARDS) -> None:
+        self.limit = limit
+        self._chats: OrderedDict[int, None] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._chats)
+
+    def __contains__(self, chat_id: object) -> bool:
+        return chat_id in self._chats
+
+    def add(self, chat_id: int) -> None:
+        self._chats[chat_id] = None
+        self._chats.move_to_end(chat_id)
+        while len(self._chats) > self.limit:
+            self._chats.popitem(last=False)
+
+    def discard(self, chat_id: int) -> None:
+        self._chats.pop(chat_id, None)
+
+
 class TelegramSender:
     """The outbox's sender for Telegram; the channel uses `deliver` for its direct answers."""
 
@@ -87,7 +123,7 @@ class TelegramSender:
         self.bot = bot
         self.i18n = i18n
         self.stopping = False
-        self._location_keyboards: set[int] = set()
+        self.location_keyboards = LocationKeyboards()
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> None:
         """The outbox's entry: refuses new work once the bot is stopping."""
@@ -95,15 +131,26 @@ class TelegramSender:
             raise Stopping()
         await self.deliver(int(chat_id), replies)
 
-    async def deliver(self, chat_id: int, replies: Sequence[Reply], locale: str = "vi") -> None:
-        """Sends the replies in order; raises a `SendError` if Telegram refuses one."""
+    async def deliver(
+        self,
+        chat_id: int,
+        replies: Sequence[Reply],
+        locale: str = "vi",
+        *,
+        reply_to: int | None = None,
+    ) -> None:
+        """Sends the replies in order, each message a reply to the message `reply_to` of that
+        chat if given; raises a `SendError` if Telegram refuses one."""
+        extra: dict[str, Any] = {}
+        if reply_to is not None:  # sent anyway if that message was deleted meanwhile
+            extra["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
         try:
             for reply in replies:
-                await self._reply(chat_id, reply, locale)
+                await self._reply(chat_id, reply, locale, extra)
         except TelegramError as exc:
             raise send_error(exc) from exc
 
-    async def _reply(self, chat_id: int, reply: Reply, locale: str) -> None:
+    async def _reply(self, chat_id: int, reply: Reply, locale: str, extra: dict[str, Any]) -> None:
         parts = [part for part in texts_for(reply, CAPABILITIES) if part.strip()]
         markup = self._markup(chat_id, reply, locale)
         attachments = [a for a in (reply.photo, reply.document) if a is not None]
@@ -112,7 +159,8 @@ class TelegramSender:
             caption = (
                 parts[0] if last and len(parts) == 1 and len(parts[0]) <= MAX_CAPTION else None
             )
-            await self._upload(chat_id, attachment, reply.photo is attachment, caption, markup)
+            is_photo = reply.photo is attachment
+            await self._upload(chat_id, attachment, is_photo, caption, markup, extra)
             if caption is not None:
                 parts, markup = [], None
         for number, part in enumerate(parts, 1):
@@ -121,10 +169,12 @@ class TelegramSender:
                 part,
                 reply_markup=markup if number == len(parts) else None,
                 link_preview_options=NO_PREVIEW,
+                **extra,
             )
         if reply.choices and reply.ask_location:  # one message cannot carry both keyboards
             hint = self.i18n.translator(locale)(OR_SHARE_LOCATION)
-            await self.bot.send_message(chat_id, hint, reply_markup=self._location_keyboard(locale))
+            keyboard = self._location_keyboard(locale)
+            await self.bot.send_message(chat_id, hint, reply_markup=keyboard, **extra)
 
     async def _upload(
         self,
@@ -133,22 +183,24 @@ class TelegramSender:
         is_photo: bool,
         caption: str | None,
         markup: Markup | None,
+        extra: dict[str, Any],
     ) -> None:
         upload = InputFile(attachment.data, filename=attachment.filename)
+        options: dict[str, Any] = {"caption": caption, "reply_markup": markup, **extra}
         if is_photo:
-            await self.bot.send_photo(chat_id, upload, caption=caption, reply_markup=markup)
+            await self.bot.send_photo(chat_id, upload, **options)
         else:
-            await self.bot.send_document(chat_id, upload, caption=caption, reply_markup=markup)
+            await self.bot.send_document(chat_id, upload, **options)
 
     def _markup(self, chat_id: int, reply: Reply, locale: str) -> Markup | None:
         if reply.ask_location:
-            self._location_keyboards.add(chat_id)
+            self.location_keyboards.add(chat_id)
             if not reply.choices:
                 return self._location_keyboard(locale)
         if reply.choices:
             return inline_keyboard(reply.choices)
-        if chat_id in self._location_keyboards:
-            self._location_keyboards.discard(chat_id)
+        if chat_id in self.location_keyboards:
+            self.location_keyboards.discard(chat_id)
             return ReplyKeyboardRemove()
         return None
 

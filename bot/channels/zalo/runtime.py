@@ -82,6 +82,11 @@ class ZaloRuntime:
         with suppress(TimeoutError):
             await asyncio.wait_for(self.stop_event.wait(), seconds)
 
+    def begin_stop(self) -> None:
+        """No new polls, and the outbox's sends stay queued for the next start."""
+        self.channel.stopping = True
+        self.poller.stopping = True
+
     async def stop(self) -> None:
         """Stops polling (an update being handled finishes), drains webhook work."""
         self.channel.stopping = True
