@@ -17,7 +17,7 @@ from bot.core.context import Context
 from bot.core.messages import Choice
 from bot.core.router import N_, Command, Router, State
 from bot.features.classes import pseudonym
-from bot.features.profile import run_steps
+from bot.features.profile import consent_first, run_steps
 from bot.storage import classes
 from bot.storage.classes import Class
 
@@ -31,12 +31,8 @@ async def join(ctx: Context) -> None:
     if not code:
         ctx.say(ctx._("Send /join and the code your teacher gave you, for example: /join K7M2QP"))
         return
-    if not ctx.user.consented:
-        ctx.convo.data["pending_code"] = code[:32]
-        ctx.goto("onboarding.consent")
-        await ctx.reprompt()
-        return
-    await join_with_code(ctx, code)
+    if not await consent_first(ctx, code):
+        await join_with_code(ctx, code)
 
 
 async def _problem(ctx: Context, code: str) -> tuple[str | None, Class | None]:

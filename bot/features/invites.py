@@ -14,7 +14,7 @@ from bot.core.context import Context
 from bot.core.messages import Choice
 from bot.core.router import N_, Command, Router, State
 from bot.features import class_join
-from bot.features.profile import commune_label, next_step, run_steps
+from bot.features.profile import commune_label, consent_first, next_step, run_steps
 from bot.storage import invites
 
 
@@ -83,12 +83,8 @@ async def redeem(ctx: Context) -> None:
     if not code:
         ctx.say(ctx._("Usage: /redeem CODE (the invite code you were given)"))
         return
-    if not ctx.user.consented:
-        ctx.convo.data["pending_code"] = code[:32]
-        ctx.goto("onboarding.consent")
-        await ctx.reprompt()
-        return
-    await redeem_code(ctx, code)
+    if not await consent_first(ctx, code):
+        await redeem_code(ctx, code)
 
 
 async def redeem_code(ctx: Context, code: str) -> bool:

@@ -51,6 +51,17 @@ def commune_label(ctx: Context, commune: Commune | None) -> str:
     return ctx._("{commune} (formerly {district})", commune=commune.name, district=district.name)
 
 
+async def consent_first(ctx: Context, code: str) -> bool:
+    """For someone who has not agreed yet: keeps the code (an invite or a class code) and
+    asks for consent first; onboarding uses the code afterwards. True if it did so."""
+    if ctx.user.consented:
+        return False
+    ctx.convo.data["pending_code"] = code[:32]
+    ctx.goto("onboarding.consent")
+    await ctx.reprompt()
+    return True
+
+
 async def run_steps(ctx: Context, steps: list[str], flow: str) -> None:
     ctx.goto("", steps=steps, flow=flow)
     await next_step(ctx)
