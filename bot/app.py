@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.channels.base import Sender
+from bot.content.answers import load_answer_rules
 from bot.content.loader import load_content
 from bot.content.quizzes import load_quizzes
 from bot.core.clock import Clock, SystemClock, iso
 from bot.core.deps import Deps
 from bot.core.engine import Engine
 from bot.core.i18n import I18n
+from bot.core.interpret import Interpreter
 from bot.core.outbox import Outbox
 from bot.core.router import Router
 from bot.features import (
@@ -93,6 +95,7 @@ async def create_app(
     clock = clock or SystemClock()
     content = load_content(settings.content_dir)
     quizzes = load_quizzes(settings.quiz_dir)
+    interpreter = Interpreter(load_answer_rules(settings.content_dir / "answers.yaml"))
     i18n = I18n()
     db = await Database.open(settings.db_path)
     try:
@@ -100,6 +103,6 @@ async def create_app(
     except BaseException:
         await db.close()
         raise
-    deps = Deps(settings, db, content, i18n, clock, rng or random.Random(), quizzes)
+    deps = Deps(settings, db, content, i18n, clock, rng or random.Random(), quizzes, interpreter)
     router = build_router()
     return App(deps, router, Engine(deps, router), dict(senders or {}))

@@ -9,6 +9,7 @@ from bot.content.model import Content
 from bot.content.quizzes import QuizBanks
 from bot.core.clock import Clock
 from bot.core.i18n import I18n
+from bot.core.interpret import AnswerRules, Interpreter
 from bot.settings import Settings
 from bot.storage.db import Database
 
@@ -22,3 +23,4 @@ class Deps:
     clock: Clock
     rng: random.Random = field(default_factory=random.Random)
     quizzes: QuizBanks = field(default_factory=QuizBanks)
+    interpreter: Interpreter = field(default_factory=lambda: Interpreter(AnswerRules()))

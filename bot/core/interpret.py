@@ -1,0 +1,334 @@
+"""The answer interpreter: what a typed answer means, as people write it on Zalo.
+
+Every step on every channel sends typed answers through `Interpreter.pick`: numbers, letters
+(A-D on quizzes), the option's words or any unambiguous part of them, with or without accents,
+with small typos, and everyday synonyms (`đồng ý`, `vâng`, `ko`...). The rules are data
+(`content/answers.yaml`, loaded by `bot.content.answers`), so a content author can add a word
+without touching code. Fuzzy matching uses rapidfuzz's Levenshtein distance.
+
+Safety rule: on a yes/no question an answer with a negation ("không đồng ý", "ko", "chưa")
+is never taken for the "yes" option.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import time
+from enum import StrEnum
+
+from rapidfuzz.distance import OSA
+
+from bot.core.messages import Choice
+from bot.core.text import fold
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_LETTER = re.compile(r"^(?:(?:cau|dap an|phuong an|chon|y|option|answer)\s*)?([a-z])\s*[.):]?$")
+_BARE_NUMBER = re.compile(r"^(?:(?:so|chon|cau|number)\s*)?(\d{1,4})\s*[.)]?$")
+_DIGITS = re.compile(r"\d{1,6}")
+_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*(?:h|g|gio|:)\s*(\d{1,2})?\s*(?:p|phut)?(?![a-z0-9])")
+_HOUR_ONLY = re.compile(r"^(\d{1,2})$")
+_HALF = re.compile(r"(?<!\d)(\d{1,2})\s*(?:h|g|gio)?\s*ruoi")
+
+
+class Verdict(StrEnum):
+    PICKED = "picked"
+    AMBIGUOUS = "ambiguous"
+    MISSED = "missed"
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What an answer picked: one payload, several (ask which), or nothing."""
+
+    verdict: Verdict
+    payloads: tuple[str, ...] = ()
+
+    @property
+    def payload(self) -> str:
+        return self.payloads[0] if self.verdict is Verdict.PICKED else ""
+
+
+MISSED = Interpretation(Verdict.MISSED)
+
+
+@dataclass(frozen=True)
+class NumberRange:
+    """A number that picks an option carrying `intent` ("13 tuổi" -> age 11-14)."""
+
+    intent: str
+    low: int
+    high: int
+    units: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A part of the day: 'tối' alone means `default`; '7 giờ tối' adds 12 h below `pm_below`."""
+
+    word: str
+    default: time
+    pm_below: int
+
+
+@dataclass(frozen=True)
+class AnswerRules:
+    """The interpreter's data, folded (accent-free, lower case) once at load time."""
+
+    fillers: frozenset[str] = frozenset()
+    negations: frozenset[str] = frozenset()
+    intents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ranges: tuple[NumberRange, ...] = ()
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    periods: tuple[Period, ...] = ()
+
+
+def tokens(text: str) -> list[str]:
+    """Accent-free lower-case words and numbers: 'Đồng ý!' -> ['dong', 'y']."""
+    return _TOKEN.findall(fold(text))
+
+
+def allowed_typos(length: int) -> int:
+    """Letters a word of this length may get wrong: none up to 3, one up to 6, then two."""
+    return 0 if length <= 3 else 1 if length <= 6 else 2
+
+
+def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+    """True when `needle` appears in `haystack` as a run of whole words."""
+    size = len(needle)
+    if not size or size > len(haystack):
+        return False
+    return any(
+        list(haystack[i : i + size]) == list(needle) for i in range(len(haystack) - size + 1)
+    )
+
+
+def _starts(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+    """Like `_contains`, but the last word may be cut short ('eng' for 'English')."""
+    size = len(needle)
+    if not size or size > len(haystack) or len(needle[-1]) < 3:
+        return False
+    for i in range(len(haystack) - size + 1):
+        window = haystack[i : i + size]
+        if list(window[:-1]) == list(needle[:-1]) and window[-1].startswith(needle[-1]):
+            return True
+    return False
+
+
+def _near(word: str, target: str) -> bool:
+    """Equal, or a typo away: a swapped, missing, extra or wrong letter counts as one."""
+    if word == target:
+        return True
+    if len(word) < 3:
+        return False
+    limit = allowed_typos(max(len(word), len(target)))
+    return limit > 0 and OSA.distance(word, target, score_cutoff=limit) <= limit
+
+
+def _near_words(words: Sequence[str], target: Sequence[str]) -> bool:
+    """Every typed word is near a word of the target, in order, and one of them is 4+ letters."""
+    if not words or not any(len(w) >= 4 for w in words):
+        return False
+    position = 0
+    for word in words:
+        while position < len(target) and not _near(word, target[position]):
+            position += 1
+        if position == len(target):
+            return False
+        position += 1
+    return True
+
+
+class Interpreter:
+    def __init__(self, rules: AnswerRules) -> None:
+        self.rules = rules
+        self._fillers = sorted((f.split() for f in rules.fillers), key=len, reverse=True)
+        self._negations = [n.split() for n in rules.negations]
+        self._intents = {k: [p.split() for p in v] for k, v in rules.intents.items()}
+        self._keywords = {k: [p.split() for p in v] for k, v in rules.keywords.items()}
+
+    # -- words ----------------------------------------------------------------------------
+    def words(self, text: str) -> list[str]:
+        """The answer's words without fillers ('vâng ạ' -> ['vang'])."""
+        found = tokens(text)
+        for filler in self._fillers:
+            size = len(filler)
+            i = 0
+            while i + size <= len(found):
+                if found[i : i + size] == filler and len(found) > size:
+                    del found[i : i + size]
+                else:
+                    i += 1
+        return found
+
+    def is_negative(self, text: str) -> bool:
+        found = tokens(text)
+        return any(_contains(found, negation) for negation in self._negations)
+
+    # -- choices --------------------------------------------------------------------------
+    def pick(
+        self, text: str, offered: Sequence[Choice], *, lettered: bool = False, loose: bool = True
+    ) -> Interpretation:
+        """The option a typed answer picks among `offered`.
+
+        With `loose=False` (a step that also reads free text, such as a commune's name) only a
+        number, a letter or the option's exact words count; parts of words and typos don't.
+        """
+        if not offered:
+            return MISSED
+        folded = " ".join(tokens(text))
+        letter = _LETTER.match(folded) if lettered else None
+        if letter:
+            index = ord(letter.group(1)) - ord("a")
+            return _one(offered[index].payload) if index < len(offered) else MISSED
+        number = _BARE_NUMBER.match(folded)
+        if number:
+            index = int(number.group(1))
+            if 1 <= index <= len(offered):
+                return _one(offered[index - 1].payload)
+            return self._by_range(index, offered, unit=None)
+        ranged = self._number_with_unit(folded, offered)
+        if ranged is not None:
+            return ranged
+        words = self.words(text)
+        if not words:
+            return MISSED
+        negative = self.is_negative(text)
+        candidates = [c for c in offered if not (negative and c.intent == "yes")]
+        if loose and negative and any(c.intent == "no" for c in offered):
+            return _one(next(c.payload for c in offered if c.intent == "no"))
+        tiers = (self._exact, self._contained, self._fuzzy) if loose else (self._exact,)
+        for tier in tiers:
+            hits = [c.payload for c in candidates if tier(words, c)]
+            if hits:
+                return (
+                    _one(hits[0])
+                    if len(hits) == 1
+                    else Interpretation(Verdict.AMBIGUOUS, tuple(hits))
+                )
+        return MISSED
+
+    def _phrases(self, choice: Choice) -> list[list[str]]:
+        return [tokens(choice.label), *self._intents.get(choice.intent, [])]
+
+    def _exact(self, words: list[str], choice: Choice) -> bool:
+        return any(words == phrase for phrase in self._phrases(choice))
+
+    def _contained(self, words: list[str], choice: Choice) -> bool:
+        label = tokens(choice.label)
+        if sum(len(w) for w in words) >= 3 and (_contains(label, words) or _starts(label, words)):
+            return True
+        return any(_contains(words, phrase) for phrase in self._phrases(choice) if phrase)
+
+    def _fuzzy(self, words: list[str], choice: Choice) -> bool:
+        typed = " ".join(words)
+        for phrase in self._phrases(choice):
+            if _near_words(words, phrase):
+                return True
+            joined = " ".join(phrase)
+            if len(joined) >= 4 and _near(typed, joined):
+                return True
+        return False
+
+    def _number_with_unit(self, folded: str, offered: Sequence[Choice]) -> Interpretation | None:
+        found = tokens(folded)
+        for i, word in enumerate(found):
+            match = re.fullmatch(r"(\d{1,3})([a-z]*)", word)
+            if not match:
+                continue
+            units = {match.group(2)} | set(found[i - 1 : i]) | set(found[i + 1 : i + 2])
+            result = self._by_range(int(match.group(1)), offered, unit=units)
+            if result.verdict is not Verdict.MISSED:
+                return result
+        return None
+
+    def _by_range(
+        self, value: int, offered: Sequence[Choice], unit: set[str] | None
+    ) -> Interpretation:
+        intents = {
+            r.intent
+            for r in self.rules.ranges
+            if r.low <= value <= r.high and (unit is None or r.units & unit)
+        }
+        hits = [c.payload for c in offered if c.intent in intents]
+        return _one(hits[0]) if len(hits) == 1 else MISSED
+
+    # -- free text ------------------------------------------------------------------------
+    def keyword(self, text: str, *, fuzzy: bool = True) -> str | None:
+        """The command a word or phrase typed outside a question stands for ('meo' -> tip)."""
+        words = self.words(text)
+        if not words or len(words) > 8:
+            return None
+        for exact in (True, False):
+            for command, phrases in self._keywords.items():
+                for phrase in phrases:
+                    if words == phrase or (
+                        not exact and len(phrase) > 1 and _contains(words, phrase)
+                    ):
+                        return command
+        if fuzzy:
+            for command, phrases in self._keywords.items():
+                if any(
+                    len(" ".join(p)) >= 4 and _near_words(words, p) and len(words) == len(p)
+                    for p in phrases
+                ):
+                    return command
+        return None
+
+    def number(self, text: str) -> int | None:
+        """The one number in an answer ('38 em', '13 tuổi', 'lớp 7'); None if none or several."""
+        found = _DIGITS.findall(fold(text))
+        return int(found[0]) if len(set(found)) == 1 else None
+
+    def time_of_day(self, text: str) -> time | None:
+        """'6 giờ sáng', '6h sáng', '7 giờ tối' (19:00), '18h30', '18:30', 'trưa' (11:30)."""
+        folded = " ".join(tokens(text.replace(":", " h ")))
+        period = self._period(text, folded.split())
+        hour, minute = _clock(folded)
+        if hour is None:
+            return period.default if period is not None else None
+        if period is not None and hour < period.pm_below:
+            hour += 12
+        if hour == 24:
+            hour = 0
+        if not (0 <= hour <= 23 and 0 <= minute <= 59):
+            return None
+        return time(hour, minute)
+
+    def _period(self, text: str, words: list[str]) -> Period | None:
+        """The part of the day named. Accent-free 'toi' is also 'tôi' (I): it counts as 'tối'
+        only after the time ('7 gio toi') or alone, unless the accents say which it is."""
+        first_digit = next((i for i, w in enumerate(words) if w[:1].isdigit()), len(words))
+        lowered = unicodedata.normalize("NFC", text.lower())
+        accented = fold(lowered) != lowered
+        for period in self.rules.periods:
+            for index, word in enumerate(words):
+                if word != fold(period.word):
+                    continue
+                if accented:
+                    if period.word in lowered:
+                        return period
+                elif index > first_digit or first_digit == len(words):
+                    return period
+        return None
+
+
+def _clock(folded: str) -> tuple[int | None, int]:
+    half = _HALF.search(folded)
+    if half:
+        return int(half.group(1)), 30
+    match = _CLOCK.search(folded)
+    if match:
+        return int(match.group(1)), int(match.group(2) or 0)
+    digits = [w for w in folded.split() if _HOUR_ONLY.match(w)]
+    if len(digits) == 1:
+        return int(digits[0]), 0
+    if len(digits) == 2:
+        return int(digits[0]), int(digits[1])
+    return None, 0
+
+
+def _one(payload: str) -> Interpretation:
+    return Interpretation(Verdict.PICKED, (payload,))
