@@ -10,16 +10,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.core.auth import Role
+from bot.core.auth import Role, role_of
 from bot.core.choices import checked
 from bot.core.clock import iso
 from bot.core.deps import Deps
 from bot.core.messages import Attachment, Choice, Incoming, Reply
+from bot.core.render import letter
 from bot.core.router import Router
-from bot.storage import users
+from bot.storage import teachers, users
 from bot.storage.conversations import Conversation
 from bot.storage.db import Transaction
 from bot.storage.users import User
+
+
+class UnknownState(LookupError):
+    """A step went to a state no feature registered: a bug, caught by the tests."""
 
 
 class Context:
@@ -76,15 +81,40 @@ class Context:
         *,
         state: str | None = None,
         ask_location: bool = False,
+        brief: str | None = None,
+        lettered: bool = False,
     ) -> None:
-        """Asks a question; its choices become the only ones this person can pick now."""
+        """Asks a question; its choices become the only ones this person can pick now.
+
+        `brief` is the question without its preamble, asked again after an answer that was not
+        understood (the greeting is never repeated); `lettered` shows the options as A, B, C...
+        """
         offered = [checked(choice) for choice in choices]
-        self.replies.append(Reply(text=text, choices=tuple(offered), ask_location=ask_location))
+        shown = tuple(
+            Choice(f"{letter(i)}. {c.label}", c.payload, c.intent) for i, c in enumerate(offered)
+        )
+        self.replies.append(
+            Reply(
+                text=text,
+                choices=shown if lettered else tuple(offered),
+                ask_location=ask_location,
+                lettered=lettered,
+            )
+        )
         self.convo.choices = offered
+        self.convo.question = brief or text
+        self.convo.misses = 0
+        self.convo.lettered = lettered
         if state is not None:
+            self._check_state(state)
             self.convo.state = state
 
+    def _check_state(self, state: str) -> None:
+        if state and state not in self.router.states:
+            raise UnknownState(state)
+
     def goto(self, state: str, **data: Any) -> None:
+        self._check_state(state)
         self.convo.state = state
         self.convo.data.update(data)
 
@@ -95,11 +125,24 @@ class Context:
         self.convo.data = {"locale": locale} if locale else {}
         self.convo.choices = []
 
+    def menu(self) -> list[Choice]:
+        """The main menu's actions for this person's role, as choices."""
+        return [
+            Choice(self._(item.label), f"cmd:{item.command}")
+            for item in self.router.menu(self.role)
+        ]
+
     async def reprompt(self) -> None:
         """Asks the pending question again (after an answer it could not use)."""
         state = self.router.states.get(self.convo.state)
         if state is not None:
             await state.prompt(self)
+
+    async def refresh_role(self) -> Role:
+        """The role again, after a step changed it (onboarding finished, an invite redeemed)."""
+        approved = await teachers.is_approved(self.tx, self.user.id)
+        self.role = role_of(self.user, self.deps.settings.admins, approved_teacher=approved)
+        return self.role
 
     async def update_user(self, **fields: object) -> User:
         self.user = await users.update(self.tx, self.user.id, **fields)

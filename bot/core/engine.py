@@ -16,12 +16,16 @@ from bot.core.clock import iso
 from bot.core.context import Context
 from bot.core.deps import Deps
 from bot.core.i18n import pick_locale
+from bot.core.interpret import Verdict
 from bot.core.messages import Choice, Incoming, Kind, Reply
 from bot.core.router import Router
 from bot.core.text import MAX_TEXT, clean
 from bot.storage import conversations, deliveries, teachers, users
 
 log = logging.getLogger(__name__)
+
+# Words that make small talk ("cảm ơn"): inside a question they are not taken as a command.
+CHAT_WORDS = frozenset({"greet", "thanks"})
 
 
 class Engine:
@@ -154,28 +158,73 @@ class Engine:
             )
             await ctx.reprompt()
             return
-        payload = choice_rules.match(text, offered)
-        if payload is not None:
-            await self._choice(ctx, payload, offered)
-            return
-        if offered and choice_rules.is_number(text):
-            ctx.say(_("Please answer with a number from 1 to {count}.", count=len(offered)))
-            await ctx.reprompt()
-            return
         state = self.router.states.get(ctx.convo.state)
+        if offered:
+            # A step that also reads free text (a commune's name) takes only exact picks.
+            loose = state is None or state.on_text is None
+            found = self.deps.interpreter.pick(
+                text, offered, lettered=ctx.convo.lettered, loose=loose
+            )
+            if found.verdict is Verdict.PICKED:
+                await self._choice(ctx, found.payload, offered)
+                return
+            if found.verdict is Verdict.AMBIGUOUS:
+                self._ask_which(ctx, offered, found.payloads)
+                return
+        if offered and choice_rules.is_number(text):
+            self._not_understood(ctx, text, offered)
+            return
         if state is not None and state.on_text is not None:
             ctx.text = text
             await state.on_text(ctx)
-        elif state is not None:
-            ctx.say(_("Please pick one of the options (you can type its number)."))
+            return
+        asking = bool(offered) or state is not None
+        keyword = self.deps.interpreter.keyword(text, fuzzy=not asking)
+        if keyword is not None and not (asking and keyword in CHAT_WORDS):
+            await self._command(ctx, self.router.keyword_commands.get(keyword, keyword))
+            return
+        if offered:
+            self._not_understood(ctx, text, offered)
+            return
+        if state is not None:
+            ctx.say(_("Sorry, I didn't understand “{text}”.", text=text[:60]))
             await ctx.reprompt()
-        else:
-            ctx.say(
-                _(
-                    "I'm a bot and I only understand a few commands. Send /tip for a tip "
-                    "against plastic waste, or /help to see everything I can do."
-                )
+            return
+        ctx.say(
+            _(
+                "Sorry, I didn't understand “{text}”. Here is what I can do; you can type "
+                "a number or a few words.",
+                text=text[:60],
             )
+        )
+        await self._command(ctx, "menu")
+
+    def _ask_which(self, ctx: Context, offered: list[Choice], payloads: tuple[str, ...]) -> None:
+        """Two options (or more) fit the answer: ask which, showing only those."""
+        matching = [c for c in offered if c.payload in payloads]
+        question = ctx.convo.question
+        ctx.ask(ctx._("Which one do you mean?"), matching, lettered=ctx.convo.lettered)
+        ctx.convo.question = question
+        ctx.convo.choices = offered
+
+    def _not_understood(self, ctx: Context, text: str, offered: list[Choice]) -> None:
+        """One line, then the question in brief; from the second miss on, an example too."""
+        _ = ctx._
+        misses = ctx.convo.misses + 1
+        if choice_rules.is_number(text):
+            line = _("Please answer with a number from 1 to {count}.", count=len(offered))
+        else:
+            line = _("Sorry, I didn't understand “{text}”.", text=text[:60])
+        question = shown = ctx.convo.question
+        if misses >= 2:
+            example = "A" if ctx.convo.lettered else "1"
+            shown += "\n" + _(
+                "For example, type {example} or “{words}”.", example=example, words=offered[0].label
+            )
+        ctx.say(line)
+        ctx.ask(shown, offered, lettered=ctx.convo.lettered)
+        ctx.convo.question = question
+        ctx.convo.misses = misses
 
     async def _media(self, ctx: Context, kind: Kind) -> None:
         state = self.router.states.get(ctx.convo.state)

@@ -94,10 +94,15 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Choice:
-    """An option offered to the person. `payload` is typed and prefixed ("role:student")."""
+    """An option offered to the person. `payload` is typed and prefixed ("role:student").
+
+    `intent` names what the option means beyond its words ("yes", "no", "level.primary"), so
+    that the answer interpreter also takes the everyday ways of saying it (`content/answers.yaml`).
+    """
 
     label: str
     payload: str
+    intent: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,7 @@ class Reply:
     photo: Attachment | None = None
     document: Attachment | None = None
     ask_location: bool = False
+    lettered: bool = False  # the choices' labels start with their letter (A-D), not a number
 
 
 @dataclass(frozen=True)

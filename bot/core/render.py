@@ -9,8 +9,16 @@ def numbered(reply: Reply) -> str:
     """The reply's text with its choices as numbered lines, as Zalo and the shell show them."""
     if not reply.choices:
         return reply.text
-    lines = [f"{i}. {choice.label}" for i, choice in enumerate(reply.choices, 1)]
+    if reply.lettered:
+        lines = [choice.label for choice in reply.choices]
+    else:
+        lines = [f"{i}. {choice.label}" for i, choice in enumerate(reply.choices, 1)]
     return reply.text + "\n" + "\n".join(lines)
+
+
+def letter(index: int) -> str:
+    """The letter of the option at this 0-based index: A, B, C, D..."""
+    return chr(ord("A") + index)
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -41,6 +41,15 @@ class Command:
 
 
 @dataclass(frozen=True)
+class MenuItem:
+    """An action of the main menu: the command it runs and its label (an N_() message id)."""
+
+    command: str
+    label: str
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class State:
     """One question of a conversation: how to ask it and how to take each kind of answer."""
 
@@ -60,6 +69,8 @@ class Router:
         self.flow_ends: dict[str, Handler] = {}
         self.jobs: list[Job] = []
         self.renderers: dict[str, Renderer] = {}
+        self.keyword_commands: dict[str, str] = {}
+        self.menu_items: list[MenuItem] = []
 
     def add_command(self, command: Command) -> None:
         if command.name in self.commands:
@@ -74,6 +85,23 @@ class Router:
     def add_flow_end(self, flow: str, handler: Handler) -> None:
         """What happens when a multi-step flow (onboarding, settings) has no step left."""
         self.flow_ends[flow] = handler
+
+    def add_keyword(self, keyword: str, command: str) -> None:
+        """Runs `command` for a word of `content/answers.yaml`'s `keywords` table whose name
+        differs from the command's ('greet' -> 'hello'); by default the names are the same."""
+        self.keyword_commands[keyword] = command
+
+    def add_menu_item(self, item: MenuItem) -> None:
+        self.menu_items.append(item)
+
+    def menu(self, role: Role) -> list[MenuItem]:
+        """The main menu for a role: the actions whose command this role may use."""
+        found = [
+            item
+            for item in self.menu_items
+            if item.command in self.commands and allowed(role, self.commands[item.command].roles)
+        ]
+        return sorted(found, key=lambda item: (item.order, item.command))
 
     def add_job(self, job: Job) -> None:
         """A scheduled job: it enqueues deliveries that are due and returns how many."""

@@ -12,9 +12,24 @@ from bot.storage.db import Transaction
 
 @dataclass
 class Conversation:
+    """`question` is the pending question in brief, asked again after an answer that was not
+    understood; `misses` counts such answers in a row; `lettered` shows options as A-D."""
+
     state: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     choices: list[Choice] = field(default_factory=list)
+    question: str = ""
+    misses: int = 0
+    lettered: bool = False
+
+
+def _choices_from_json(raw: str) -> tuple[list[Choice], dict[str, Any]]:
+    """The offered choices, and the pending question's details (older rows: a bare list)."""
+    stored = json.loads(raw)
+    if isinstance(stored, list):
+        stored = {"choices": stored}
+    choices = [Choice(*item) for item in stored.get("choices", [])]
+    return choices, stored
 
 
 async def load(tx: Transaction, user_id: int) -> Conversation:
@@ -23,13 +38,29 @@ async def load(tx: Transaction, user_id: int) -> Conversation:
     )
     if row is None:
         return Conversation()
-    choices = [Choice(label, payload) for label, payload in json.loads(row["choices"])]
-    return Conversation(row["state"], json.loads(row["data"]), choices)
+    choices, pending = _choices_from_json(row["choices"])
+    return Conversation(
+        row["state"],
+        json.loads(row["data"]),
+        choices,
+        question=str(pending.get("question", "")),
+        misses=int(pending.get("misses", 0)),
+        lettered=bool(pending.get("lettered", False)),
+    )
 
 
 async def save(tx: Transaction, user_id: int, convo: Conversation, now: str) -> None:
     data = json.dumps(convo.data, ensure_ascii=False, sort_keys=True)
-    choices = json.dumps([[c.label, c.payload] for c in convo.choices], ensure_ascii=False)
+    pending: dict[str, Any] = {
+        "choices": [[c.label, c.payload, c.intent] for c in convo.choices],
+    }
+    if convo.question:
+        pending["question"] = convo.question
+    if convo.misses:
+        pending["misses"] = convo.misses
+    if convo.lettered:
+        pending["lettered"] = True
+    choices = json.dumps(pending, ensure_ascii=False)
     await tx.execute(
         """INSERT INTO conversations (user_id, state, data, choices, updated_at)
            VALUES (?, ?, ?, ?, ?)
