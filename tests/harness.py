@@ -121,6 +121,9 @@ async def onboard(
     await chat.press(audience)
     if audience == "Student":
         await chat.press(student.get("level", "Primary"))
-        await chat.press(student.get("age", "Under 11"))
+        age = student.get("age", "Under 11")
+        await chat.press(age)
+        if age != "18 or over":
+            await chat.press("Yes, a parent or guardian agreed")
     await chat.send(commune)
     assert "You're all set" in chat.text, chat.text

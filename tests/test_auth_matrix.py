@@ -28,6 +28,9 @@ from tests.harness import Chat, onboard
 MATRIX = """
 command      guest  resident  student  teacher  worker  media  officer_edu  officer_env  admin
 start          y       y         y        y        y      y         y            y         y
+menu           y       y         y        y        y      y         y            y         y
+hello          y       y         y        y        y      y         y            y         y
+thanks         y       y         y        y        y      y         y            y         y
 help           y       y         y        y        y      y         y            y         y
 cancel         y       y         y        y        y      y         y            y         y
 lang           y       y         y        y        y      y         y            y         y
@@ -68,6 +71,9 @@ COLUMN_ROLES = {
 # What each allowed command answers first: proof that it really ran for that person.
 OUTCOME = {
     "start": "Welcome back! What would you like to do?",
+    "menu": "What would you like to do? Type a number or a few words.",
+    "hello": "Hello! What would you like to do today?",
+    "thanks": "You're welcome! Anything else?",
     "help": "What I can do for you:",
     "cancel": "OK, cancelled.",
     "lang": "Usage: /lang vi or /lang en",
@@ -94,6 +100,9 @@ OUTCOME = {
 OUTCOME_FOR = {  # where one column's first answer differs
     ("start", "guest"): "Hello! I am the bot of Lạng Sơn province's campaign",
     ("start", "admin"): "Hello! I am the bot of Lạng Sơn province's campaign",
+    ("menu", "guest"): "Send /start to begin",
+    ("hello", "guest"): "Hello! Send /start and I'll tell you what I do.",
+    ("thanks", "guest"): "You're welcome! Send /start whenever you like.",
     ("teacher", "teacher"): "You are registered as a teacher of Trường THCS Đông Kinh",
 }
 

@@ -57,6 +57,8 @@ async def test_student_gives_level_and_age_band_never_a_name(app: App) -> None:
     await chat.press("Lower secondary")
     assert "age group" in chat.text and "never ask for your name" in chat.text
     await chat.press("11 to 14")
+    assert "parent or guardian" in chat.text
+    await chat.press("Yes, a parent or guardian agreed")
     await chat.send("Tân Đoàn")
     row = await chat.row()
     assert row is not None

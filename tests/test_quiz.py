@@ -6,6 +6,7 @@ The banks here are small ones written into tmp_path, so that every test knows th
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -105,14 +106,21 @@ async def answer(app: App, chat: Chat, right: bool = True) -> Question:
     assert f"Question {question.id}?" in chat.text, chat.text
     wrong = next(o for o in question.options if o != question.right)
     label = (question.right if right else wrong).en
-    payload = next(c.payload for r in chat.replies for c in r.choices if c.label == label)
+    payload = next(
+        c.payload for r in chat.replies for c in r.choices if unlettered(c.label) == label
+    )
     await chat.send_payload(payload)
     return question
 
 
+def unlettered(label: str) -> str:
+    """A quiz option's label without its letter: 'B. Cloth bags' -> 'Cloth bags'."""
+    return re.sub(r"^[A-Z]\. ", "", label)
+
+
 def shown_number(chat: Chat, question: Question) -> int:
     """Where the right option is among the buttons shown (1-based): the order is shuffled."""
-    labels = chat.choice_labels
+    labels = [unlettered(label) for label in chat.choice_labels]
     right = (question.right.en, question.right.vi)
     assert any(label in right for label in labels), labels
     return 1 + next(i for i, label in enumerate(labels) if label in right)
@@ -189,7 +197,10 @@ async def test_free_text_or_help_in_the_middle_asks_the_question_again(app: App)
     await chat.send("/quiz")
     question = await current_question(app, chat)
     await chat.send("I don't know")
-    assert "Please pick one of the options" in chat.text
+    assert "Sorry, I didn't understand “I don't know”." in chat.text
+    assert f"Question {question.id}?" in chat.text and "For example" not in chat.text
+    await chat.send("no idea")
+    assert "For example, type A or “" in chat.text, chat.text
     assert f"Question {question.id}?" in chat.text
     await chat.send("/help")
     assert "/quiz — a quiz of 10 questions" in chat.text
@@ -614,6 +625,7 @@ async def onboard_vi(chat: Chat) -> None:
     await chat.press("Học sinh")
     await chat.press("Trung học cơ sở")
     await chat.press("11 đến 14")
+    await chat.press("Có, bố mẹ hoặc người giám hộ đã đồng ý")
     await chat.send("dong kinh")
 
 

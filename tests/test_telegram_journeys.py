@@ -39,7 +39,7 @@ async def test_onboarding_tip_and_subscription(tg: Harness) -> None:
 
     pressed = await lan.press("I agree")
     thanks, who = await lan.read(2)
-    assert thanks.params["text"] == "Thank you! Two quick questions and we are done."
+    assert thanks.params["text"].startswith("Thank you! A few quick questions: who you are")
     assert "Who are you?" in who.params["text"]
     assert "Resident" in who.buttons
     [answer] = tg.fake.sent(method="answerCallbackQuery")
@@ -56,7 +56,13 @@ async def test_onboarding_tip_and_subscription(tg: Harness) -> None:
     assert "Phường Đông Kinh" in await lan.read_text()
     [done] = await lan.read()
     assert "You're all set!" in done.params["text"]
-    assert done.buttons == ["A tip now", "A tip every day", "Everything I can do"]
+    assert done.buttons == [
+        "A tip now",
+        "A quiz",
+        "A tip every day",
+        "Settings",
+        "Everything I can do",
+    ]
 
     await lan.say("/tip")
     tip = await lan.read_text()
@@ -123,7 +129,7 @@ async def test_command_menus_per_language_and_scope(tmp_path: Path) -> None:
     default = '{"type": "default"}'
     assert {key[1] for key in menus if key[0] == default} == {"", "vi", "en"}
     names = [c["command"] for c in menus[(default, "en")]]
-    assert names[:3] == ["start", "help", "cancel"] and "tip" in names and "invite" not in names
+    assert names[:3] == ["menu", "start", "help"] and "tip" in names and "invite" not in names
     descriptions = {c["command"]: c["description"] for c in menus[(default, "en")]}
     vietnamese = {c["command"]: c["description"] for c in menus[(default, "vi")]}
     assert descriptions["tip"] != vietnamese["tip"]

@@ -184,7 +184,7 @@ async def test_the_token_never_reaches_logs_or_errors(
 
 async def test_foundation_journeys_replayed_on_zalo(zalo: Zalo, clock: FakeClock) -> None:
     # English, then answers by number or by the option's words without accents
-    for text in ("/start", "3", "i agree", "student", "1", "11 to 14", "tan doan"):
+    for text in ("/start", "3", "i agree", "student", "1", "11 to 14", "yes", "tan doan"):
         await zalo.say("j1", text)
     row = await zalo.app.deps.db.fetch_one(
         "SELECT audience, school_level, age_band, commune_code FROM users "

@@ -17,7 +17,7 @@ from bot.core.clock import local_date, parse_iso
 from bot.core.context import Context
 from bot.core.deps import Deps
 from bot.core.messages import Choice, Reply
-from bot.core.router import N_, Command, Router, State
+from bot.core.router import N_, Command, MenuItem, Router, State
 from bot.features.schools import area_label, education_area, level_label, not_education_staff
 from bot.storage import deliveries, schools, teachers
 from bot.storage.db import Transaction
@@ -164,5 +164,6 @@ def register(router: Router) -> None:
             order=62,
         )
     )
+    router.add_menu_item(MenuItem("approvals", N_("Teachers waiting for approval"), order=40))
     router.add_state(State("teachers.approve", show_next, on_choice=on_decision))
     router.add_renderer(NOTICE, render_notice)

@@ -133,7 +133,7 @@ async def ask_parent(ctx: Context) -> None:
             name=cls.name,
             school=cls.school_name,
         ),
-        [Choice(_("Yes, they agreed"), "jpar:yes"), Choice(_("Not yet"), "jpar:no")],
+        [Choice(_("Yes, they agreed"), "jpar:yes", "yes"), Choice(_("Not yet"), "jpar:no", "no")],
     )
 
 
@@ -208,7 +208,7 @@ async def on_nickname_skip(ctx: Context) -> None:
 
 async def _joined(ctx: Context) -> None:
     if not ctx.user.onboarded:
-        await run_steps(ctx, ["age"], "onboarding")
+        await run_steps(ctx, ["age"], "onboarding", guardian_agreed=True)
         return
     ctx.finish()
     ctx.say(ctx._("Send /quiz to play: your quizzes count for your class."))

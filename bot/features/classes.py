@@ -16,7 +16,7 @@ from bot.core.clock import local_date, school_year
 from bot.core.context import Context
 from bot.core.i18n import Translator
 from bot.core.messages import Choice
-from bot.core.router import N_, Command, Router, State
+from bot.core.router import N_, Command, MenuItem, Router, State
 from bot.features.schools import level_choices
 from bot.storage import classes, teachers
 
@@ -116,8 +116,8 @@ async def ask_consent(ctx: Context) -> None:
             "of each student's parent or guardian. Has your school collected it for this class?"
         ),
         [
-            Choice(_("Yes, the school collected it"), "ccons:yes"),
-            Choice(_("Not yet"), "ccons:no"),
+            Choice(_("Yes, the school collected it"), "ccons:yes", "yes"),
+            Choice(_("Not yet"), "ccons:no", "no"),
         ],
     )
 
@@ -318,6 +318,7 @@ def register(router: Router) -> None:
             "newclass", newclass, TEACHERS, N_("open a class campaign with a join code"), order=41
         )
     )
+    router.add_menu_item(MenuItem("newclass", N_("Open a class campaign"), order=31))
     router.add_state(State("classes.consent", ask_consent, on_choice=on_consent))
     router.add_state(State("classes.name", ask_name, on_text=on_name))
     router.add_state(State("classes.level", ask_level, on_choice=on_level))

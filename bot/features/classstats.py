@@ -30,7 +30,7 @@ from bot.core.context import Context
 from bot.core.deps import Deps
 from bot.core.i18n import Translator
 from bot.core.messages import Attachment
-from bot.core.router import N_, Command, Router
+from bot.core.router import N_, Command, MenuItem, Router
 from bot.features.classes import percent
 from bot.features.schools import Area, area_label, level_label
 from bot.storage import classes, contests, schools
@@ -336,3 +336,4 @@ def register(router: Router) -> None:
             order=63,
         )
     )
+    router.add_menu_item(MenuItem("classstats", N_("Class campaigns' figures"), order=41))

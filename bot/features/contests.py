@@ -294,7 +294,7 @@ async def ask_confirm(ctx: Context) -> None:
             start=_.datetime(parse_iso(str(draft["starts"]))),
             end=_.datetime(parse_iso(str(draft["ends"]))),
         ),
-        [Choice(_("Open the contest"), "ctok:yes"), Choice(_("Cancel"), "ctok:no")],
+        [Choice(_("Open the contest"), "ctok:yes", "yes"), Choice(_("Cancel"), "ctok:no", "no")],
     )
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from bot.core.clock import local_date
 from bot.core.context import Context
 from bot.core.messages import Choice
-from bot.core.router import N_, Command, Router, State
+from bot.core.router import N_, Command, MenuItem, Router, State
 from bot.features.classes import (
     TEACHERS,
     activity_label,
@@ -230,7 +230,7 @@ async def ask_close(ctx: Context) -> None:
             "Its figures stay.",
             name=cls.name,
         ),
-        [Choice(_("Yes, close it"), "cclose:yes"), Choice(_("No"), "cclose:no")],
+        [Choice(_("Yes, close it"), "cclose:yes", "yes"), Choice(_("No"), "cclose:no", "no")],
     )
 
 
@@ -238,6 +238,7 @@ def register(router: Router) -> None:
     router.add_command(
         Command("myclasses", myclasses, TEACHERS, N_("your classes and their figures"), order=42)
     )
+    router.add_menu_item(MenuItem("myclasses", N_("My classes"), order=30))
     router.add_state(State("classes.list", myclasses, on_choice=on_pick))
     router.add_state(State("classes.manage", ask_manage, on_choice=on_manage))
     router.add_state(State("classes.set_enrolled", ask_enrolled, on_text=on_set_enrolled))

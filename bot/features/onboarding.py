@@ -18,22 +18,13 @@ from bot.storage import counters
 ONBOARDING_STEPS = ["role", "commune"]
 
 
-def menu(ctx: Context) -> list[Choice]:
-    _ = ctx._
-    return [
-        Choice(_("A tip now"), "cmd:tip"),
-        Choice(_("A tip every day"), "cmd:subscribe"),
-        Choice(_("Everything I can do"), "cmd:help"),
-    ]
-
-
 async def start(ctx: Context) -> None:
     code = ctx.incoming.args.split()[0] if ctx.incoming.args else ""
     if ctx.user.onboarded:
         if code:
             await invites.redeem_code(ctx, code)
             return
-        ctx.ask(ctx._("Welcome back! What would you like to do?"), menu(ctx))
+        ctx.ask(ctx._("Welcome back! What would you like to do?"), ctx.menu())
         return
     if code:
         ctx.convo.data["pending_code"] = code[:32]
@@ -64,7 +55,12 @@ async def ask_consent(ctx: Context) -> None:
         )
         + "\n\n"
         + _("Do you agree?"),
-        [Choice(_("I agree"), "consent:yes"), Choice(_("No, thanks"), "consent:no"), other],
+        [
+            Choice(_("I agree"), "consent:yes", "yes"),
+            Choice(_("No, thanks"), "consent:no", "no"),
+            other,
+        ],
+        brief=_("Do you agree that I keep this, only for this campaign?"),
     )
 
 
@@ -81,10 +77,15 @@ async def on_consent(ctx: Context) -> None:
         )
         return
     await ctx.update_user(consent_at=ctx.now_iso, locale=ctx.locale)
-    ctx.say(_("Thank you! Two quick questions and we are done."))
     code = str(ctx.convo.data.pop("pending_code", "") or "")
     if code and await invites.redeem_code(ctx, code):
         return
+    ctx.say(
+        _(
+            "Thank you! A few quick questions: who you are and your commune. Students also "
+            "give their school level and age group, never their name."
+        )
+    )
     await run_steps(ctx, list(ONBOARDING_STEPS), "onboarding")
 
 
@@ -95,12 +96,20 @@ async def finish_onboarding(ctx: Context) -> None:
         year = str(local_date(ctx.now).year)
         await counters.increment(ctx.tx, "joined", year, ctx.user.commune_code, ctx.user.audience)
     ctx.finish()
+    await ctx.refresh_role()
+    if ctx.user.audience == "teacher":
+        ctx.say(
+            ctx._(
+                "To open class campaigns for your students, register with /teacher: an officer "
+                "of the education department or of your commune approves it."
+            )
+        )
     ctx.ask(
         ctx._(
             "You're all set! Every small step counts: take a cloth bag or a basket to the "
             "market and say no to nylon bags. What would you like to do?"
         ),
-        menu(ctx),
+        ctx.menu(),
     )
 
 

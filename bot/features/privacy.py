@@ -78,7 +78,10 @@ async def deleteme(ctx: Context) -> None:
             "Erase everything I store about you (settings, subscriptions, history)? "
             "This cannot be undone."
         ),
-        [Choice(_("Yes, erase my data"), "erase:yes"), Choice(_("No, keep it"), "erase:no")],
+        [
+            Choice(_("Yes, erase my data"), "erase:yes", "yes"),
+            Choice(_("No, keep it"), "erase:no", "no"),
+        ],
         state="privacy.erase",
     )
 

@@ -16,6 +16,7 @@ from bot.core.router import N_, Router, State
 
 MAX_LISTED = 8
 AGE_BANDS = ("u11", "11-14", "15-17", "18+")
+GUARDIAN_BANDS = ("u11", "11-14", "15-17")  # may be under 16: a parent's agreement comes first
 
 AUDIENCE_LABELS = {
     "resident": N_("Resident"),
@@ -62,8 +63,12 @@ async def consent_first(ctx: Context, code: str) -> bool:
     return True
 
 
-async def run_steps(ctx: Context, steps: list[str], flow: str) -> None:
-    ctx.goto("", steps=steps, flow=flow)
+async def run_steps(
+    ctx: Context, steps: list[str], flow: str, *, guardian_agreed: bool = False
+) -> None:
+    """Runs profile steps; `guardian_agreed` when a parent's agreement was already confirmed
+    (joining a class), so that a child is not asked twice."""
+    ctx.goto("", steps=steps, flow=flow, guardian_agreed=guardian_agreed)
     await next_step(ctx)
 
 
@@ -80,7 +85,7 @@ async def next_step(ctx: Context) -> None:
 
 
 async def ask_role(ctx: Context) -> None:
-    choices = [Choice(ctx._(AUDIENCE_LABELS[a]), f"aud:{a}") for a in AUDIENCES]
+    choices = [Choice(ctx._(AUDIENCE_LABELS[a]), f"aud:{a}", f"audience.{a}") for a in AUDIENCES]
     ctx.ask(ctx._("Who are you? This helps me choose tips for you."), choices)
 
 
@@ -95,7 +100,7 @@ async def on_role(ctx: Context) -> None:
 
 
 async def ask_level(ctx: Context) -> None:
-    choices = [Choice(ctx._(LEVEL_LABELS[level]), f"lvl:{level}") for level in LEVELS]
+    choices = [Choice(ctx._(LEVEL_LABELS[lv]), f"lvl:{lv}", f"level.{lv}") for lv in LEVELS]
     ctx.ask(ctx._("Which school level are you in?"), choices)
 
 
@@ -105,12 +110,51 @@ async def on_level(ctx: Context) -> None:
 
 
 async def ask_age(ctx: Context) -> None:
-    choices = [Choice(ctx._(AGE_LABELS[band]), f"age:{band}") for band in AGE_BANDS]
+    choices = [Choice(ctx._(AGE_LABELS[band]), f"age:{band}", f"age.{band}") for band in AGE_BANDS]
     ctx.ask(ctx._("How old are you? (Just the age group: I never ask for your name.)"), choices)
 
 
 async def on_age(ctx: Context) -> None:
-    await ctx.update_user(age_band=ctx.payload.removeprefix("age:"))
+    band = ctx.payload.removeprefix("age:")
+    if band in GUARDIAN_BANDS and not ctx.convo.data.get("guardian_agreed"):
+        # Decree 356/2025: a child's data beyond their level waits for a parent's agreement.
+        ctx.convo.data["age_pending"] = band
+        ctx.convo.data["steps"] = ["guardian", *ctx.convo.data.get("steps", [])]
+    else:
+        await ctx.update_user(age_band=band)
+    await next_step(ctx)
+
+
+async def ask_guardian(ctx: Context) -> None:
+    _ = ctx._
+    choices = [
+        Choice(_("Yes, a parent or guardian agreed"), "guard:yes", "yes"),
+        Choice(_("Not yet"), "guard:no", "no"),
+    ]
+    if ctx.convo.data.get("age_pending") == "15-17":
+        choices.insert(1, Choice(_("I am 16 or older"), "guard:16"))
+    ctx.ask(
+        _(
+            "Students under 16 need a parent or guardian's agreement before I keep more than "
+            "their school level. Has your parent or guardian agreed that you use this bot?"
+        ),
+        choices,
+    )
+
+
+async def on_guardian(ctx: Context) -> None:
+    band = str(ctx.convo.data.pop("age_pending", "") or "")
+    if ctx.payload in ("guard:yes", "guard:16") and band in GUARDIAN_BANDS:
+        await ctx.update_user(age_band=band)
+    else:
+        await ctx.update_user(age_band=None)
+        ctx.convo.data["steps"] = []
+        ctx.say(
+            ctx._(
+                "All right: I keep only your school level for now. When a parent or guardian "
+                "agrees, send /settings to add your age group and commune."
+            )
+        )
     await next_step(ctx)
 
 
@@ -192,6 +236,7 @@ def register(router: Router) -> None:
     router.add_state(State("profile.role", ask_role, on_choice=on_role))
     router.add_state(State("profile.level", ask_level, on_choice=on_level))
     router.add_state(State("profile.age", ask_age, on_choice=on_age))
+    router.add_state(State("profile.guardian", ask_guardian, on_choice=on_guardian))
     router.add_state(
         State("profile.commune", ask_commune, on_text=on_commune_text, on_choice=on_commune_choice)
     )

@@ -17,7 +17,7 @@ from bot.core.auth import MEMBERS
 from bot.core.clock import iso, local_date, parse_iso, school_year
 from bot.core.context import Context
 from bot.core.messages import Choice
-from bot.core.router import N_, Command, Router, State
+from bot.core.router import N_, Command, MenuItem, Router, State
 from bot.features import quiz_flow
 from bot.storage import classes, contests, quiz_attempts
 from bot.storage.classes import Member
@@ -207,6 +207,7 @@ def register(router: Router) -> None:
     router.add_command(
         Command("quiz", quiz, MEMBERS, N_("a quiz of 10 questions on plastic waste"), order=13)
     )
+    router.add_menu_item(MenuItem("quiz", N_("A quiz"), order=15))
     router.add_state(
         State(quiz_flow.QUESTION_STATE, quiz_flow.prompt_question, on_choice=quiz_flow.on_answer)
     )

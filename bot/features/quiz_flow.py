@@ -73,7 +73,7 @@ async def ask_question(ctx: Context, attempt: Attempt) -> None:
     ]
     heading = _("Question {number} of {total}", number=attempt.position + 1, total=attempt.total)
     ctx.goto(QUESTION_STATE, attempt=attempt.id)
-    ctx.ask(f"❓ {heading}\n{question.text.get(ctx.locale)}", choices)
+    ctx.ask(f"❓ {heading}\n{question.text.get(ctx.locale)}", choices, lettered=True)
 
 
 def option_order(attempt: Attempt, question: Question) -> list[int]:
@@ -268,9 +268,11 @@ def _offer_opt_in(ctx: Context, member: Member, text: str) -> None:
         text,
         [
             Choice(
-                ctx._("Yes, show “{pseudonym}”", pseudonym=name), f"{OPT_IN_PREFIX}:{member.id}:1"
+                ctx._("Yes, show “{pseudonym}”", pseudonym=name),
+                f"{OPT_IN_PREFIX}:{member.id}:1",
+                "yes",
             ),
-            Choice(ctx._("No, leave me out"), f"{OPT_IN_PREFIX}:{member.id}:0"),
+            Choice(ctx._("No, leave me out"), f"{OPT_IN_PREFIX}:{member.id}:0", "no"),
         ],
     )
 

@@ -8,7 +8,7 @@ from bot.core.auth import EVERYONE, MEMBERS
 from bot.core.context import Context
 from bot.core.i18n import SUPPORTED
 from bot.core.messages import Choice
-from bot.core.router import N_, Command, Router, State
+from bot.core.router import N_, Command, MenuItem, Router, State
 from bot.features.profile import (
     AGE_LABELS,
     LEVEL_LABELS,
@@ -127,6 +127,7 @@ def register(router: Router) -> None:
     router.add_command(
         Command("settings", show_settings, MEMBERS, N_("see and change your settings"), order=20)
     )
+    router.add_menu_item(MenuItem("settings", N_("Settings"), order=80))
     router.add_command(
         Command(
             "lang", lang, EVERYONE, N_("language: /lang vi or /lang en"), keeps_state=True, order=21

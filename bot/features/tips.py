@@ -16,7 +16,7 @@ from bot.core.context import Context
 from bot.core.deps import Deps
 from bot.core.i18n import Translator
 from bot.core.messages import Reply
-from bot.core.router import N_, Command, Router
+from bot.core.router import N_, Command, MenuItem, Router
 from bot.storage import deliveries, tips_seen, users
 from bot.storage.db import Transaction
 from bot.storage.deliveries import Delivery
@@ -155,5 +155,7 @@ def register(router: Router) -> None:
     router.add_command(
         Command("unsubscribe", unsubscribe, MEMBERS, N_("stop the daily tip"), order=12)
     )
+    router.add_menu_item(MenuItem("tip", N_("A tip now"), order=10))
+    router.add_menu_item(MenuItem("subscribe", N_("A tip every day"), order=20))
     router.add_job(enqueue_daily_tips)
     router.add_renderer(KIND, render_daily_tip)
