@@ -99,6 +99,7 @@ class CommuneIndex:
             keys.append(_key(commune.folded, commune, None, commune.former_district))
             keys.extend(_key(u.folded, commune, u, u.district) for u in commune.former)
         self._keys = tuple(keys)
+        self._compacts = [k.compact for k in self._keys]
         self._districts = {_compact(d.folded): d for d in districts}
         self._district_keys = list(self._districts)
 
@@ -143,18 +144,19 @@ class CommuneIndex:
         compact = _compact(name)
         if not compact:
             return []
-        keys: Iterable[_Key] = self._keys
+        keys: tuple[_Key, ...] = self._keys
         if district is not None:
             inside = [k for k in self._keys if k.district == district.code]
-            keys = inside if any(_loosely(compact, name, k) for k in inside) else self._keys
-        keys = tuple(keys)
+            keys = tuple(inside) if any(_loosely(compact, name, k) for k in inside) else self._keys
         exact = [k for k in keys if k.compact == compact]
         if exact:
             return _unique(exact)
         partial = [k for k in keys if compact in k.compact]
         partial.sort(key=lambda k: not k.compact.startswith(compact))  # stable: prefixes first
         words = name.split()
-        partial += [k for k in keys if all(w in k.words for w in words) and k not in partial]
+        if len(words) > 1:  # 'kinh dong': every word, in any order
+            seen = {id(k) for k in partial}
+            partial += [k for k in keys if id(k) not in seen and all(w in k.words for w in words)]
         if partial:
             return _unique(partial)
         return _unique(self._close(compact, keys))
@@ -165,7 +167,7 @@ class CommuneIndex:
             return []
         hits = process.extract(
             compact,
-            [k.compact for k in keys],
+            self._compacts if keys is self._keys else [k.compact for k in keys],
             scorer=OSA.distance,
             score_cutoff=typos,
             limit=None,
