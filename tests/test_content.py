@@ -226,3 +226,55 @@ def test_invalid_yaml(copy: Path) -> None:
     path.write_text("plan:\n  title: [unclosed\n  period: {start: 2021\n", encoding="utf-8")
     message = refused(copy)
     assert str(path) in message and "not valid YAML" in message and "line" in message
+
+
+def test_a_merged_from_part_that_cannot_be_read(copy: Path) -> None:
+    def change(data: Any) -> None:
+        data["communes"][2]["merged_from"] += " + Xã Ba Bể (Bắc Kạn)"
+
+    path = edit(copy, "units.yaml", change)
+    message = refused(copy)
+    assert str(path) in message and "communes[2].merged_from" in message
+    assert "'Xã Ba Bể (Bắc Kạn)'" in message
+
+
+def test_a_merged_from_district_that_does_not_exist(copy: Path) -> None:
+    def change(data: Any) -> None:
+        data["communes"][2]["merged_from"] += " + Xã Ba Bể (02000, Huyện Ba Bể)"
+
+    edit(copy, "units.yaml", change)
+    message = refused(copy)
+    assert "communes[2].merged_from" in message and "'Huyện Ba Bể'" in message
+
+
+@pytest.mark.parametrize(
+    ("centre", "expected"),
+    [
+        ([21.0, 105.8, 3], "expected [latitude, longitude]"),
+        (["21.8", 106.7], "expected"),
+        ([10.77, 106.7], "is not in Lạng Sơn province"),
+    ],
+)
+def test_a_commune_centre_that_is_not_a_point_in_the_province(
+    copy: Path, centre: list[object], expected: str
+) -> None:
+    def change(data: Any) -> None:
+        data["communes"][4]["centre"] = centre
+
+    edit(copy, "units.yaml", change)
+    message = refused(copy)
+    assert "communes[4].centre" in message and expected in message
+
+
+def test_former_units_are_read_once_at_load(content: Content) -> None:
+    dong_kinh = content.commune("05977")
+    assert dong_kinh is not None
+    assert [(u.code, u.short_name, u.district) for u in dong_kinh.former] == [
+        ("05977", "Vĩnh Trại", "178"),
+        ("05980", "Đông Kinh", "178"),
+        ("05992", "Mai Pha", "178"),
+        ("06247", "Yên Trạch", "183"),
+    ]
+    partial = {u.short_name for c in content.communes for u in c.former if u.partial}
+    assert partial == {"Bính Xá", "Kiên Mộc"}
+    assert all(c.centre is not None for c in content.communes)

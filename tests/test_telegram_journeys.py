@@ -25,7 +25,7 @@ async def onboard(tg: Harness, user_id: int) -> None:
     await person.press("I agree")
     await person.read(2)
     await person.press("Resident")
-    await person.read()
+    await person.read(2)  # the commune question, and the "share my location" keyboard
     await person.say("dong kinh")
     await person.read(2)
 
@@ -49,11 +49,15 @@ async def test_onboarding_tip_and_subscription(tg: Harness) -> None:
     assert "reply_markup" not in tg.fake.messages[(5001, pressed["message_id"])]
 
     await lan.press("Resident")
-    [commune] = await lan.read()
+    commune, share = await lan.read(2)
     assert "Which commune or ward" in commune.params["text"]
     assert len(commune.buttons) > 5  # the former districts
+    assert share.params["text"] == "Or share your location with the button below."
+    assert share.params["reply_markup"]["keyboard"][0][0]["request_location"] is True
     await lan.say("dong kinh")
-    assert "Phường Đông Kinh" in await lan.read_text()
+    [chosen] = await lan.read()
+    assert "Phường Đông Kinh" in chosen.params["text"]
+    assert chosen.params["reply_markup"] == {"remove_keyboard": True}
     [done] = await lan.read()
     assert "You're all set!" in done.params["text"]
     assert done.buttons == [

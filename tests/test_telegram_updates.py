@@ -76,7 +76,7 @@ async def test_blocking_unsubscribes_and_returning_is_welcomed(tg: Harness) -> N
     await lan.press("I agree")
     await lan.read(2)
     await lan.press("Resident")
-    await lan.read()
+    await lan.read(2)  # the commune question, and the "share my location" keyboard
     await lan.say("dong kinh")
     await lan.read(2)
     await lan.say("/subscribe 07:00")

@@ -23,6 +23,7 @@ from bot.content.model import (
     Content,
     DayRule,
     District,
+    FormerUnit,
     Localized,
     Plan,
     Quota,
@@ -30,6 +31,7 @@ from bot.content.model import (
     Task,
     Tip,
 )
+from bot.content.units import CommuneIndex, fold_district_name, parse_merged_from
 from bot.core.text import fold_unit_name
 
 MAX_TIP_CHARS = 600
@@ -121,15 +123,13 @@ def _check_keys(node: Node) -> None:
 def load_content(directory: Path) -> Content:
     units = load_yaml(directory / "units.yaml")
     districts = tuple(_district(n) for n in units.child("former_districts").items())
-    communes = tuple(
-        _commune(n, {d.code for d in districts}) for n in units.child("communes").items()
-    )
+    communes = tuple(_commune(n, districts) for n in units.child("communes").items())
     _unique([c.code for c in communes], units.child("communes"), "commune code")
     tips_node = load_yaml(directory / "tips.yaml").child("tips")
     tips = tuple(_tip(n) for n in tips_node.items())
     _unique([t.id for t in tips], tips_node, "tip id")
     plan = _plan(load_yaml(directory / "plan.yaml"))
-    return Content(districts, communes, tips, plan)
+    return Content(districts, communes, tips, plan, CommuneIndex(districts, communes))
 
 
 def _unique(values: list[str], node: Node, what: str) -> None:
@@ -141,13 +141,14 @@ def _unique(values: list[str], node: Node, what: str) -> None:
 
 
 def _district(node: Node) -> District:
-    return District(code=node.child("code").text(), name=node.child("name").text())
+    name = node.child("name").text()
+    return District(code=node.child("code").text(), name=name, folded=fold_district_name(name))
 
 
-def _commune(node: Node, district_codes: set[str]) -> Commune:
+def _commune(node: Node, districts: tuple[District, ...]) -> Commune:
     name = node.child("name").text()
     former = node.child("former_district")
-    if former.text() not in district_codes:
+    if former.text() not in {d.code for d in districts}:
         raise former.fail(f"unknown former district {former.value!r}")
     kind = node.child("kind")
     if kind.value not in ("xa", "phuong"):
@@ -158,8 +159,32 @@ def _commune(node: Node, district_codes: set[str]) -> Commune:
         kind=kind.text(),
         former_district=former.text(),
         merged_from=node.child("merged_from").text(),
+        former=_former_units(node.child("merged_from"), districts),
+        centre=_centre(node.child("centre", required=False)),
         folded=fold_unit_name(name),
     )
+
+
+def _former_units(node: Node, districts: tuple[District, ...]) -> tuple[FormerUnit, ...]:
+    try:
+        return parse_merged_from(node.text(), districts)
+    except ValueError as exc:
+        raise node.fail(str(exc)) from exc
+
+
+def _centre(node: Node) -> tuple[float, float] | None:
+    """[latitude, longitude] somewhere in northern Vietnam, or nothing."""
+    if node.value is None:
+        return None
+    value = node.value
+    if not (isinstance(value, list) and len(value) == 2) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    ):
+        raise node.fail("expected [latitude, longitude]")
+    latitude, longitude = float(value[0]), float(value[1])
+    if not (20.0 <= latitude <= 23.5 and 105.0 <= longitude <= 108.0):
+        raise node.fail(f"[{latitude}, {longitude}] is not in Lạng Sơn province")
+    return latitude, longitude
 
 
 def _tip(node: Node) -> Tip:

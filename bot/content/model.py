@@ -5,6 +5,10 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.content.units import CommuneIndex
 
 AUDIENCES = ("resident", "student", "teacher", "worker", "media")
 LEVELS = ("primary", "lower_secondary", "upper_secondary", "higher")
@@ -24,6 +28,31 @@ class Localized:
 class District:
     code: str
     name: str
+    folded: str = field(compare=False, default="")  # 'trang dinh', 'lang son'
+
+    @property
+    def short_name(self) -> str:
+        """'Tràng Định' for 'Huyện Tràng Định'; the city keeps its whole name."""
+        return self.name.removeprefix("Huyện ")
+
+
+@dataclass(frozen=True)
+class FormerUnit:
+    """A commune, ward or town before 1 July 2025, as listed in a commune's `merged_from`."""
+
+    code: str
+    name: str  # 'Xã Mai Pha'
+    district: str  # the former district's code
+    partial: bool  # only part of it joined this commune
+    folded: str = field(compare=False, default="")  # 'mai pha'
+
+    @property
+    def short_name(self) -> str:
+        """'Mai Pha' for 'Xã Mai Pha'."""
+        for kind in ("Thị trấn ", "Phường ", "Xã "):
+            if self.name.startswith(kind):
+                return self.name[len(kind) :]
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -33,6 +62,8 @@ class Commune:
     kind: str
     former_district: str
     merged_from: str
+    former: tuple[FormerUnit, ...] = ()
+    centre: tuple[float, float] | None = None  # latitude, longitude
     folded: str = field(compare=False, default="")
 
 
@@ -129,6 +160,7 @@ class Content:
     communes: tuple[Commune, ...]
     tips: tuple[Tip, ...]
     plan: Plan
+    units: CommuneIndex = field(compare=False, repr=False)  # search and location look-up
 
     def commune(self, code: str | None) -> Commune | None:
         return next((c for c in self.communes if c.code == code), None)
