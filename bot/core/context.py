@@ -23,6 +23,9 @@ from bot.storage.db import Transaction
 from bot.storage.users import User
 
 
+CALLS = "_calls"  # the conversation's stack of steps called and the states to come back to
+
+
 class UnknownState(LookupError):
     """A step went to a state no feature registered: a bug, caught by the tests."""
 
@@ -117,6 +120,37 @@ class Context:
         self._check_state(state)
         self.convo.state = state
         self.convo.data.update(data)
+
+    async def call(self, step: str, *, then: str, **args: Any) -> None:
+        """Runs a reusable step (pick a commune, a date...) and comes back to `then`.
+
+        The caller's data is kept aside while the step runs with only `args`; when the step
+        calls `give_back(result)`, the caller's data returns and `then`'s `on_return` gets
+        the result. Nothing is shared between the two through the conversation's keys.
+        """
+        self._check_state(step)
+        target = self.router.states.get(then)
+        if target is None or target.on_return is None:
+            raise UnknownState(f"{then} (it takes no returned result)")
+        stack = [*self.convo.data.pop(CALLS, []), {"then": then, "data": self.convo.data}]
+        self.convo.data = {**args, CALLS: stack}
+        self.convo.state = step
+        await self.reprompt()
+
+    async def give_back(self, result: Any) -> None:
+        """Ends the step that was called and hands `result` to the state that called it."""
+        stack = list(self.convo.data.get(CALLS, []))
+        if not stack:
+            raise UnknownState("give_back() outside a called step")
+        frame = stack.pop()
+        self.convo.data = dict(frame["data"])
+        if stack:
+            self.convo.data[CALLS] = stack
+        self.convo.state = str(frame["then"])
+        self.convo.choices = []
+        state = self.router.states[self.convo.state]
+        assert state.on_return is not None
+        await state.on_return(self, result)
 
     def finish(self) -> None:
         """Leaves the current flow; keeps only the pre-consent language choice."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core.auth import Role, allowed
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.storage.deliveries import Delivery
 
 Handler = Callable[["Context"], Awaitable[None]]
+ReturnHandler = Callable[["Context", Any], Awaitable[None]]
 Job = Callable[["Deps"], Awaitable[int]]
 Renderer = Callable[["Deps", "Transaction", "Delivery"], Awaitable["list[Reply] | None"]]
 
@@ -60,6 +61,7 @@ class State:
     on_photo: Handler | None = None
     on_location: Handler | None = None
     on_document: Handler | None = None
+    on_return: ReturnHandler | None = None  # takes the result of a step this state called
 
 
 class Router:
