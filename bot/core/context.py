@@ -22,7 +22,6 @@ from bot.storage.conversations import Conversation
 from bot.storage.db import Transaction
 from bot.storage.users import User
 
-
 CALLS = "_calls"  # the conversation's stack of steps called and the states to come back to
 
 
