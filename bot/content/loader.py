@@ -17,6 +17,7 @@ import yaml
 from bot.content.model import (
     AUDIENCES,
     LEVELS,
+    MARKET_KINDS,
     WEEKDAYS,
     Agency,
     Commune,
@@ -25,6 +26,7 @@ from bot.content.model import (
     District,
     FormerUnit,
     Localized,
+    Market,
     Plan,
     Quota,
     Target,
@@ -35,6 +37,7 @@ from bot.content.units import CommuneIndex, fold_district_name, parse_merged_fro
 from bot.core.text import fold_unit_name
 
 MAX_TIP_CHARS = 600
+MAX_SOURCE_CHARS = 120  # a short source shown under a tip or question; the long one is /source
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _FIXED_DAY = re.compile(r"^(\d\d)-(\d\d)$")
 _NTH_DAY = re.compile(r"^(\d\d)/([1-4]|last)/([a-z]{3})$")
@@ -129,7 +132,54 @@ def load_content(directory: Path) -> Content:
     tips = tuple(_tip(n) for n in tips_node.items())
     _unique([t.id for t in tips], tips_node, "tip id")
     plan = _plan(load_yaml(directory / "plan.yaml"))
-    return Content(districts, communes, tips, plan, CommuneIndex(districts, communes))
+    markets = load_markets(directory / "markets.yaml", {c.code for c in communes})
+    return Content(districts, communes, tips, plan, CommuneIndex(districts, communes), markets)
+
+
+def load_markets(path: Path, commune_codes: set[str]) -> tuple[Market, ...]:
+    node = load_yaml(path).child("markets")
+    markets = tuple(_market(n, commune_codes) for n in node.items())
+    _unique([m.id for m in markets], node, "market id")
+    return markets
+
+
+def _market(node: Node, commune_codes: set[str]) -> Market:
+    commune = node.child("commune")
+    if commune.text() not in commune_codes:
+        raise commune.fail(f"unknown commune code {commune.value!r} (see content/units.yaml)")
+    kind = node.child("kind")
+    if kind.value not in MARKET_KINDS:
+        raise kind.fail(f"expected one of {', '.join(MARKET_KINDS)}")
+    model_point = node.child("model_point")
+    if not isinstance(model_point.value, bool):
+        raise model_point.fail("expected true or false")
+    lat, lon = _coordinates(node)
+    note = node.child("note", required=False)
+    return Market(
+        id=node.child("id").ident(),
+        name=node.child("name").localized(120),
+        commune=commune.text(),
+        kind=kind.text(),
+        model_point=model_point.value,
+        source=node.child("source").localized_or_text(MAX_SOURCE_CHARS),
+        lat=lat,
+        lon=lon,
+        note=note.text() if note.value is not None else "",
+    )
+
+
+def _coordinates(node: Node) -> tuple[float | None, float | None]:
+    """Both or neither; inside a box around Lạng Sơn province, so a swapped pair is refused."""
+    lat, lon = node.child("lat", required=False), node.child("lon", required=False)
+    if lat.value is None and lon.value is None:
+        return None, None
+    for part, low, high in ((lat, 21.3, 22.5), (lon, 106.0, 107.4)):
+        value = part.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise part.fail("expected a number (give both lat and lon, or neither)")
+        if not low <= value <= high:
+            raise part.fail(f"{value} is outside Lạng Sơn province ({low} to {high})")
+    return float(lat.value), float(lon.value)
 
 
 def _unique(values: list[str], node: Node, what: str) -> None:

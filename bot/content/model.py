@@ -67,6 +67,24 @@ class Commune:
     folded: str = field(compare=False, default="")
 
 
+MARKET_KINDS = ("market", "supermarket", "trade_centre")
+
+
+@dataclass(frozen=True)
+class Market:
+    """A market, supermarket or trade centre, in a commune of `content/units.yaml`."""
+
+    id: str
+    name: Localized
+    commune: str
+    kind: str
+    model_point: bool
+    source: Localized
+    lat: float | None = None
+    lon: float | None = None
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class DayRule:
     """A fixed day ('06-05') or the Nth weekday of a month ('03/last/sat')."""
@@ -161,6 +179,7 @@ class Content:
     tips: tuple[Tip, ...]
     plan: Plan
     units: CommuneIndex = field(compare=False, repr=False)  # search and location look-up
+    markets: tuple[Market, ...] = ()
 
     def commune(self, code: str | None) -> Commune | None:
         return next((c for c in self.communes if c.code == code), None)
@@ -170,3 +189,9 @@ class Content:
 
     def tip(self, tip_id: str) -> Tip | None:
         return next((t for t in self.tips if t.id == tip_id), None)
+
+    def market(self, market_id: str) -> Market | None:
+        return next((m for m in self.markets if m.id == market_id), None)
+
+    def markets_in(self, commune_code: str | None) -> tuple[Market, ...]:
+        return tuple(m for m in self.markets if m.commune == commune_code)
