@@ -81,7 +81,7 @@ OUTCOME = {
     "deleteme": "Erase everything I store about you",
     "redeem": "Usage: /redeem CODE",
     "tip": "💡 ",
-    "subscribe": "Done: you will get one tip every day at",
+    "subscribe": "At what time would you like your daily tip?",
     "unsubscribe": "You are not subscribed to daily tips.",
     "settings": "Your settings:",
     "quiz": "Question 1 of 10",

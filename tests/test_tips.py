@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.app import App
 from bot.channels.base import PermanentFailure, RecipientGone, TemporaryFailure, Throttled
 from bot.content.model import Tip
@@ -102,14 +104,52 @@ async def test_subscribe_default_time_and_invalid_times(alice: Chat) -> None:
     row = await alice.row()
     assert row is not None and row["tip_time"] is None
     await alice.send("/subscribe")
-    assert "7:00" in alice.text or "07:00" in alice.text
+    labels = alice.choice_labels
+    names = [label.split(" (")[0] for label in labels]
+    assert names == ["Morning", "Noon", "Evening", "Another time"]
+    assert labels[0].startswith("Morning (7:00") and labels[2].startswith("Evening (7:30")
+    await alice.send("toi")
+    assert (await alice.row() or {})["tip_time"] == "19:30"
     await alice.send("/subscribe 18h30")
     row = await alice.row()
     assert row is not None and row["tip_time"] == "18:30"
     await alice.send("/unsubscribe")
+    assert "Stop your daily tip at 18:30?" in alice.text
+    await alice.send("ko")
+    assert (await alice.row() or {})["tip_time"] == "18:30"
+    await alice.send("dung")  # the word works like /unsubscribe, and asks first too
+    await alice.send("dong y")
     assert "not get daily tips any more" in alice.text
     row = await alice.row()
     assert row is not None and row["tip_time"] is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("6 gio sang", "06:00"),
+        ("6h sáng", "06:00"),
+        ("7 giờ tối", "19:00"),
+        ("18h30", "18:30"),
+        ("trưa", "11:30"),
+        ("6 ruoi chieu", "18:30"),
+    ],
+)
+async def test_subscribe_understands_times_in_words(alice: Chat, typed: str, expected: str) -> None:
+    await onboard(alice)
+    await alice.send(f"/subscribe {typed}")
+    assert (await alice.row() or {})["tip_time"] == expected
+
+
+async def test_another_time_is_typed_in_words(alice: Chat) -> None:
+    await onboard(alice)
+    await alice.send("/subscribe")
+    await alice.send("another")
+    assert "For example 18:30, 6 giờ sáng or 7h tối" in alice.text
+    await alice.send("25 gio")
+    assert "is not a time I understand" in alice.text
+    await alice.send("6 gio sang")
+    assert "every day at 6:00" in alice.text
 
 
 async def test_daily_tip_arrives_once_at_the_chosen_local_time(

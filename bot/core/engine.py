@@ -161,7 +161,7 @@ class Engine:
         state = self.router.states.get(ctx.convo.state)
         if offered:
             # A step that also reads free text (a commune's name) takes only exact picks.
-            loose = state is None or state.on_text is None
+            loose = state is None or state.on_text is None or state.loose_choices
             found = self.deps.interpreter.pick(
                 text, offered, lettered=ctx.convo.lettered, loose=loose
             )

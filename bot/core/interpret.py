@@ -290,9 +290,7 @@ class Interpreter:
         if hour is None:
             return period.default if period is not None else None
         if period is not None and hour < period.pm_below:
-            hour += 12
-        if hour == 24:
-            hour = 0
+            hour = (hour + 12) % 24
         if not (0 <= hour <= 23 and 0 <= minute <= 59):
             return None
         return time(hour, minute)

@@ -62,6 +62,9 @@ class State:
     on_location: Handler | None = None
     on_document: Handler | None = None
     on_return: ReturnHandler | None = None  # takes the result of a step this state called
+    # A state that reads free text takes only exact option words, unless it says that parts of
+    # words and typos may pick an option too (its free text cannot be mistaken for one).
+    loose_choices: bool = False
 
 
 class Router:

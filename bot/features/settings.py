@@ -16,7 +16,7 @@ from bot.features.profile import (
     commune_label,
     run_steps,
 )
-from bot.features.tips import parse_time, set_tip_time
+from bot.features.tips import set_tip_time
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -76,7 +76,7 @@ async def on_menu(ctx: Context) -> None:
 
 
 async def on_time(ctx: Context) -> None:
-    when = parse_time(ctx.text)
+    when = ctx.deps.interpreter.time_of_day(ctx.text)
     if when is None:
         ctx.say(ctx._("“{value}” is not a time I understand.", value=ctx.text[:20]))
         await ctx.reprompt()
@@ -87,7 +87,7 @@ async def on_time(ctx: Context) -> None:
 
 
 async def ask_time(ctx: Context) -> None:
-    ctx.ask(ctx._("At what time? Write it as HH:MM, for example 18:30."))
+    ctx.ask(ctx._("At what time? For example 18:30, 6 giờ sáng or 7h tối."))
 
 
 async def on_lang_choice(ctx: Context) -> None:

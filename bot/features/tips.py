@@ -6,7 +6,6 @@ dated for today (World Environment Day, Plastic Bag Free Day...) goes first.
 
 from __future__ import annotations
 
-import re
 from datetime import date, time
 
 from bot.content.model import Tip
@@ -15,8 +14,9 @@ from bot.core.clock import iso, local, local_date
 from bot.core.context import Context
 from bot.core.deps import Deps
 from bot.core.i18n import Translator
-from bot.core.messages import Reply
-from bot.core.router import N_, Command, MenuItem, Router
+from bot.core.messages import Choice, Reply
+from bot.core.payloads import Payload
+from bot.core.router import N_, Command, MenuItem, Router, State
 from bot.storage import deliveries, tips_seen, users
 from bot.storage.db import Transaction
 from bot.storage.deliveries import Delivery
@@ -24,16 +24,10 @@ from bot.storage.users import User
 
 KIND = "daily_tip"
 RECENT_WINDOW = 40
-_TIME = re.compile(r"^(\d{1,2})(?:\s*[:hH.]\s*(\d{2}))?\s*(?:[hH]|giờ)?$")
-
-
-def parse_time(text: str) -> time | None:
-    """'18:30', '7:05', '18h30', '7h', '7' -> a time; anything else (e.g. '25:99') -> None."""
-    found = _TIME.match(text.strip())
-    if not found:
-        return None
-    hour, minute = int(found[1]), int(found[2] or 0)
-    return time(hour, minute) if hour < 24 and minute < 60 else None
+TIME_STATE = "tips.time"
+STOP_STATE = "tips.stop"
+TIME = Payload("tt", "hhmm")
+STOP = Payload("tstop", "answer")
 
 
 async def choose_tip(deps: Deps, tx: Transaction, user: User, today: date) -> Tip:
@@ -67,18 +61,85 @@ async def tip_now(ctx: Context) -> None:
 
 
 async def subscribe(ctx: Context) -> None:
-    _ = ctx._
-    raw = ctx.incoming.args.strip() or ctx.deps.settings.default_tip_time
-    when = parse_time(raw)
+    """`/subscribe 18:30` (or `6 giờ sáng`, `7h tối`...) at once; a bare `/subscribe` offers
+    morning, noon, evening or another time."""
+    raw = ctx.incoming.args.strip()
+    if not raw:
+        await ask_tip_time(ctx)
+        return
+    when = ctx.deps.interpreter.time_of_day(raw)
     if when is None:
-        ctx.say(
-            _(
-                "“{value}” is not a time I understand. Please write it as HH:MM, "
-                "for example /subscribe 18:30.",
-                value=raw[:20],
-            )
+        ctx.say(not_a_time(ctx, raw))
+        return
+    await subscribe_at(ctx, when)
+
+
+def not_a_time(ctx: Context, raw: str) -> str:
+    return ctx._(
+        "“{value}” is not a time I understand. Write it as HH:MM or in words, for example "
+        "/subscribe 18:30, 6 giờ sáng or 7h tối.",
+        value=raw[:20],
+    )
+
+
+async def ask_tip_time(ctx: Context) -> None:
+    _ = ctx._
+    morning = parse_hhmm(ctx.deps.settings.default_tip_time) or time(7)
+    options = [(_("Morning"), morning), *_periods(ctx)]
+    choices = [
+        Choice(f"{label} ({_.time(when)})", TIME.make(when.strftime("%H%M")))
+        for label, when in options
+    ]
+    choices.append(Choice(_("Another time"), TIME.make("other")))
+    ctx.ask(
+        _("At what time would you like your daily tip?"),
+        choices,
+        state=TIME_STATE,
+        brief=_("At what time would you like your daily tip?"),
+    )
+
+
+def _periods(ctx: Context) -> list[tuple[str, time]]:
+    """Noon and evening as `content/answers.yaml` defines them (trưa 11:30, tối 19:30)."""
+    by_word = {p.word: p.default for p in ctx.deps.interpreter.rules.periods}
+    found = [(ctx._("Noon"), by_word.get("trưa")), (ctx._("Evening"), by_word.get("tối"))]
+    return [(label, when) for label, when in found if when is not None]
+
+
+async def on_tip_time_choice(ctx: Context) -> None:
+    values = TIME.parse(ctx.payload)
+    when = parse_hhmm(values[0]) if values else None
+    if when is None:
+        ctx.ask(
+            ctx._("At what time? For example 18:30, 6 giờ sáng or 7h tối."),
+            state=TIME_STATE,
         )
         return
+    ctx.finish()
+    await subscribe_at(ctx, when)
+
+
+async def on_tip_time_text(ctx: Context) -> None:
+    when = ctx.deps.interpreter.time_of_day(ctx.text)
+    if when is None:
+        ctx.say(not_a_time(ctx, ctx.text))
+        await ctx.reprompt()
+        return
+    ctx.finish()
+    await subscribe_at(ctx, when)
+
+
+def parse_hhmm(value: str) -> time | None:
+    """'0730' or '07:30' as stored in payloads and settings; anything else is None."""
+    digits = value.replace(":", "")
+    if len(digits) != 4 or not digits.isdecimal():
+        return None
+    hour, minute = int(digits[:2]), int(digits[2:])
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+async def subscribe_at(ctx: Context, when: time) -> None:
+    _ = ctx._
     await set_tip_time(ctx, when)
     ctx.say(
         _(
@@ -96,8 +157,24 @@ async def set_tip_time(ctx: Context, when: time) -> None:
 
 
 async def unsubscribe(ctx: Context) -> None:
+    """Asks first: 'dừng' or 'hủy' typed in passing should not end someone's tips."""
     if ctx.user.tip_time is None:
         ctx.say(ctx._("You are not subscribed to daily tips. Send /subscribe to start."))
+        return
+    ctx.ask(
+        ctx._("Stop your daily tip at {time}?", time=ctx.user.tip_time),
+        [
+            Choice(ctx._("Yes, stop the tips"), STOP.make("yes"), "yes"),
+            Choice(ctx._("No, keep them"), STOP.make("no"), "no"),
+        ],
+        state=STOP_STATE,
+    )
+
+
+async def on_stop(ctx: Context) -> None:
+    ctx.finish()
+    if STOP.parse(ctx.payload) != ("yes",):
+        ctx.say(ctx._("Good: your daily tips go on."))
         return
     await ctx.update_user(tip_time=None, tip_since=None)
     await deliveries.drop_pending_for(ctx.tx, ctx.user.id, "unsubscribed")
@@ -155,6 +232,16 @@ def register(router: Router) -> None:
     router.add_command(
         Command("unsubscribe", unsubscribe, MEMBERS, N_("stop the daily tip"), order=12)
     )
+    router.add_state(
+        State(
+            TIME_STATE,
+            ask_tip_time,
+            on_choice=on_tip_time_choice,
+            on_text=on_tip_time_text,
+            loose_choices=True,
+        )
+    )
+    router.add_state(State(STOP_STATE, unsubscribe, on_choice=on_stop))
     router.add_menu_item(MenuItem("tip", N_("A tip now"), order=10))
     router.add_menu_item(MenuItem("subscribe", N_("A tip every day"), order=20))
     router.add_job(enqueue_daily_tips)
