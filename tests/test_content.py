@@ -226,3 +226,37 @@ def test_invalid_yaml(copy: Path) -> None:
     path.write_text("plan:\n  title: [unclosed\n  period: {start: 2021\n", encoding="utf-8")
     message = refused(copy)
     assert str(path) in message and "not valid YAML" in message and "line" in message
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("kind", "rule", "tips[5].kind: expected one of habit, fact, law"),
+        ("local", "yes", "tips[5].local: expected true or false"),
+        ("source", {"vi": "x" * 121, "en": "y"}, "tips[5].source.vi: longer than 120"),
+    ],
+)
+def test_a_bad_tip_tag(copy: Path, field: str, value: Any, expected: str) -> None:
+    path = edit(copy, "tips.yaml", lambda data: data["tips"][5].update({field: value}))
+    assert refused(copy).startswith(f"{path}: {expected}")
+
+
+def test_placeholders_must_be_known_and_the_same_in_both_languages(copy: Path) -> None:
+    def unknown(data: Any) -> None:
+        data["tips"][5]["text"] = {"vi": "Đi {cho} nhé", "en": "Go to {cho}"}
+
+    edit(copy, "tips.yaml", unknown)
+    assert "tips[5].text: unknown placeholder {cho}" in refused(copy)
+
+    def different(data: Any) -> None:
+        data["tips"][5]["text"] = {"vi": "Đi {market} nhé", "en": "Go to market"}
+
+    edit(copy, "tips.yaml", different)
+    assert "tips[5].text: vi and en use different {placeholders}" in refused(copy)
+
+
+def test_a_tip_with_a_placeholder_is_local(content: Content) -> None:
+    tip = content.tip("cloth-bag-market")
+    assert tip is not None and tip.placeholders == {"market"} and tip.local
+    local = sum(t.local for t in content.tips)
+    assert local * 3 >= len(content.tips), f"{local} local tips of {len(content.tips)}"

@@ -6,15 +6,19 @@ content author can fix it without reading code.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+from bot.content.fill import PLACEHOLDERS, placeholders
 from bot.content.model import (
     AUDIENCES,
     LEVELS,
     MARKET_KINDS,
+    TIP_KINDS,
     Commune,
     Content,
     District,
+    Localized,
     Market,
     Tip,
 )
@@ -121,6 +125,29 @@ def _commune(node: Node, district_codes: set[str]) -> Commune:
 
 
 def _tip(node: Node) -> Tip:
+    text = node.child("text").localized(MAX_TIP_CHARS)
+    found = placeholders(text.vi)
+    if found != placeholders(text.en):
+        raise node.child("text").fail("vi and en use different {placeholders}")
+    if unknown := found - set(PLACEHOLDERS):
+        raise node.child("text").fail(f"unknown placeholder {{{sorted(unknown)[0]}}}")
+    kind = node.child("kind", required=False)
+    if kind.value is not None and kind.value not in TIP_KINDS:
+        raise kind.fail(f"expected one of {', '.join(TIP_KINDS)}")
+    local = node.child("local", required=False)
+    if local.value is not None and not isinstance(local.value, bool):
+        raise local.fail("expected true or false")
+    long_node = node.child("source_long", required=False)
+    return replace(
+        _tip_core(node, text),
+        kind=kind.text() if kind.value is not None else "habit",
+        local=bool(local.value) or bool(found & {"commune", "market"}),
+        source_long=long_node.localized_or_text() if long_node.value is not None else None,
+        placeholders=frozenset(found),
+    )
+
+
+def _tip_core(node: Node, text: Localized) -> Tip:
     audiences = members(node.child("audiences"), (*AUDIENCES, "all"))
     levels_node = node.child("levels", required=False)
     levels = members(levels_node, LEVELS) if levels_node.value is not None else frozenset()
@@ -130,6 +157,6 @@ def _tip(node: Node) -> Tip:
         audiences=audiences,
         levels=levels,
         on=day_rule(on_node) if on_node.value is not None else None,
-        text=node.child("text").localized(MAX_TIP_CHARS),
-        source=node.child("source").localized_or_text(),
+        text=text,
+        source=node.child("source").localized_or_text(MAX_SOURCE_CHARS),
     )

@@ -76,6 +76,9 @@ class DayRule:
         return (when.day - 1) // 7 + 1 == self.nth
 
 
+TIP_KINDS = ("habit", "fact", "law")  # law: a fine or a legal duty (the order rule spaces them)
+
+
 @dataclass(frozen=True)
 class Tip:
     id: str
@@ -84,6 +87,14 @@ class Tip:
     on: DayRule | None
     text: Localized
     source: Localized
+    kind: str = "habit"
+    local: bool = False  # names a place of Lạng Sơn, or takes the person's commune or market
+    source_long: Localized | None = None  # the full citation, shown by /source
+    placeholders: frozenset[str] = frozenset()
+
+    @property
+    def long_source(self) -> Localized:
+        return self.source_long or self.source
 
     def suits(self, audience: str | None, level: str | None) -> bool:
         if "all" not in self.audiences and (audience or "resident") not in self.audiences:
