@@ -199,3 +199,14 @@ async def set_leaderboard_opt_in(tx: Transaction, member_id: int, opt_in: bool) 
         "UPDATE class_members SET leaderboard_opt_in = ? WHERE id = ?",
         (1 if opt_in else 0, member_id),
     )
+
+
+async def finished_count(tx: Transaction, user_id: int, level: str, school_year: str) -> int:
+    """How many quizzes of this level the person finished in the school year."""
+    return int(
+        await tx.fetch_value(
+            """SELECT COUNT(*) FROM quiz_attempts
+               WHERE user_id = ? AND level = ? AND school_year = ? AND status = ?""",
+            (user_id, level, school_year, FINISHED),
+        )
+    )
