@@ -31,6 +31,7 @@ from bot.features import (
     quiz,
     schools,
     settings,
+    sources,
     teachers,
     tips,
 )
@@ -48,6 +49,7 @@ FEATURES = (
     settings,
     privacy,
     quiz,
+    sources,
     schools,
     teachers,
     approvals,

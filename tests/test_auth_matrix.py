@@ -35,6 +35,7 @@ mydata         y       y         y        y        y      y         y           
 deleteme       y       y         y        y        y      y         y            y         y
 redeem         y       y         y        y        y      y         y            y         y
 tip            -       y         y        y        y      y         y            y         y
+source         -       y         y        y        y      y         y            y         y
 subscribe      -       y         y        y        y      y         y            y         y
 unsubscribe    -       y         y        y        y      y         y            y         y
 settings       -       y         y        y        y      y         y            y         y
@@ -75,6 +76,7 @@ OUTCOME = {
     "deleteme": "Erase everything I store about you",
     "redeem": "Usage: /redeem CODE",
     "tip": "💡 ",
+    "source": "You have not had a tip or a quiz question yet",
     "subscribe": "Done: you will get one tip every day at",
     "unsubscribe": "You are not subscribed to daily tips.",
     "settings": "Your settings:",

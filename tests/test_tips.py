@@ -66,7 +66,8 @@ async def test_a_vietnamese_reader_gets_the_source_in_vietnamese(app: App) -> No
     for _ in range(25):
         await chat.send("/tip")
         tip, source_line = shown_tip(app, chat.text, "vi")
-        assert source_line == "Nguồn: " + tip.source.vi, chat.text
+        full = " (nguồn đầy đủ: /source)" if tip.source_long else ""
+        assert source_line == "Nguồn: " + tip.source.vi + full, chat.text
         assert not ENGLISH_CITATION.search(source_line), source_line
         translated += tip.source.vi != tip.source.en
     assert translated  # not only sources that were already in Vietnamese
@@ -77,7 +78,8 @@ async def test_an_english_reader_gets_the_source_in_english(alice: Chat, app: Ap
     for _ in range(10):
         await alice.send("/tip")
         tip, source_line = shown_tip(app, alice.text, "en")
-        assert source_line == "Source: " + tip.source.en, alice.text
+        full = " (full source: /source)" if tip.source_long else ""
+        assert source_line == "Source: " + tip.source.en + full, alice.text
 
 
 def test_the_tip_text_cites_the_law_in_each_language(app: App) -> None:

@@ -159,13 +159,15 @@ def feedback(ctx: Context, question: Question, correct: bool) -> str:
         head = "❌ " + _(
             "Not quite. The right answer: {answer}", answer=question.right.get(ctx.locale)
         )
-    return (
-        head
-        + "\n"
-        + question.explanation.get(ctx.locale)
-        + "\n"
-        + _("Source: {source}", source=question.source.get(ctx.locale))
-    )
+    return head + "\n" + question.explanation.get(ctx.locale) + "\n" + source_line(ctx, question)
+
+
+def source_line(ctx: Context, question: Question) -> str:
+    """The short source; where a longer citation exists, /source shows it."""
+    source = question.source.get(ctx.locale)
+    if question.source_long is not None:
+        return ctx._("Source: {source} (full source: /source)", source=source)
+    return ctx._("Source: {source}", source=source)
 
 
 async def finish_attempt(ctx: Context, attempt: Attempt) -> None:

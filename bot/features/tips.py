@@ -59,7 +59,12 @@ async def choose_tip(deps: Deps, tx: Transaction, user: User, today: date) -> Ti
 def tip_text(_: Translator, tip: Tip, content: Content, commune: str | None, day: date) -> str:
     """The tip with the person's commune and market filled in, and its short source."""
     text = fill(tip.text.get(_.locale), _.locale, content, commune, day)
-    return "💡 " + text + "\n" + _("Source: {source}", source=tip.source.get(_.locale))
+    source = tip.source.get(_.locale)
+    if tip.source_long is not None:
+        line = _("Source: {source} (full source: /source)", source=source)
+    else:
+        line = _("Source: {source}", source=source)
+    return "💡 " + text + "\n" + line
 
 
 async def tip_now(ctx: Context) -> None:

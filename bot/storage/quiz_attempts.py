@@ -210,3 +210,11 @@ async def finished_count(tx: Transaction, user_id: int, level: str, school_year:
             (user_id, level, school_year, FINISHED),
         )
     )
+
+
+async def latest(tx: Transaction, user_id: int) -> Attempt | None:
+    """The person's most recent attempt, whatever its status."""
+    row = await tx.fetch_one(
+        "SELECT * FROM quiz_attempts WHERE user_id = ? ORDER BY id DESC LIMIT 1", (user_id,)
+    )
+    return _attempt(row) if row else None
