@@ -233,6 +233,7 @@ def test_invalid_yaml(copy: Path) -> None:
     [
         ("kind", "rule", "tips[5].kind: expected one of habit, fact, law"),
         ("local", "yes", "tips[5].local: expected true or false"),
+        ("months", [6, 13], "tips[5].months[1]: expected a month from 1 to 12"),
         ("source", {"vi": "x" * 121, "en": "y"}, "tips[5].source.vi: longer than 120"),
     ],
 )

@@ -126,3 +126,23 @@ def test_the_report_reminder_names_the_recipient_only_when_sure(app: App) -> Non
     assert "gửi Sở Thông tin và Truyền thông" in in_2024
     assert available(tip, content, date(2024, 12, 1))
     assert not available(tip, content, date(2026, 12, 1))
+
+
+def test_a_seasonal_tip_comes_only_in_its_months(app: App) -> None:
+    content = app.deps.content
+    harvest = content.tip("harvest-baskets")
+    assert harvest is not None and harvest.months == {7, 8, 9, 10}
+    history = [Seen("cloth-bag-market", date(2026, 1, 1))] * 3
+    picks = {
+        day.month: choose([harvest], history, content.tip, day, random.Random(1))
+        for day in (date(2026, 8, 15), date(2026, 12, 15))
+    }
+    assert picks == {8: harvest, 12: None}
+
+
+def test_the_first_local_tip_speaks_of_the_persons_own_place(app: App) -> None:
+    content = app.deps.content
+    suitable = [t for t in content.tips if t.suits("resident", None)]
+    for seed in range(20):
+        first = choose(suitable, [], content.tip, START, random.Random(seed))
+        assert first is not None and first.placeholders & {"commune", "market"}, first

@@ -138,13 +138,23 @@ def _tip(node: Node) -> Tip:
     if local.value is not None and not isinstance(local.value, bool):
         raise local.fail("expected true or false")
     long_node = node.child("source_long", required=False)
+    months = node.child("months", required=False)
     return replace(
         _tip_core(node, text),
         kind=kind.text() if kind.value is not None else "habit",
         local=bool(local.value) or bool(found & {"commune", "market"}),
         source_long=long_node.localized_or_text() if long_node.value is not None else None,
         placeholders=frozenset(found),
+        months=_months(months) if months.value is not None else frozenset(),
     )
+
+
+def _months(node: Node) -> frozenset[int]:
+    values = [n.value for n in node.items()]
+    for index, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+            raise node.child(index).fail("expected a month from 1 to 12")
+    return frozenset(values)
 
 
 def _tip_core(node: Node, text: Localized) -> Tip:

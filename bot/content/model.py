@@ -91,10 +91,14 @@ class Tip:
     local: bool = False  # names a place of Lạng Sơn, or takes the person's commune or market
     source_long: Localized | None = None  # the full citation, shown by /source
     placeholders: frozenset[str] = frozenset()
+    months: frozenset[int] = frozenset()  # a seasonal tip (harvest, festivals): only these months
 
     @property
     def long_source(self) -> Localized:
         return self.source_long or self.source
+
+    def in_season(self, day: date) -> bool:
+        return not self.months or day.month in self.months
 
     def suits(self, audience: str | None, level: str | None) -> bool:
         if "all" not in self.audiences and (audience or "resident") not in self.audiences:

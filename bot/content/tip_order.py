@@ -3,7 +3,8 @@
 - A person's first three tips are practical habits, never a fine or a legal duty (`kind:
   law`); after that, at most one such tip in any seven days.
 - At least a third are local: after two tips that were not, the next one is local whenever a
-  fresh local tip suits the person.
+  fresh local tip suits the person; the first local tips take the person's own commune or
+  market. A seasonal tip (harvests, festivals) comes only in its months.
 - A tip dated for today goes first if the rules allow it; nothing seen lately comes back while
   a fresh tip remains.
 """
@@ -20,6 +21,7 @@ from bot.content.model import Tip
 HABITS_FIRST = 3  # the first three tips are habits (the fourth may be a law)
 LAW_SPACING_DAYS = 7
 LOCAL_EVERY = 3  # at least one local tip in every three
+PERSONAL = frozenset({"commune", "market"})
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,9 @@ def choose(
 ) -> Tip | None:
     """The next tip among `suitable` (most recent first in `history`), or None if none fits."""
     law_ok = law_allowed(history, by_id, today)
-    fits = [t for t in suitable if allowed(t) and (law_ok or t.kind != "law")]
+    fits = [
+        t for t in suitable if allowed(t) and t.in_season(today) and (law_ok or t.kind != "law")
+    ]
     recent = [s.tip_id for s in history]
     dated = [t for t in fits if t.on and t.on.matches(today) and t.id not in recent[:5]]
     if dated:
@@ -65,7 +69,10 @@ def choose(
     if len(history) < HABITS_FIRST:
         fresh = [t for t in fresh if t.kind == "habit"] or fresh
     if local_due(history, by_id):
-        fresh = [t for t in fresh if t.local] or fresh
+        local = [t for t in fresh if t.local]
+        if len(history) < HABITS_FIRST:  # a first tip speaks of the person's own place
+            local = [t for t in local if t.placeholders & PERSONAL] or local
+        fresh = local or fresh
     if fresh:
         return rng.choice(fresh)
     if not undated:
