@@ -33,6 +33,7 @@ def ended(content: Content) -> tuple[str, ...]:
         "Đến năm 2025, 100% siêu thị sẽ dùng bao bì thân thiện môi trường.",
         "Mục tiêu của Kế hoạch: 90% học sinh được cung cấp kiến thức.",
         "Theo Kế hoạch, mỗi năm tổ chức bao nhiêu hội nghị tập huấn?",
+        "Kế hoạch của tỉnh khuyến khích mang làn đi chợ.",
     ],
 )
 def test_flagged(sentence: str, ended: tuple[str, ...]) -> None:
@@ -45,6 +46,7 @@ def test_flagged(sentence: str, ended: tuple[str, ...]) -> None:
         "Kế hoạch 2021-2025 của tỉnh đặt mục tiêu 90% học sinh được cung cấp kiến thức.",
         "Kế hoạch hành động quốc gia đặt mục tiêu giảm 75% rác nhựa trên biển đến năm 2030.",
         "Hôm nay bạn đang mang làn đi chợ.",
+        "Kế hoạch 2021-2025 của tỉnh khuyến khích mang làn đi chợ.",
     ],
 )
 def test_not_flagged(sentence: str, ended: tuple[str, ...]) -> None:

@@ -32,6 +32,11 @@ _QUOTA = {
 }
 
 
+# "Kế hoạch của tỉnh" alone reads as a plan in force: once it has ended, name its period.
+_PROVINCE_PLAN = {
+    "vi": re.compile(r"Kế hoạch (của )?tỉnh(?! Lạng Sơn \d)"),
+    "en": re.compile(r"province's plan|Lạng Sơn's plan", re.IGNORECASE),
+}
 _YEAR = re.compile(r"\b(20\d\d)\b")
 
 
@@ -80,6 +85,8 @@ def sentence_problem(sentence: str, locale: str, ended: tuple[str, ...]) -> str 
     ongoing = any(year > _last_ended(ended) for year in years)  # e.g. a 2030 target
     if ended and quota and not names_ended and not ongoing:
         return "gives a plan's target or quota without naming the plan's period"
+    if ended and _PROVINCE_PLAN[locale].search(sentence) and not names_ended:
+        return "names the province's plan without its period, as if it were in force"
     return None
 
 
