@@ -126,3 +126,16 @@ def test_a_plan_naming_an_unknown_agency(copy: Path) -> None:
     rewrite(path, lambda data: data["agencies"].append("so-khong-co"))
     message = refused(copy)
     assert str(path) in message and "agencies[10]" in message and "so-khong-co" in message
+
+
+def test_a_report_recipient_the_plan_does_not_list(copy: Path) -> None:
+    path = copy / "plan.yaml"
+    rewrite(path, lambda data: data["plan"]["report_recipient"].update(agency="so-nnmt"))
+    message = refused(copy)
+    assert str(path) in message and "plan.report_recipient.agency" in message
+
+
+def test_an_unconfirmed_recipient_is_never_named(copy: Path) -> None:
+    path = copy / "plan.yaml"
+    rewrite(path, lambda data: data["plan"]["report_recipient"].update(confirmed=False))
+    assert load_content(copy).report_recipient(date(2024, 12, 1)) is None
