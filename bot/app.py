@@ -33,6 +33,7 @@ from bot.features import (
     quiz,
     schools,
     settings,
+    sources,
     teachers,
     tips,
 )
@@ -50,6 +51,7 @@ FEATURES = (
     settings,
     privacy,
     quiz,
+    sources,
     schools,
     teachers,
     approvals,

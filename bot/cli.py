@@ -11,9 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.app import create_app
+from bot.content.checks import content_problems
 from bot.content.loader import ContentError, load_content
 from bot.content.quizzes import QUIZ_LEVELS, load_quizzes
-from bot.core.clock import OffsetClock, iso
+from bot.core.clock import OffsetClock, SystemClock, iso, local_date
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
@@ -81,9 +82,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         quizzes = load_quizzes(settings.quiz_dir)
         sizes = ", ".join(f"{lv} {len(quizzes.bank(lv))}" for lv in QUIZ_LEVELS if quizzes.bank(lv))
         print(f"quizzes OK: {quizzes.size} questions ({sizes or 'no banks'})")
-        problems = quizzes.problems()
+        problems = content_problems(content, quizzes, local_date(SystemClock().now()))
         for problem in problems:
-            print(f"Quiz banks incomplete: {problem}", file=sys.stderr)
+            print(f"Content problem: {problem}", file=sys.stderr)
         return 1 if problems else 0
     if args.command == "migrate":
         app = await create_app(settings)

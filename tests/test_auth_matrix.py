@@ -38,6 +38,7 @@ mydata         y       y         y        y        y      y         y           
 deleteme       y       y         y        y        y      y         y            y         y
 redeem         y       y         y        y        y      y         y            y         y
 tip            -       y         y        y        y      y         y            y         y
+source         -       y         y        y        y      y         y            y         y
 subscribe      -       y         y        y        y      y         y            y         y
 unsubscribe    -       y         y        y        y      y         y            y         y
 settings       -       y         y        y        y      y         y            y         y
@@ -81,6 +82,7 @@ OUTCOME = {
     "deleteme": "Erase everything I store about you",
     "redeem": "Usage: /redeem CODE",
     "tip": "💡 ",
+    "source": "You have not had a tip or a quiz question yet",
     "subscribe": "At what time would you like your daily tip?",
     "unsubscribe": "You are not subscribed to daily tips.",
     "settings": "Your settings:",

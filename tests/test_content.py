@@ -278,3 +278,38 @@ def test_former_units_are_read_once_at_load(content: Content) -> None:
     partial = {u.short_name for c in content.communes for u in c.former if u.partial}
     assert partial == {"Bính Xá", "Kiên Mộc"}
     assert all(c.centre is not None for c in content.communes)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("kind", "rule", "tips[5].kind: expected one of habit, fact, law"),
+        ("local", "yes", "tips[5].local: expected true or false"),
+        ("months", [6, 13], "tips[5].months[1]: expected a month from 1 to 12"),
+        ("source", {"vi": "x" * 121, "en": "y"}, "tips[5].source.vi: longer than 120"),
+    ],
+)
+def test_a_bad_tip_tag(copy: Path, field: str, value: Any, expected: str) -> None:
+    path = edit(copy, "tips.yaml", lambda data: data["tips"][5].update({field: value}))
+    assert refused(copy).startswith(f"{path}: {expected}")
+
+
+def test_placeholders_must_be_known_and_the_same_in_both_languages(copy: Path) -> None:
+    def unknown(data: Any) -> None:
+        data["tips"][5]["text"] = {"vi": "Đi {cho} nhé", "en": "Go to {cho}"}
+
+    edit(copy, "tips.yaml", unknown)
+    assert "tips[5].text: unknown placeholder {cho}" in refused(copy)
+
+    def different(data: Any) -> None:
+        data["tips"][5]["text"] = {"vi": "Đi {market} nhé", "en": "Go to market"}
+
+    edit(copy, "tips.yaml", different)
+    assert "tips[5].text: vi and en use different {placeholders}" in refused(copy)
+
+
+def test_a_tip_with_a_placeholder_is_local(content: Content) -> None:
+    tip = content.tip("cloth-bag-market")
+    assert tip is not None and tip.placeholders == {"market"} and tip.local
+    local = sum(t.local for t in content.tips)
+    assert local * 3 >= len(content.tips), f"{local} local tips of {len(content.tips)}"

@@ -30,7 +30,8 @@ PREFIX = {
     "lower_secondary": "ls",
     "upper_secondary": "us",
     "higher": "hi",
-    "adults": "ad",
+    "residents": "re",
+    "officials": "of",
 }
 
 
@@ -207,17 +208,23 @@ async def test_free_text_or_help_in_the_middle_asks_the_question_again(app: App)
     assert f"Question {question.id}?" in chat.text and len(chat.choices) == 3
 
 
-async def test_each_level_gets_its_bank_and_others_the_adults_bank(app: App) -> None:
+async def test_each_level_gets_its_bank_and_adults_the_bank_of_their_audience(app: App) -> None:
     pupil = await student(app, "ls", level="Lower secondary")
     await pupil.send("/quiz")
     assert (await latest(app, pupil)).level == "lower_secondary"
     assert all(q.startswith("ls-") for q in (await latest(app, pupil)).question_ids)
-    for name, audience in (("res", "Resident"), ("wk", "Civil servant")):
+    for name, audience, bank in (
+        ("res", "Resident", "residents"),
+        ("wk", "Civil servant", "officials"),
+        ("tv", "Press, radio", "officials"),
+        ("tc", "Teacher", "officials"),
+    ):
         chat = Chat(app, name)
         await onboard(chat, audience)
         await chat.send("/quiz")
         attempt = await latest(app, chat)
-        assert attempt.level == "adults" and all(q.startswith("ad-") for q in attempt.question_ids)
+        prefix = PREFIX[bank] + "-"
+        assert attempt.level == bank and all(q.startswith(prefix) for q in attempt.question_ids)
 
 
 def bank_numbers(chat: Chat) -> list[int]:
@@ -649,3 +656,30 @@ async def test_a_question_removed_from_the_bank_is_skipped(app: App) -> None:
     await answer(app, chat)
     assert "Question 3 of 10" in chat.text
     assert (await latest(app, chat)).answers[1] == 0
+
+
+async def trained(app: App) -> dict[tuple[str, str, str], int]:
+    rows = await app.deps.db.fetch_all(
+        "SELECT period, commune_code, audience, value FROM counters WHERE metric = 'trained'"
+    )
+    return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+
+async def test_press_or_radio_staff_finishing_the_officials_quiz_count_as_trained(
+    app: App,
+) -> None:
+    reporter = Chat(app, "tv")
+    await onboard(reporter, "Press, radio")
+    await reporter.send("/quiz")
+    for _ in range(9):
+        await answer(app, reporter)
+    assert await trained(app) == {}  # nine answers are not a finished quiz
+    await answer(app, reporter)
+    assert await trained(app) == {("2026-2027", "05977", "media"): 1}
+    await play(app, reporter)  # a second quiz in the same school year counts once
+    assert await trained(app) == {("2026-2027", "05977", "media"): 1}
+    clerk = Chat(app, "clerk")
+    await onboard(clerk, "Civil servant")
+    await play(app, clerk)  # officials' bank, but not press or radio
+    assert (await latest(app, clerk)).level == "officials"
+    assert await trained(app) == {("2026-2027", "05977", "media"): 1}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +13,18 @@ import pytest
 import yaml
 
 from bot.app import create_app
-from bot.content.loader import ContentError
+from bot.content.loader import ContentError, Node
 from bot.content.model import Localized
-from bot.content.quizzes import MIN_BANK_SIZE, QUIZ_LEVELS, TOPICS, load_quizzes
+from bot.content.quizzes import (
+    ADULT_BANKS,
+    MIN_BANK_SIZE,
+    QUIZ_LEVELS,
+    TOPICS,
+    Question,
+    _question,
+    adult_bank,
+    load_quizzes,
+)
 from bot.settings import PROJECT_DIR, Settings, SettingsError, load_settings
 from tests.sources import citation_problems
 
@@ -62,7 +72,7 @@ def refused(folder: Path) -> str:
 
 def test_a_valid_bank_loads(tmp_path: Path) -> None:
     write(tmp_path, "primary", "primary", question("p-1"), question("p-2", answer=1))
-    write(tmp_path, "adults", "adults", question("a-1", topic="law", source="Decree 08/2022"))
+    write(tmp_path, "residents", "residents", question("a-1", topic="law", source="Decree 08/2022"))
     banks = load_quizzes(tmp_path)
     assert [q.id for q in banks.bank("primary")] == ["p-1", "p-2"]
     first = banks.question("p-1")
@@ -136,7 +146,7 @@ def test_duplicate_ids_are_refused_within_a_bank(tmp_path: Path) -> None:
 
 
 def test_duplicate_ids_are_refused_across_banks(tmp_path: Path) -> None:
-    first = write(tmp_path, "adults", "adults", question("same-1"))
+    first = write(tmp_path, "officials", "officials", question("same-1"))
     second = write(tmp_path, "primary", "primary", question("same-1"))
     message = refused(tmp_path)
     assert message.startswith(f"{second}: question same-1"), message
@@ -171,7 +181,8 @@ def test_incomplete_banks_are_reported(tmp_path: Path) -> None:
     assert f"{tmp_path / 'primary.yaml'}: 1 questions, at least {MIN_BANK_SIZE} are needed" in (
         problems
     )
-    assert "no bank for level 'adults' (expected quizzes/adults.yaml)" in problems
+    assert "no bank for level 'residents' (expected quizzes/residents.yaml)" in problems
+    assert "no bank for level 'officials' (expected quizzes/officials.yaml)" in problems
     assert len(problems) == len(QUIZ_LEVELS)
 
 
@@ -243,3 +254,43 @@ def test_the_right_option_does_not_give_itself_away_by_its_length() -> None:
                 f"{len(longest)} of {len(bank)} questions; shorten it or lengthen a wrong one "
                 f"in some of: {', '.join(longest)}"
             )
+
+
+_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/(\d{4})\b")
+_PERCENT = re.compile(r"\d+(?:,\d+)?\s?%")
+
+
+def implausible_distractors(question: Question) -> list[str]:
+    """Wrong options that give themselves away where the answer is a date or a percentage:
+    a date decades off, or words ("No target") among percentages."""
+    found = []
+    right = question.right.vi
+    for option in question.options:
+        if option is question.right:
+            continue
+        if dated := _DATE.search(right):
+            other = _DATE.search(option.vi)
+            if other is None or abs(int(other[1]) - int(dated[1])) > 10:
+                found.append(option.vi)
+        elif _PERCENT.fullmatch(right.strip()) and not _PERCENT.search(option.vi):
+            found.append(option.vi)
+    return found
+
+
+def test_distractors_of_dates_and_figures_are_plausible_in_the_adult_banks() -> None:
+    banks = load_quizzes(PROJECT_DIR / "quizzes")
+    for level in ADULT_BANKS:
+        for q in banks.bank(level):
+            assert implausible_distractors(q) == [], (q.id, implausible_distractors(q))
+
+
+def test_the_distractor_check_catches_a_far_date() -> None:
+    options = [{"vi": "01/01/2022", "en": "a"}, {"vi": "01/01/2035", "en": "b"}]
+    far = question("x-1", options=options, answer=1)
+    node = Node(far, "x.yaml", "questions[0]")
+    assert implausible_distractors(_question(node, 0, "residents")) == ["01/01/2035"]
+
+
+def test_the_adult_banks_by_audience() -> None:
+    assert [adult_bank(a) for a in ("resident", None, "trader")] == ["residents"] * 3
+    assert {adult_bank(a) for a in ("worker", "media", "teacher")} == {"officials"}

@@ -107,6 +107,9 @@ class DayRule:
         return (when.day - 1) // 7 + 1 == self.nth
 
 
+TIP_KINDS = ("habit", "fact", "law")  # law: a fine or a legal duty (the order rule spaces them)
+
+
 @dataclass(frozen=True)
 class Tip:
     id: str
@@ -115,6 +118,18 @@ class Tip:
     on: DayRule | None
     text: Localized
     source: Localized
+    kind: str = "habit"
+    local: bool = False  # names a place of Lạng Sơn, or takes the person's commune or market
+    source_long: Localized | None = None  # the full citation, shown by /source
+    placeholders: frozenset[str] = frozenset()
+    months: frozenset[int] = frozenset()  # a seasonal tip (harvest, festivals): only these months
+
+    @property
+    def long_source(self) -> Localized:
+        return self.source_long or self.source
+
+    def in_season(self, day: date) -> bool:
+        return not self.months or day.month in self.months
 
     def suits(self, audience: str | None, level: str | None) -> bool:
         if "all" not in self.audiences and (audience or "resident") not in self.audiences:
@@ -124,9 +139,36 @@ class Tip:
 
 @dataclass(frozen=True)
 class Agency:
+    """A body with the period it exists under this name (`content/agencies.yaml`)."""
+
     key: str
     short: str
     name: Localized
+    level: str = "province"  # central | province | commune
+    valid_from: date | None = None
+    valid_to: date | None = None
+    successors: tuple[str, ...] = ()
+    confidence: str = "sourced"  # sourced | unconfirmed
+    source: str = ""
+    note: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.key
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True)
+class ReportRecipient:
+    """Who receives the plan's yearly report; `confirmed` false means: do not name it."""
+
+    agency: str
+    confirmed: bool
+    source: str
 
 
 @dataclass(frozen=True)
@@ -167,9 +209,21 @@ class Plan:
     agencies: tuple[Agency, ...]
     targets: tuple[Target, ...]
     tasks: tuple[Task, ...]
+    report_recipient: ReportRecipient | None = None
 
     def agency(self, key: str) -> Agency | None:
         return next((a for a in self.agencies if a.key == key), None)
+
+    @property
+    def starts(self) -> date:
+        return date(self.period[0], 1, 1)
+
+    @property
+    def ends(self) -> date:
+        return date(self.period[1], 12, 31)
+
+    def in_force(self, day: date) -> bool:
+        return self.starts <= day <= self.ends
 
 
 @dataclass(frozen=True)
@@ -180,6 +234,8 @@ class Content:
     plan: Plan
     units: CommuneIndex = field(compare=False, repr=False)  # search and location look-up
     markets: tuple[Market, ...] = ()
+    agencies: tuple[Agency, ...] = ()
+    plans: tuple[Plan, ...] = ()  # every plan, oldest first; `plan` is content/plan.yaml
 
     def commune(self, code: str | None) -> Commune | None:
         return next((c for c in self.communes if c.code == code), None)
@@ -195,3 +251,53 @@ class Content:
 
     def markets_in(self, commune_code: str | None) -> tuple[Market, ...]:
         return tuple(m for m in self.markets if m.commune == commune_code)
+
+    def agency(self, code: str) -> Agency | None:
+        return next((a for a in self.agencies if a.key == code), None)
+
+    def current_agencies(self, day: date, level: str | None = None) -> tuple[Agency, ...]:
+        """The bodies that exist on `day` under their name (optionally of one level)."""
+        return tuple(
+            a for a in self.agencies if a.valid_on(day) and (level is None or a.level == level)
+        )
+
+    def successor(self, code: str, day: date) -> tuple[Agency, ...]:
+        """The bodies doing `code`'s work on `day`: itself while it exists, else its successors
+        (followed through later mergers), the first one taking the figures recorded under it."""
+        found: list[Agency] = []
+        pending, seen = [code], set()
+        while pending:
+            current = self.agency(pending.pop(0))
+            if current is None or current.key in seen:
+                continue
+            seen.add(current.key)
+            if current.valid_on(day) or not current.successors:
+                if current.valid_on(day) and current not in found:
+                    found.append(current)
+                continue
+            pending = list(current.successors) + pending
+        return tuple(found)
+
+    def plan_in_force(self, day: date) -> Plan | None:
+        return next((p for p in self.plans if p.in_force(day)), None)
+
+    def plan_for(self, day: date) -> Plan:
+        """The plan in force on `day`, or else the last one that started before it."""
+        started = [p for p in self.plans if p.starts <= day] or list(self.plans[:1])
+        return self.plan_in_force(day) or (started[-1] if started else self.plan)
+
+    def report_recipient(self, day: date) -> Agency | None:
+        """Who receives the yearly report due around `day`, or None when it cannot be said:
+        no plan in force, a recipient the data marks unconfirmed, or a recipient that has
+        ended without one confirmed successor."""
+        plan = self.plan_in_force(day)
+        recipient = plan.report_recipient if plan else None
+        if recipient is None or not recipient.confirmed:
+            return None
+        agency = self.agency(recipient.agency)
+        if agency is None:
+            return None
+        if agency.valid_on(day):
+            return agency
+        heirs = self.successor(agency.key, day)
+        return heirs[0] if len(heirs) == 1 and agency.confidence == "sourced" else None

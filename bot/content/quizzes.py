@@ -17,12 +17,23 @@ from pathlib import Path
 from bot.content.loader import ContentError, Node, load_yaml
 from bot.content.model import LEVELS, Localized
 
-QUIZ_LEVELS = (*LEVELS, "adults")
+ADULT_BANKS = ("residents", "officials")
+QUIZ_LEVELS = (*LEVELS, *ADULT_BANKS)
+# The adults' bank by audience: officials, press and radio get the plan, the law's duties and
+# campaign skills; everyone else (residents, traders, anyone without a role) everyday habits.
+OFFICIAL_AUDIENCES = frozenset({"worker", "media", "teacher"})
+
+
+def adult_bank(audience: str | None) -> str:
+    return "officials" if audience in OFFICIAL_AUDIENCES else "residents"
+
+
 TOPICS = ("harm", "sorting", "market", "microplastics", "law", "recycling", "action")
 MIN_OPTIONS, MAX_OPTIONS = 2, 4
 MAX_EXPLANATION = 200  # characters, in each language
 MAX_QUESTION = 400
 MAX_OPTION = 200
+MAX_SOURCE = 120  # the short source shown under the answer; `source_long` is for /source
 MIN_BANK_SIZE = 40  # what the issue asks of a shipped bank (check-content enforces it)
 
 
@@ -36,10 +47,15 @@ class Question:
     answer: int  # 1-based position of the right option
     explanation: Localized
     source: Localized
+    source_long: Localized | None = None
 
     @property
     def right(self) -> Localized:
         return self.options[self.answer - 1]
+
+    @property
+    def long_source(self) -> Localized:
+        return self.source_long or self.source
 
 
 @dataclass
@@ -125,6 +141,7 @@ def _question(raw: Node, index: int, level: str) -> Question:
         texts = [getattr(option, lang).casefold() for option in options]
         if len(set(texts)) != len(texts):
             raise options_node.fail(f"two options have the same {lang} text")
+    long = node.child("source_long", required=False)
     answer = node.child("answer")
     if answer.value is None or isinstance(answer.value, bool) or not isinstance(answer.value, int):
         raise answer.fail("expected the position of the right option (1, 2, ...)")
@@ -138,5 +155,6 @@ def _question(raw: Node, index: int, level: str) -> Question:
         options=options,
         answer=answer.value,
         explanation=node.child("explanation").localized(MAX_EXPLANATION),
-        source=node.child("source").localized_or_text(),
+        source=node.child("source").localized_or_text(MAX_SOURCE),
+        source_long=long.localized_or_text() if long.value is not None else None,
     )

@@ -1,6 +1,7 @@
 """/quiz: ten questions on plastic waste for the person's level, with the why after each.
 
-Students get their school level's bank, everyone else the adults' bank. A member of an open
+Students get their school level's bank; officials, press and radio the officials' bank;
+everyone else the residents' bank. A member of an open
 class plays for their class (at the class's level); while the class takes part in a running
 contest, /quiz plays the contest's questions instead (same set for everyone, order shuffled
 per attempt), once per contest. Questions are drawn so that someone who plays again gets
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.content.quizzes import QUIZ_LEVELS
+from bot.content.quizzes import QUIZ_LEVELS, adult_bank
 from bot.core.auth import MEMBERS
 from bot.core.clock import iso, local_date, parse_iso, school_year
 from bot.core.context import Context
@@ -172,13 +173,14 @@ async def _contest_to_play(ctx: Context, member: Member | None) -> Contest | Non
 
 
 def _level(ctx: Context, member: Member | None) -> str:
-    """The class's level for a class member; else the student's level; else the adults'."""
+    """The class's level for a class member; else the student's level; else the adults' bank
+    for the person's audience (officials for teachers, workers, press; residents otherwise)."""
     if member is not None and ctx.deps.quizzes.bank(member.level):
         return member.level
     user = ctx.user
     if user.audience == "student" and user.school_level in QUIZ_LEVELS:
         return user.school_level
-    return "adults"
+    return adult_bank(user.audience)
 
 
 async def draw(ctx: Context, level: str) -> list[str]:

@@ -25,6 +25,7 @@ ANSWER_PREFIX = "qa"
 OPT_IN_PREFIX = "qo"
 QUESTION_STATE = "quiz.question"
 OPT_IN_STATE = "quiz.optin"
+TRAINING_BANK, TRAINED_AUDIENCE = "officials", "media"
 
 
 def next_steps(ctx: Context) -> list[Choice]:
@@ -158,13 +159,15 @@ def feedback(ctx: Context, question: Question, correct: bool) -> str:
         head = "❌ " + _(
             "Not quite. The right answer: {answer}", answer=question.right.get(ctx.locale)
         )
-    return (
-        head
-        + "\n"
-        + question.explanation.get(ctx.locale)
-        + "\n"
-        + _("Source: {source}", source=question.source.get(ctx.locale))
-    )
+    return head + "\n" + question.explanation.get(ctx.locale) + "\n" + source_line(ctx, question)
+
+
+def source_line(ctx: Context, question: Question) -> str:
+    """The short source; where a longer citation exists, /source shows it."""
+    source = question.source.get(ctx.locale)
+    if question.source_long is not None:
+        return ctx._("Source: {source} (full source: /source)", source=source)
+    return ctx._("Source: {source}", source=source)
 
 
 async def finish_attempt(ctx: Context, attempt: Attempt) -> None:
@@ -226,10 +229,18 @@ def encouragement(ctx: Context, score: int, total: int) -> str:
 
 
 async def count_reach(ctx: Context, attempt: Attempt, year: str) -> None:
-    """The counting rules: reached once per school year, and once in the class."""
+    """The counting rules: reached once per school year, and once in the class; a member of the
+    press or radio audience who finishes the officials' quiz is trained, once per school year
+    (the plan's target that every reporter, editor and radio staff member is trained)."""
     if ctx.user.reached_year != year:
         await ctx.update_user(reached_year=year)
         await counters.increment(ctx.tx, "reached", year, ctx.user.commune_code, ctx.user.audience)
+    if attempt.level == TRAINING_BANK and ctx.user.audience == TRAINED_AUDIENCE:
+        finished = await quiz_attempts.finished_count(ctx.tx, ctx.user.id, TRAINING_BANK, year)
+        if finished == 1:  # this attempt, just finished: the first of the year
+            await counters.increment(
+                ctx.tx, counters.TRAINED, year, ctx.user.commune_code, TRAINED_AUDIENCE
+            )
     if attempt.member_id is None:
         return
     member = await classes.member(ctx.tx, attempt.member_id)

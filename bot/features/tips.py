@@ -1,16 +1,21 @@
 """Daily tips: /tip now, /subscribe at a chosen local time, /unsubscribe.
 
 A tip suits the person's role and school level, is not one they had recently, and a tip
-dated for today (World Environment Day, Plastic Bag Free Day...) goes first.
+dated for today (World Environment Day, Plastic Bag Free Day...) goes first. The first tips are
+habits, a fine or a legal duty comes at most once a week, a third are local, and a tip takes
+the person's commune and market (bot/content/tip_order.py, bot/content/fill.py).
 """
 
 from __future__ import annotations
 
 from datetime import date, time
+from functools import partial
 
-from bot.content.model import Tip
+from bot.content.fill import available, fill
+from bot.content.model import Content, Tip
+from bot.content.tip_order import Seen, choose
 from bot.core.auth import MEMBERS
-from bot.core.clock import iso, local, local_date
+from bot.core.clock import iso, local, local_date, parse_iso
 from bot.core.context import Context
 from bot.core.deps import Deps
 from bot.core.i18n import Translator
@@ -31,33 +36,36 @@ STOP = Payload("tstop", "answer")
 
 
 async def choose_tip(deps: Deps, tx: Transaction, user: User, today: date) -> Tip:
-    recent = await tips_seen.recent(tx, user.id, RECENT_WINDOW)
-    suitable = [t for t in deps.content.tips if t.suits(user.audience, user.school_level)]
-    dated = [t for t in suitable if t.on and t.on.matches(today) and t.id not in recent[:5]]
-    if dated:
-        return dated[0]
-    undated = [t for t in suitable if t.on is None] or list(deps.content.tips)
-    fresh = [t for t in undated if t.id not in recent]
-    if fresh:
-        return deps.rng.choice(fresh)
-    # Everything was seen lately: the one seen longest ago.
-    order = {tip_id: age for age, tip_id in enumerate(recent)}
-    return max(undated, key=lambda t: order.get(t.id, len(order)))
+    """The next tip under the order rule and the local share (bot/content/tip_order.py)."""
+    rows = await tips_seen.history(tx, user.id, RECENT_WINDOW)
+    history = [Seen(tip_id, local_date(parse_iso(at))) for tip_id, at in rows]
+    content = deps.content
+    suitable = [t for t in content.tips if t.suits(user.audience, user.school_level)]
+    allowed = partial(available, content=content, day=today)
+    tip = choose(suitable, history, content.tip, today, deps.rng, allowed)
+    if tip is None:  # nothing suits this person: any habit, so they still get a tip
+        habits = [t for t in content.tips if t.kind == "habit" and not t.placeholders]
+        tip = choose(habits or content.tips, history, content.tip, today, deps.rng, allowed)
+    assert tip is not None  # the content has habit tips (check-content)
+    return tip
 
 
-def tip_text(_: Translator, tip: Tip) -> str:
-    return (
-        "💡 "
-        + tip.text.get(_.locale)
-        + "\n"
-        + _("Source: {source}", source=tip.source.get(_.locale))
-    )
+def tip_text(_: Translator, tip: Tip, content: Content, commune: str | None, day: date) -> str:
+    """The tip with the person's commune and market filled in, and its short source."""
+    text = fill(tip.text.get(_.locale), _.locale, content, commune, day)
+    source = tip.source.get(_.locale)
+    if tip.source_long is not None:
+        line = _("Source: {source} (full source: /source)", source=source)
+    else:
+        line = _("Source: {source}", source=source)
+    return "💡 " + text + "\n" + line
 
 
 async def tip_now(ctx: Context) -> None:
-    tip = await choose_tip(ctx.deps, ctx.tx, ctx.user, local_date(ctx.now))
+    today = local_date(ctx.now)
+    tip = await choose_tip(ctx.deps, ctx.tx, ctx.user, today)
     await tips_seen.record(ctx.tx, ctx.user.id, tip.id, ctx.now_iso)
-    ctx.say(tip_text(ctx._, tip))
+    ctx.say(tip_text(ctx._, tip, ctx.deps.content, ctx.user.commune_code, today))
 
 
 async def subscribe(ctx: Context) -> None:
@@ -217,7 +225,9 @@ async def render_daily_tip(deps: Deps, tx: Transaction, delivery: Delivery) -> l
         await tx.execute("UPDATE deliveries SET payload = ? WHERE id = ?", (tip.id, delivery.id))
         await tips_seen.record(tx, user.id, tip.id, iso(deps.clock.now()))
     _ = deps.i18n.translator(user.locale)
-    return [Reply(_("Your tip for today:") + "\n" + tip_text(_, tip))]
+    day = date.fromisoformat(delivery.day)
+    text = tip_text(_, tip, deps.content, user.commune_code, day)
+    return [Reply(_("Your tip for today:") + "\n" + text)]
 
 
 def register(router: Router) -> None:

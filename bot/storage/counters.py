@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from bot.storage.db import Transaction
 
+# Metrics: "reached" (finished a quiz, once per school year), "trained" (press or radio staff who
+# finished the officials' quiz, once per school year: the plan's 100% training target).
+REACHED, TRAINED = "reached", "trained"
+
 
 async def increment(
     tx: Transaction,

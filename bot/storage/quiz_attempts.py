@@ -199,3 +199,22 @@ async def set_leaderboard_opt_in(tx: Transaction, member_id: int, opt_in: bool) 
         "UPDATE class_members SET leaderboard_opt_in = ? WHERE id = ?",
         (1 if opt_in else 0, member_id),
     )
+
+
+async def finished_count(tx: Transaction, user_id: int, level: str, school_year: str) -> int:
+    """How many quizzes of this level the person finished in the school year."""
+    return int(
+        await tx.fetch_value(
+            """SELECT COUNT(*) FROM quiz_attempts
+               WHERE user_id = ? AND level = ? AND school_year = ? AND status = ?""",
+            (user_id, level, school_year, FINISHED),
+        )
+    )
+
+
+async def latest(tx: Transaction, user_id: int) -> Attempt | None:
+    """The person's most recent attempt, whatever its status."""
+    row = await tx.fetch_one(
+        "SELECT * FROM quiz_attempts WHERE user_id = ? ORDER BY id DESC LIMIT 1", (user_id,)
+    )
+    return _attempt(row) if row else None

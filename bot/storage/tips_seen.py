@@ -18,3 +18,18 @@ async def recent(tx: Transaction, user_id: int, limit: int) -> list[str]:
         (user_id, limit),
     )
     return [r[0] for r in rows]
+
+
+async def history(tx: Transaction, user_id: int, limit: int) -> list[tuple[str, str]]:
+    """(tip id, seen_at in UTC ISO) this person saw, most recent first."""
+    rows = await tx.fetch_all(
+        """SELECT tip_id, seen_at FROM tips_seen WHERE user_id = ?
+           ORDER BY seen_at DESC, id DESC LIMIT ?""",
+        (user_id, limit),
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def last(tx: Transaction, user_id: int) -> tuple[str, str] | None:
+    found = await history(tx, user_id, 1)
+    return found[0] if found else None
