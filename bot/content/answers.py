@@ -7,15 +7,14 @@ from datetime import time
 from pathlib import Path
 
 from bot.content.loader import Node, load_yaml
-from bot.core.interpret import AnswerRules, NumberRange, Period
-from bot.core.text import fold
+from bot.core.interpret import AnswerRules, NumberRange, Period, tokens
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 def _phrases(node: Node) -> tuple[str, ...]:
-    """A list of words or phrases, folded; an empty list is refused."""
-    found = [" ".join(fold(str(n.text())).split()) for n in node.items()]
+    """A list of words or phrases, split into words as answers are ("don't" -> "don t")."""
+    found = [" ".join(tokens(str(n.text()))) for n in node.items()]
     return tuple(dict.fromkeys(p for p in found if p))
 
 

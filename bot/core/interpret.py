@@ -24,7 +24,7 @@ from rapidfuzz.distance import OSA
 from bot.core.messages import Choice
 from bot.core.text import fold
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")  # "lop7" and "1kg" are two words each
 _LETTER = re.compile(r"^(?:(?:cau|dap an|phuong an|chon|y|option|answer)\s*)?([a-z])\s*[.):]?$")
 _BARE_NUMBER = re.compile(r"^(?:(?:so|chon|cau|number)\s*)?(\d{1,4})\s*[.)]?$")
 _DIGITS = re.compile(r"\d{1,6}")
@@ -86,7 +86,8 @@ class AnswerRules:
 
 
 def tokens(text: str) -> list[str]:
-    """Accent-free lower-case words and numbers: 'Đồng ý!' -> ['dong', 'y']."""
+    """Accent-free lower-case words and numbers: 'Đồng ý!' -> ['dong', 'y'], 'lop7' -> ['lop',
+    '7'], "don't" -> ['don', 't']. Rules and answers are both split this way."""
     return _TOKEN.findall(fold(text))
 
 
