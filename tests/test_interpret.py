@@ -60,3 +60,28 @@ def test_a_number_glued_to_a_word_is_read(
     interp: Interpreter, text: str, offered: list[Choice], expected: str
 ) -> None:
     assert picked(interp, text, offered, lettered=offered is QUIZ_KG) == expected
+
+
+@pytest.mark.parametrize("text", ["khng dong y", "kong dong y", "khôg đồng ý", "khonng dong y"])
+def test_a_typo_in_khong_still_makes_a_no(interp: Interpreter, text: str) -> None:
+    # "dong y" is in the yes words: with "không" misspelt, the answer was taken for a yes.
+    assert picked(interp, text, CONSENT_VI) == "consent:no"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("đúng rồi", "consent:yes"),
+        ("dung roi", "consent:yes"),
+        ("đúng", "consent:yes"),
+        ("đừng", "consent:no"),
+        ("dung dong y", "consent:no"),
+        ("đừng mà", "consent:no"),
+        ("dung", "missed"),
+    ],
+)
+def test_dung_is_right_or_dont_by_its_accents_or_the_next_word(
+    interp: Interpreter, text: str, expected: str
+) -> None:
+    # Without accents "dung" is both "đúng" (right: yes) and "đừng" (don't: no).
+    assert picked(interp, text, CONSENT_VI) == expected

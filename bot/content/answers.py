@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import time
 from pathlib import Path
 
@@ -46,6 +47,10 @@ def load_answer_rules(path: Path) -> AnswerRules:
     return AnswerRules(
         fillers=frozenset(_phrases(root.child("fillers"))),
         negations=frozenset(_phrases(root.child("negations"))),
+        written_negations=frozenset(
+            unicodedata.normalize("NFC", str(n.text()).lower())
+            for n in root.child("negations").items()
+        ),
         intents={k: _phrases(intents_node.child(k)) for k in intents_node.value},
         ranges=tuple(_range(k, ranges_node.child(k)) for k in ranges_node.value),
         keywords={k: _phrases(keywords_node.child(k)) for k in keywords_node.value},

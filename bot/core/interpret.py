@@ -27,6 +27,8 @@ from bot.core.text import fold
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")  # "lop7" and "1kg" are two words each
 _LETTER = re.compile(r"^(?:(?:cau|dap an|phuong an|chon|y|option|answer)\s*)?([a-z])\s*[.):]?$")
 _BARE_NUMBER = re.compile(r"^(?:(?:so|chon|cau|number)\s*)?(\d{1,4})\s*[.)]?$")
+_WRITTEN = re.compile(r"[^\W\d_]+|\d+")
+_NEAR_NEGATION = 5  # a typo in a negation this long still counts ("khng", "kong" for "không")
 _DIGITS = re.compile(r"\d{1,6}")
 _CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*(?:h|g|gio|:)\s*(\d{1,2})?\s*(?:p|phut)?(?![a-z0-9])")
 _HOUR_ONLY = re.compile(r"^(\d{1,2})$")
@@ -79,6 +81,9 @@ class AnswerRules:
 
     fillers: frozenset[str] = frozenset()
     negations: frozenset[str] = frozenset()
+    # The negations as written, with accents: accent-free "dung" is "đừng" (don't) or "đúng"
+    # (right), and only the accents, or the word after it, tell which.
+    written_negations: frozenset[str] = frozenset()
     intents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     ranges: tuple[NumberRange, ...] = ()
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -89,6 +94,11 @@ def tokens(text: str) -> list[str]:
     """Accent-free lower-case words and numbers: 'Đồng ý!' -> ['dong', 'y'], 'lop7' -> ['lop',
     '7'], "don't" -> ['don', 't']. Rules and answers are both split this way."""
     return _TOKEN.findall(fold(text))
+
+
+def written_words(text: str) -> list[str]:
+    """The answer's words as written (lower case, accents kept), in the order of `tokens`."""
+    return _WRITTEN.findall(unicodedata.normalize("NFC", text.lower()))
 
 
 def allowed_typos(length: int) -> int:
@@ -147,6 +157,15 @@ class Interpreter:
         self.rules = rules
         self._fillers = sorted((f.split() for f in rules.fillers), key=len, reverse=True)
         self._negations = [n.split() for n in rules.negations]
+        yes_words = {p for p in rules.intents.get("yes", ()) if " " not in p}
+        # Negations that, without accents, are also a "yes" word: "dung" (đừng / đúng).
+        self._homographs: dict[str, set[str]] = {
+            n: set() for n in rules.negations if n in yes_words
+        }
+        for written in rules.written_negations:
+            if fold(written) in self._homographs:
+                self._homographs[fold(written)].add(written)
+        self._yes_words = yes_words | {f for f in rules.fillers if " " not in f}
         self._intents = {k: [p.split() for p in v] for k, v in rules.intents.items()}
         self._keywords = {k: [p.split() for p in v] for k, v in rules.keywords.items()}
 
@@ -166,7 +185,33 @@ class Interpreter:
 
     def is_negative(self, text: str) -> bool:
         found = tokens(text)
-        return any(_contains(found, negation) for negation in self._negations)
+        written = written_words(text)
+        if len(written) != len(found):
+            written = found
+        for negation in self._negations:
+            if len(negation) == 1 and negation[0] in self._homographs:
+                if any(
+                    self._negates(found, written, i)
+                    for i, w in enumerate(found)
+                    if w == negation[0]
+                ):
+                    return True
+            elif _contains(found, negation):
+                return True
+        long_ones = [n[0] for n in self._negations if len(n) == 1 and len(n[0]) >= _NEAR_NEGATION]
+        return any(_near(word, n) for word in found if len(word) >= 4 for n in long_ones)
+
+    def _negates(self, found: list[str], written: list[str], index: int) -> bool:
+        """Whether a homograph ("dung") is the negation here: its accents say so, or, written
+        without accents, a word that is not a "yes" follows it ("dung xoa", not "dung roi")."""
+        if written[index] != found[index]:
+            return written[index] in self._homographs[found[index]]
+        return index + 1 < len(found) and found[index + 1] not in self._yes_words
+
+    def unsure(self, text: str) -> bool:
+        """An answer that ends on an accent-free homograph ("dung"): yes or no, who knows."""
+        found, written = tokens(text), written_words(text)
+        return bool(found) and found[-1] in self._homographs and written[-1:] == found[-1:]
 
     # -- choices --------------------------------------------------------------------------
     def pick(
@@ -195,6 +240,8 @@ class Interpreter:
             return ranged
         words = self.words(text)
         if not words:
+            return MISSED
+        if self.unsure(text) and any(c.intent == "yes" for c in offered):
             return MISSED
         negative = self.is_negative(text)
         candidates = [c for c in offered if not (negative and c.intent == "yes")]
