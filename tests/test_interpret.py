@@ -85,3 +85,59 @@ def test_dung_is_right_or_dont_by_its_accents_or_the_next_word(
 ) -> None:
     # Without accents "dung" is both "đúng" (right: yes) and "đừng" (don't: no).
     assert picked(interp, text, CONSENT_VI) == expected
+
+
+AGE_VI = [
+    Choice("Dưới 11 tuổi", "age:u11", "age.u11"),
+    Choice("Từ 11 đến 14 tuổi", "age:11-14", "age.11-14"),
+    Choice("Từ 15 đến 17 tuổi", "age:15-17", "age.15-17"),
+    Choice("Từ 18 tuổi trở lên", "age:18+", "age.18+"),
+]
+GUARDIAN_16 = [
+    Choice("Có, bố mẹ hoặc người giám hộ đã đồng ý", "guard:yes", "yes"),
+    Choice("Mình từ 16 tuổi trở lên", "guard:16"),
+    Choice("Chưa", "guard:no", "no"),
+]
+QUIZ = [Choice("Túi ni lông", "qa:1"), Choice("Hộp xốp", "qa:2"), Choice("Túi vải", "qa:3")]
+MENU = [
+    Choice("Nhận mẹo ngay", "cmd:tip"),
+    Choice("Làm bài trắc nghiệm", "cmd:quiz"),
+    Choice("Nhận mẹo mỗi ngày", "cmd:subscribe"),
+]
+
+
+@pytest.mark.parametrize("text", ["C ạ", "c nhé", "đáp án c nha", "là C"])
+def test_a_letter_with_a_polite_word_picks_its_option(interp: Interpreter, text: str) -> None:
+    assert picked(interp, text, QUIZ, lettered=True) == "qa:3"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("em 13", "age:11-14"),
+        ("mình 12", "age:11-14"),
+        ("dưới 11 tuổi", "age:u11"),
+        ("trên 18", "age:18+"),
+        ("ngoài 60 rồi", "age:18+"),
+        ("13 years old", "age:11-14"),
+    ],
+)
+def test_an_age_among_words_picks_its_band(interp: Interpreter, text: str, expected: str) -> None:
+    # "dưới 11 tuổi" was read as "11 tuổi" (11-14); "em 13" and "trên 18" were not read.
+    assert picked(interp, text, AGE_VI) == expected
+
+
+@pytest.mark.parametrize("text", ["16", "16 tuổi", "mình 16 tuổi rồi", "tren 16"])
+def test_a_number_found_in_one_label_picks_it(interp: Interpreter, text: str) -> None:
+    # "rồi" (a yes word) made "mình 16 tuổi rồi" a parent's agreement.
+    assert picked(interp, text, GUARDIAN_16) == "guard:16"
+
+
+def test_a_bare_number_in_a_yes_label_is_not_a_yes(interp: Interpreter) -> None:
+    offered = [Choice("Có, hiện “Học sinh 3”", "qo:1", "yes"), Choice("Không", "qo:0", "no")]
+    assert picked(interp, "3", offered) == "missed"
+
+
+def test_a_command_word_decides_between_two_menu_items(interp: Interpreter) -> None:
+    assert picked(interp, "meo", MENU) == "cmd:tip"
+    assert picked(interp, "nhận mẹo", MENU) == "ambiguous"

@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from rapidfuzz.distance import OSA
 
+from bot.core.choices import COMMAND_PREFIX
 from bot.core.messages import Choice
 from bot.core.text import fold
 
@@ -224,21 +225,12 @@ class Interpreter:
         """
         if not offered:
             return MISSED
-        folded = " ".join(tokens(text))
-        letter = _LETTER.match(folded) if lettered else None
-        if letter:
-            index = ord(letter.group(1)) - ord("a")
-            return _one(offered[index].payload) if index < len(offered) else MISSED
-        number = _BARE_NUMBER.match(folded)
-        if number:
-            index = int(number.group(1))
-            if 1 <= index <= len(offered):
-                return _one(offered[index - 1].payload)
-            return self._by_range(index, offered, unit=None)
-        ranged = self._number_with_unit(folded, offered)
-        if ranged is not None:
-            return ranged
-        words = self.words(text)
+        found, words = tokens(text), self.words(text)
+        # A letter or a number, as typed or without its fillers ("C ạ", "em 13", "chọn 1 nhé").
+        for form in dict.fromkeys((" ".join(found), " ".join(words))):
+            early = self._by_index(form, offered, lettered)
+            if early is not None:
+                return early
         if not words:
             return MISSED
         if self.unsure(text) and any(c.intent == "yes" for c in offered):
@@ -247,16 +239,53 @@ class Interpreter:
         candidates = [c for c in offered if not (negative and c.intent == "yes")]
         if loose and negative and any(c.intent == "no" for c in offered):
             return _one(next(c.payload for c in offered if c.intent == "no"))
-        tiers = (self._exact, self._contained, self._fuzzy) if loose else (self._exact,)
+        if loose:
+            numbered = _label_number(found, candidates)
+            if numbered is not None:
+                return numbered
+        tiers = (self._exact, self._contained) if loose else (self._exact,)
         for tier in tiers:
-            hits = [c.payload for c in candidates if tier(words, c)]
+            hits = [c.payload for c in candidates if tier(found, c) or tier(words, c)]
             if hits:
-                return (
-                    _one(hits[0])
-                    if len(hits) == 1
-                    else Interpretation(Verdict.AMBIGUOUS, tuple(hits))
-                )
-        return MISSED
+                return self._one_of(text, hits)
+        ranged = self._number_with_unit(" ".join(found), offered)
+        if ranged is not None:
+            return ranged
+        if not loose:
+            return MISSED
+        hits = [c.payload for c in candidates if self._fuzzy(words, c)]
+        if hits:
+            return self._one_of(text, hits)
+        numbers = {w for w in found if w.isdigit()}
+        return (
+            self._by_range(int(numbers.pop()), offered, unit=None) if len(numbers) == 1 else MISSED
+        )
+
+    def _by_index(
+        self, form: str, offered: Sequence[Choice], lettered: bool
+    ) -> Interpretation | None:
+        """A letter ("c", "câu c") or a number ("2", "13": an age) that alone is the answer."""
+        letter = _LETTER.match(form) if lettered else None
+        if letter:
+            index = ord(letter.group(1)) - ord("a")
+            return _one(offered[index].payload) if index < len(offered) else MISSED
+        number = _BARE_NUMBER.match(form)
+        if number is None:
+            return None
+        index = int(number.group(1))
+        if 1 <= index <= len(offered):
+            return _one(offered[index - 1].payload)
+        ranged = self._by_range(index, offered, unit=None)
+        return ranged if ranged.verdict is Verdict.PICKED else None
+
+    def _one_of(self, text: str, hits: list[str]) -> Interpretation:
+        """One hit, or several: then a command word ("mẹo" on the menu) decides, else ask."""
+        if len(hits) == 1:
+            return _one(hits[0])
+        command = self.keyword(text, fuzzy=False)
+        if command is not None and COMMAND_PREFIX + command in hits:
+            return _one(COMMAND_PREFIX + command)
+        return Interpretation(Verdict.AMBIGUOUS, tuple(hits))
 
     def _phrases(self, choice: Choice) -> list[list[str]]:
         return [tokens(choice.label), *self._intents.get(choice.intent, [])]
@@ -376,6 +405,19 @@ def _clock(folded: str) -> tuple[int | None, int]:
     if len(digits) == 2:
         return int(digits[0]), int(digits[1])
     return None, 0
+
+
+def _label_number(found: list[str], offered: Sequence[Choice]) -> Interpretation | None:
+    """The one number in the answer is in one option's label only ("16 tuổi rồi" -> "Mình từ 16
+    tuổi trở lên"). A bare number is an option's number, except for an option with no yes/no."""
+    numbers = {w for w in found if w.isdigit()}
+    if len(numbers) != 1:
+        return None
+    number = numbers.pop()
+    hits = [c for c in offered if number in tokens(c.label)]
+    if len(hits) != 1 or (len(found) == 1 and hits[0].intent in ("yes", "no")):
+        return None
+    return _one(hits[0].payload)
 
 
 def _one(payload: str) -> Interpretation:
