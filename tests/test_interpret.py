@@ -141,3 +141,33 @@ def test_a_bare_number_in_a_yes_label_is_not_a_yes(interp: Interpreter) -> None:
 def test_a_command_word_decides_between_two_menu_items(interp: Interpreter) -> None:
     assert picked(interp, "meo", MENU) == "cmd:tip"
     assert picked(interp, "nhận mẹo", MENU) == "ambiguous"
+
+
+ROLE_VI = [
+    Choice("Người dân", "aud:resident", "audience.resident"),
+    Choice("Học sinh, sinh viên", "aud:student", "audience.student"),
+    Choice("Giáo viên", "aud:teacher", "audience.teacher"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "offered", "expected"),
+    [
+        ("hok", CONSENT_VI, "consent:no"),
+        ("khum", CONSENT_VI, "consent:no"),
+        ("hok dong y", CONSENT_VI, "consent:no"),
+        ("i dont agree", CONSENT_EN, "consent:no"),
+        ("disagree", CONSENT_EN, "consent:no"),
+        ("of course", CONSENT_EN, "consent:yes"),
+        ("11-14", AGE_VI, "age:11-14"),
+        ("tiểu thương", ROLE_VI, "aud:resident"),
+        ("tôi bán hàng ở chợ", ROLE_VI, "aud:resident"),
+        ("có", ROLE_VI, "missed"),
+        ("cô giáo", ROLE_VI, "aud:teacher"),
+    ],
+)
+def test_words_added_to_the_rules(
+    interp: Interpreter, text: str, offered: list[Choice], expected: str
+) -> None:
+    # "hok dong y" and "disagree" were taken for a yes; "có" picked the teacher ("cô").
+    assert picked(interp, text, offered) == expected
