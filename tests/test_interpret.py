@@ -171,3 +171,11 @@ def test_words_added_to_the_rules(
 ) -> None:
     # "hok dong y" and "disagree" were taken for a yes; "có" picked the teacher ("cô").
     assert picked(interp, text, offered) == expected
+
+
+@pytest.mark.parametrize("text", ["dongy", "dongg y", "đồng ỳy"])
+def test_a_misspelt_yes_is_not_also_a_no_without_its_negation(
+    interp: Interpreter, text: str
+) -> None:
+    # Fuzzy matching skipped "không" in "không đồng ý": "dongy" was a yes or a no.
+    assert picked(interp, text, CONSENT_VI) == "consent:yes"

@@ -139,13 +139,20 @@ def _near(word: str, target: str) -> bool:
     return limit > 0 and OSA.distance(word, target, score_cutoff=limit) <= limit
 
 
-def _near_words(words: Sequence[str], target: Sequence[str]) -> bool:
-    """Every typed word is near a word of the target, in order, and one of them is 4+ letters."""
+def _near_words(
+    words: Sequence[str], target: Sequence[str], keep: frozenset[str] = frozenset()
+) -> bool:
+    """Every typed word is near a word of the target, in order, and one of them is 4+ letters.
+
+    Target words in `keep` (the negations) may not be skipped: "dongy" is not "không đồng ý".
+    """
     if not words or not any(len(w) >= 4 for w in words):
         return False
     position = 0
     for word in words:
         while position < len(target) and not _near(word, target[position]):
+            if target[position] in keep:
+                return False
             position += 1
         if position == len(target):
             return False
@@ -158,6 +165,7 @@ class Interpreter:
         self.rules = rules
         self._fillers = sorted((f.split() for f in rules.fillers), key=len, reverse=True)
         self._negations = [n.split() for n in rules.negations]
+        self._negation_words = frozenset(n for n in rules.negations if " " not in n)
         yes_words = {p for p in rules.intents.get("yes", ()) if " " not in p}
         # Negations that, without accents, are also a "yes" word: "dung" (đừng / đúng).
         self._homographs: dict[str, set[str]] = {
@@ -302,7 +310,7 @@ class Interpreter:
     def _fuzzy(self, words: list[str], choice: Choice) -> bool:
         typed = " ".join(words)
         for phrase in self._phrases(choice):
-            if _near_words(words, phrase):
+            if _near_words(words, phrase, self._negation_words):
                 return True
             joined = " ".join(phrase)
             if len(joined) >= 4 and _near(typed, joined):
