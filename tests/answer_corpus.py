@@ -125,8 +125,10 @@ def interpret(interp: Interpreter, case: Case) -> str:
     if result.verdict is Verdict.PICKED:
         return result.payload
     if result.verdict is Verdict.AMBIGUOUS:
-        return AMBIGUOUS if not case.among or set(result.payloads) == set(case.among) else (
-            AMBIGUOUS + ": " + ", ".join(result.payloads)
+        return (
+            AMBIGUOUS
+            if not case.among or set(result.payloads) == set(case.among)
+            else (AMBIGUOUS + ": " + ", ".join(result.payloads))
         )
     if step.keywords:
         # As the engine does: a word outside the options that names a command runs it.
@@ -155,8 +157,10 @@ def misses_by_category(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
 def report(outcomes: list[Outcome]) -> str:
     """The rate, and the misses by category, one line each."""
     totals = Counter(f"{o.case.section}/{o.case.cat}" for o in outcomes)
-    lines = [f"interpreted as expected: {sum(o.ok for o in outcomes)}/{len(outcomes)}"
-             f" = {rate(outcomes):.1%}"]
+    lines = [
+        f"interpreted as expected: {sum(o.ok for o in outcomes)}/{len(outcomes)}"
+        f" = {rate(outcomes):.1%}"
+    ]
     for category, missed in misses_by_category(outcomes).items():
         lines.append(f"  {category}: {len(missed)} of {totals[category]} missed")
         for outcome in missed:
