@@ -205,7 +205,8 @@ class Engine:
         question = ctx.convo.question
         ctx.ask(ctx._("Which one do you mean?"), matching, lettered=ctx.convo.lettered)
         ctx.convo.question = question
-        ctx.convo.choices = offered
+        # The numbers and letters shown (1, 2 or A, B) are those options; words still pick any.
+        ctx.convo.choices = matching + [c for c in offered if c.payload not in payloads]
 
     def _not_understood(self, ctx: Context, text: str, offered: list[Choice]) -> None:
         """One line, then the question in brief; from the second miss on, an example too."""
