@@ -178,7 +178,9 @@ class Engine:
             ctx.text = text
             await state.on_text(ctx)
             return
-        asking = bool(offered) or state is not None
+        # The menu is an offer, not a question: "cảm ơn" or "chào" there is small talk.
+        menu = all(c.payload.startswith(choice_rules.COMMAND_PREFIX) for c in offered)
+        asking = state is not None or (bool(offered) and not menu)
         keyword = self.deps.interpreter.keyword(text, fuzzy=not asking)
         if keyword is not None and not (asking and keyword in CHAT_WORDS):
             await self._command(ctx, self.router.keyword_commands.get(keyword, keyword))
