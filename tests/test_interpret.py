@@ -179,3 +179,8 @@ def test_a_misspelt_yes_is_not_also_a_no_without_its_negation(
 ) -> None:
     # Fuzzy matching skipped "không" in "không đồng ý": "dongy" was a yes or a no.
     assert picked(interp, text, CONSENT_VI) == "consent:yes"
+
+
+@pytest.mark.parametrize("text", ["C. Túi vải", "c tui vai", "C) túi vải"])
+def test_a_letter_with_its_option_copied_picks_it(interp: Interpreter, text: str) -> None:
+    assert picked(interp, text, QUIZ, lettered=True) == "qa:3"

@@ -241,6 +241,10 @@ class Interpreter:
                 return early
         if not words:
             return MISSED
+        if lettered:
+            copied = _letter_and_label(found, offered)
+            if copied is not None:
+                return copied
         if self.unsure(text) and any(c.intent == "yes" for c in offered):
             return MISSED
         negative = self.is_negative(text)
@@ -413,6 +417,16 @@ def _clock(folded: str) -> tuple[int | None, int]:
     if len(digits) == 2:
         return int(digits[0]), int(digits[1])
     return None, 0
+
+
+def _letter_and_label(found: list[str], offered: Sequence[Choice]) -> Interpretation | None:
+    """A letter followed by words of that option, as copied from the list ("C. Túi vải")."""
+    if len(found) < 2 or len(found[0]) != 1 or not found[0].isalpha():
+        return None
+    index = ord(found[0]) - ord("a")
+    if index >= len(offered) or not _contains(tokens(offered[index].label), found[1:]):
+        return None
+    return _one(offered[index].payload)
 
 
 def _label_number(found: list[str], offered: Sequence[Choice]) -> Interpretation | None:
