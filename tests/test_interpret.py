@@ -3,11 +3,15 @@ holds the full corpus; tests/test_answer_corpus.py runs it)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.content.answers import load_answer_rules
+from bot.content.loader import ContentError
 from bot.core.interpret import Interpreter, Verdict
 from bot.core.messages import Choice
-from tests.answer_corpus import interpreter
+from tests.answer_corpus import ROOT, interpreter
 
 CONSENT_EN = [
     Choice("I agree", "consent:yes", "yes"),
@@ -184,3 +188,16 @@ def test_a_misspelt_yes_is_not_also_a_no_without_its_negation(
 @pytest.mark.parametrize("text", ["C. Túi vải", "c tui vai", "C) túi vải"])
 def test_a_letter_with_its_option_copied_picks_it(interp: Interpreter, text: str) -> None:
     assert picked(interp, text, QUIZ, lettered=True) == "qa:3"
+
+
+@pytest.mark.parametrize("text", ["tui nilon", "túi nylon", "Túi ni-lông"])
+def test_other_spellings_of_a_word_are_the_options_one(interp: Interpreter, text: str) -> None:
+    assert picked(interp, text, QUIZ, lettered=True) == "qa:1"
+
+
+def test_a_spelling_must_be_one_word(tmp_path: Path) -> None:
+    rules = (ROOT / "content" / "answers.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "answers.yaml"
+    broken.write_text(rules + "  ni lon: ni lông\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="spellings"):
+        load_answer_rules(broken)

@@ -37,6 +37,21 @@ def _period(word: str, node: Node) -> Period:
     return Period(word, time(int(match.group(1)), int(match.group(2))), pm_below)
 
 
+def _spellings(node: Node) -> dict[str, str]:
+    """Other spellings of one word ("nilon") and the words the options use ("ni lông")."""
+    if node.value is None:
+        return {}
+    if not isinstance(node.value, dict):
+        raise node.fail("expected a mapping")
+    found = {}
+    for key in node.value:
+        typed, usual = tokens(str(key)), tokens(node.child(key).text())
+        if len(typed) != 1 or not usual:
+            raise node.child(key).fail("expected one word, and the words it stands for")
+        found[typed[0]] = " ".join(usual)
+    return found
+
+
 def load_answer_rules(path: Path) -> AnswerRules:
     root = load_yaml(path)
     intents_node, ranges_node = root.child("intents"), root.child("ranges")
@@ -44,7 +59,9 @@ def load_answer_rules(path: Path) -> AnswerRules:
     for node in (intents_node, ranges_node, keywords_node, periods_node):
         if not isinstance(node.value, dict) or not node.value:
             raise node.fail("expected a non-empty mapping")
+    spellings = _spellings(root.child("spellings", required=False))
     return AnswerRules(
+        spellings=spellings,
         fillers=frozenset(_phrases(root.child("fillers"))),
         negations=frozenset(_phrases(root.child("negations"))),
         written_negations=frozenset(

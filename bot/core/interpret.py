@@ -89,6 +89,7 @@ class AnswerRules:
     ranges: tuple[NumberRange, ...] = ()
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     periods: tuple[Period, ...] = ()
+    spellings: Mapping[str, str] = field(default_factory=dict)  # "nilon" -> "ni long"
 
 
 def tokens(text: str) -> list[str]:
@@ -177,11 +178,19 @@ class Interpreter:
         self._yes_words = yes_words | {f for f in rules.fillers if " " not in f}
         self._intents = {k: [p.split() for p in v] for k, v in rules.intents.items()}
         self._keywords = {k: [p.split() for p in v] for k, v in rules.keywords.items()}
+        self._spellings = {k: v.split() for k, v in rules.spellings.items()}
 
     # -- words ----------------------------------------------------------------------------
+    def spelt(self, text: str) -> list[str]:
+        """The answer's words, other spellings made the usual one ('nilon' -> 'ni long')."""
+        found = tokens(text)
+        if not any(word in self._spellings for word in found):
+            return found
+        return [part for word in found for part in self._spellings.get(word, [word])]
+
     def words(self, text: str) -> list[str]:
         """The answer's words without fillers ('vâng ạ' -> ['vang'])."""
-        found = tokens(text)
+        found = self.spelt(text)
         for filler in self._fillers:
             size = len(filler)
             i = 0
@@ -233,7 +242,7 @@ class Interpreter:
         """
         if not offered:
             return MISSED
-        found, words = tokens(text), self.words(text)
+        found, words = self.spelt(text), self.words(text)
         # A letter or a number, as typed or without its fillers ("C ạ", "em 13", "chọn 1 nhé").
         for form in dict.fromkeys((" ".join(found), " ".join(words))):
             early = self._by_index(form, offered, lettered)
