@@ -201,3 +201,19 @@ def test_a_spelling_must_be_one_word(tmp_path: Path) -> None:
     broken.write_text(rules + "  ni lon: ni lông\n", encoding="utf-8")
     with pytest.raises(ContentError, match="spellings"):
         load_answer_rules(broken)
+
+
+@pytest.mark.parametrize(
+    ("text", "offered", "expected"),
+    [
+        ("uk", CONSENT_VI, "consent:yes"),
+        ("oki nha", CONSENT_VI, "consent:yes"),
+        ("th cs", LEVEL_VI, "lvl:lower_secondary"),  # was primary ("th")
+        ("th pt", LEVEL_VI, "lvl:upper_secondary"),
+        ("làm ruộng", ROLE_VI, "aud:resident"),
+    ],
+)
+def test_words_from_the_second_batch(
+    interp: Interpreter, text: str, offered: list[Choice], expected: str
+) -> None:
+    assert picked(interp, text, offered) == expected
