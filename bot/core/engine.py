@@ -178,7 +178,9 @@ class Engine:
             ctx.text = text
             await state.on_text(ctx)
             return
-        asking = bool(offered) or state is not None
+        # The menu is an offer, not a question: "cảm ơn" or "chào" there is small talk.
+        menu = all(c.payload.startswith(choice_rules.COMMAND_PREFIX) for c in offered)
+        asking = state is not None or (bool(offered) and not menu)
         keyword = self.deps.interpreter.keyword(text, fuzzy=not asking)
         if keyword is not None and not (asking and keyword in CHAT_WORDS):
             await self._command(ctx, self.router.keyword_commands.get(keyword, keyword))
@@ -205,7 +207,8 @@ class Engine:
         question = ctx.convo.question
         ctx.ask(ctx._("Which one do you mean?"), matching, lettered=ctx.convo.lettered)
         ctx.convo.question = question
-        ctx.convo.choices = offered
+        # The numbers and letters shown (1, 2 or A, B) are those options; words still pick any.
+        ctx.convo.choices = matching + [c for c in offered if c.payload not in payloads]
 
     def _not_understood(self, ctx: Context, text: str, offered: list[Choice]) -> None:
         """One line, then the question in brief; from the second miss on, an example too."""

@@ -21,12 +21,15 @@ from enum import StrEnum
 
 from rapidfuzz.distance import OSA
 
+from bot.core.choices import COMMAND_PREFIX
 from bot.core.messages import Choice
 from bot.core.text import fold
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")  # "lop7" and "1kg" are two words each
 _LETTER = re.compile(r"^(?:(?:cau|dap an|phuong an|chon|y|option|answer)\s*)?([a-z])\s*[.):]?$")
 _BARE_NUMBER = re.compile(r"^(?:(?:so|chon|cau|number)\s*)?(\d{1,4})\s*[.)]?$")
+_WRITTEN = re.compile(r"[^\W\d_]+|\d+")
+_NEAR_NEGATION = 5  # a typo in a negation this long still counts ("khng", "kong" for "không")
 _DIGITS = re.compile(r"\d{1,6}")
 _CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*(?:h|g|gio|:)\s*(\d{1,2})?\s*(?:p|phut)?(?![a-z0-9])")
 _HOUR_ONLY = re.compile(r"^(\d{1,2})$")
@@ -79,15 +82,25 @@ class AnswerRules:
 
     fillers: frozenset[str] = frozenset()
     negations: frozenset[str] = frozenset()
+    # The negations as written, with accents: accent-free "dung" is "đừng" (don't) or "đúng"
+    # (right), and only the accents, or the word after it, tell which.
+    written_negations: frozenset[str] = frozenset()
     intents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     ranges: tuple[NumberRange, ...] = ()
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     periods: tuple[Period, ...] = ()
+    spellings: Mapping[str, str] = field(default_factory=dict)  # "nilon" -> "ni long"
 
 
 def tokens(text: str) -> list[str]:
-    """Accent-free lower-case words and numbers: 'Đồng ý!' -> ['dong', 'y']."""
+    """Accent-free lower-case words and numbers: 'Đồng ý!' -> ['dong', 'y'], 'lop7' -> ['lop',
+    '7'], "don't" -> ['don', 't']. Rules and answers are both split this way."""
     return _TOKEN.findall(fold(text))
+
+
+def written_words(text: str) -> list[str]:
+    """The answer's words as written (lower case, accents kept), in the order of `tokens`."""
+    return _WRITTEN.findall(unicodedata.normalize("NFC", text.lower()))
 
 
 def allowed_typos(length: int) -> int:
@@ -127,13 +140,20 @@ def _near(word: str, target: str) -> bool:
     return limit > 0 and OSA.distance(word, target, score_cutoff=limit) <= limit
 
 
-def _near_words(words: Sequence[str], target: Sequence[str]) -> bool:
-    """Every typed word is near a word of the target, in order, and one of them is 4+ letters."""
+def _near_words(
+    words: Sequence[str], target: Sequence[str], keep: frozenset[str] = frozenset()
+) -> bool:
+    """Every typed word is near a word of the target, in order, and one of them is 4+ letters.
+
+    Target words in `keep` (the negations) may not be skipped: "dongy" is not "không đồng ý".
+    """
     if not words or not any(len(w) >= 4 for w in words):
         return False
     position = 0
     for word in words:
         while position < len(target) and not _near(word, target[position]):
+            if target[position] in keep:
+                return False
             position += 1
         if position == len(target):
             return False
@@ -146,13 +166,31 @@ class Interpreter:
         self.rules = rules
         self._fillers = sorted((f.split() for f in rules.fillers), key=len, reverse=True)
         self._negations = [n.split() for n in rules.negations]
+        self._negation_words = frozenset(n for n in rules.negations if " " not in n)
+        yes_words = {p for p in rules.intents.get("yes", ()) if " " not in p}
+        # Negations that, without accents, are also a "yes" word: "dung" (đừng / đúng).
+        self._homographs: dict[str, set[str]] = {
+            n: set() for n in rules.negations if n in yes_words
+        }
+        for written in rules.written_negations:
+            if fold(written) in self._homographs:
+                self._homographs[fold(written)].add(written)
+        self._yes_words = yes_words | {f for f in rules.fillers if " " not in f}
         self._intents = {k: [p.split() for p in v] for k, v in rules.intents.items()}
         self._keywords = {k: [p.split() for p in v] for k, v in rules.keywords.items()}
+        self._spellings = {k: v.split() for k, v in rules.spellings.items()}
 
     # -- words ----------------------------------------------------------------------------
+    def spelt(self, text: str) -> list[str]:
+        """The answer's words, other spellings made the usual one ('nilon' -> 'ni long')."""
+        found = tokens(text)
+        if not any(word in self._spellings for word in found):
+            return found
+        return [part for word in found for part in self._spellings.get(word, [word])]
+
     def words(self, text: str) -> list[str]:
         """The answer's words without fillers ('vâng ạ' -> ['vang'])."""
-        found = tokens(text)
+        found = self.spelt(text)
         for filler in self._fillers:
             size = len(filler)
             i = 0
@@ -165,7 +203,33 @@ class Interpreter:
 
     def is_negative(self, text: str) -> bool:
         found = tokens(text)
-        return any(_contains(found, negation) for negation in self._negations)
+        written = written_words(text)
+        if len(written) != len(found):
+            written = found
+        for negation in self._negations:
+            if len(negation) == 1 and negation[0] in self._homographs:
+                if any(
+                    self._negates(found, written, i)
+                    for i, w in enumerate(found)
+                    if w == negation[0]
+                ):
+                    return True
+            elif _contains(found, negation):
+                return True
+        long_ones = [n[0] for n in self._negations if len(n) == 1 and len(n[0]) >= _NEAR_NEGATION]
+        return any(_near(word, n) for word in found if len(word) >= 4 for n in long_ones)
+
+    def _negates(self, found: list[str], written: list[str], index: int) -> bool:
+        """Whether a homograph ("dung") is the negation here: its accents say so, or, written
+        without accents, a word that is not a "yes" follows it ("dung xoa", not "dung roi")."""
+        if written[index] != found[index]:
+            return written[index] in self._homographs[found[index]]
+        return index + 1 < len(found) and found[index + 1] not in self._yes_words
+
+    def unsure(self, text: str) -> bool:
+        """An answer that ends on an accent-free homograph ("dung"): yes or no, who knows."""
+        found, written = tokens(text), written_words(text)
+        return bool(found) and found[-1] in self._homographs and written[-1:] == found[-1:]
 
     # -- choices --------------------------------------------------------------------------
     def pick(
@@ -178,37 +242,71 @@ class Interpreter:
         """
         if not offered:
             return MISSED
-        folded = " ".join(tokens(text))
-        letter = _LETTER.match(folded) if lettered else None
-        if letter:
-            index = ord(letter.group(1)) - ord("a")
-            return _one(offered[index].payload) if index < len(offered) else MISSED
-        number = _BARE_NUMBER.match(folded)
-        if number:
-            index = int(number.group(1))
-            if 1 <= index <= len(offered):
-                return _one(offered[index - 1].payload)
-            return self._by_range(index, offered, unit=None)
-        ranged = self._number_with_unit(folded, offered)
-        if ranged is not None:
-            return ranged
-        words = self.words(text)
+        found, words = self.spelt(text), self.words(text)
+        # A letter or a number, as typed or without its fillers ("C ạ", "em 13", "chọn 1 nhé").
+        for form in dict.fromkeys((" ".join(found), " ".join(words))):
+            early = self._by_index(form, offered, lettered)
+            if early is not None:
+                return early
         if not words:
+            return MISSED
+        if lettered:
+            copied = _letter_and_label(found, offered)
+            if copied is not None:
+                return copied
+        if self.unsure(text) and any(c.intent == "yes" for c in offered):
             return MISSED
         negative = self.is_negative(text)
         candidates = [c for c in offered if not (negative and c.intent == "yes")]
         if loose and negative and any(c.intent == "no" for c in offered):
             return _one(next(c.payload for c in offered if c.intent == "no"))
-        tiers = (self._exact, self._contained, self._fuzzy) if loose else (self._exact,)
+        if loose:
+            numbered = _label_number(found, candidates)
+            if numbered is not None:
+                return numbered
+        tiers = (self._exact, self._contained) if loose else (self._exact,)
         for tier in tiers:
-            hits = [c.payload for c in candidates if tier(words, c)]
+            hits = [c.payload for c in candidates if tier(found, c) or tier(words, c)]
             if hits:
-                return (
-                    _one(hits[0])
-                    if len(hits) == 1
-                    else Interpretation(Verdict.AMBIGUOUS, tuple(hits))
-                )
-        return MISSED
+                return self._one_of(text, hits)
+        ranged = self._number_with_unit(" ".join(found), offered)
+        if ranged is not None:
+            return ranged
+        if not loose:
+            return MISSED
+        hits = [c.payload for c in candidates if self._fuzzy(words, c)]
+        if hits:
+            return self._one_of(text, hits)
+        numbers = {w for w in found if w.isdigit()}
+        return (
+            self._by_range(int(numbers.pop()), offered, unit=None) if len(numbers) == 1 else MISSED
+        )
+
+    def _by_index(
+        self, form: str, offered: Sequence[Choice], lettered: bool
+    ) -> Interpretation | None:
+        """A letter ("c", "câu c") or a number ("2", "13": an age) that alone is the answer."""
+        letter = _LETTER.match(form) if lettered else None
+        if letter:
+            index = ord(letter.group(1)) - ord("a")
+            return _one(offered[index].payload) if index < len(offered) else MISSED
+        number = _BARE_NUMBER.match(form)
+        if number is None:
+            return None
+        index = int(number.group(1))
+        if 1 <= index <= len(offered):
+            return _one(offered[index - 1].payload)
+        ranged = self._by_range(index, offered, unit=None)
+        return ranged if ranged.verdict is Verdict.PICKED else None
+
+    def _one_of(self, text: str, hits: list[str]) -> Interpretation:
+        """One hit, or several: then a command word ("mẹo" on the menu) decides, else ask."""
+        if len(hits) == 1:
+            return _one(hits[0])
+        command = self.keyword(text, fuzzy=False)
+        if command is not None and COMMAND_PREFIX + command in hits:
+            return _one(COMMAND_PREFIX + command)
+        return Interpretation(Verdict.AMBIGUOUS, tuple(hits))
 
     def _phrases(self, choice: Choice) -> list[list[str]]:
         return [tokens(choice.label), *self._intents.get(choice.intent, [])]
@@ -225,7 +323,7 @@ class Interpreter:
     def _fuzzy(self, words: list[str], choice: Choice) -> bool:
         typed = " ".join(words)
         for phrase in self._phrases(choice):
-            if _near_words(words, phrase):
+            if _near_words(words, phrase, self._negation_words):
                 return True
             joined = " ".join(phrase)
             if len(joined) >= 4 and _near(typed, joined):
@@ -326,6 +424,29 @@ def _clock(folded: str) -> tuple[int | None, int]:
     if len(digits) == 2:
         return int(digits[0]), int(digits[1])
     return None, 0
+
+
+def _letter_and_label(found: list[str], offered: Sequence[Choice]) -> Interpretation | None:
+    """A letter followed by words of that option, as copied from the list ("C. Túi vải")."""
+    if len(found) < 2 or len(found[0]) != 1 or not found[0].isalpha():
+        return None
+    index = ord(found[0]) - ord("a")
+    if index >= len(offered) or not _contains(tokens(offered[index].label), found[1:]):
+        return None
+    return _one(offered[index].payload)
+
+
+def _label_number(found: list[str], offered: Sequence[Choice]) -> Interpretation | None:
+    """The one number in the answer is in one option's label only ("16 tuổi rồi" -> "Mình từ 16
+    tuổi trở lên"). A bare number is an option's number, except for an option with no yes/no."""
+    numbers = {w for w in found if w.isdigit()}
+    if len(numbers) != 1:
+        return None
+    number = numbers.pop()
+    hits = [c for c in offered if number in tokens(c.label)]
+    if len(hits) != 1 or (len(found) == 1 and hits[0].intent in ("yes", "no")):
+        return None
+    return _one(hits[0].payload)
 
 
 def _one(payload: str) -> Interpretation:
