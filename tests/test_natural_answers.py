@@ -50,12 +50,13 @@ async def test_a_grandmother_without_accents_from_start_to_her_first_daily_tip(
     await ba.send("tan tein")  # a typo in Tân Tiến
     assert "Xã Tân Tiến" in ba.text and "Xong rồi!" in ba.text
     assert ba.choice_labels == MENU_VI
-    # /subscribe does not read "6 gio sang" yet: she takes the daily tip at the default hour.
     await ba.send("nhan meo moi ngay")
-    assert "Mỗi ngày bạn sẽ nhận một mẹo lúc 07:00" in ba.text
+    assert "Bạn muốn nhận mẹo mỗi ngày vào lúc nào?" in ba.text
+    await ba.send("6 gio sang")
+    assert "Mỗi ngày bạn sẽ nhận một mẹo lúc 06:00" in ba.text
     row = await ba.row()
-    assert row is not None and row["tip_time"] == "07:00" and row["audience"] == "resident"
-    clock.set(datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ))
+    assert row is not None and row["tip_time"] == "06:00" and row["audience"] == "resident"
+    clock.set(datetime(2026, 12, 1, 6, 0, tzinfo=LOCAL_TZ))
     await app.outbox.run_jobs()
     await app.outbox.deliver_due()
     [tip] = sender.to("ba")

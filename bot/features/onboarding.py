@@ -40,7 +40,11 @@ async def start(ctx: Context) -> None:
 
 async def ask_consent(ctx: Context) -> None:
     _ = ctx._
-    other = Choice("English", "lang:en") if ctx.locale == "vi" else Choice("Tiếng Việt", "lang:vi")
+    other = (
+        Choice("English", "lang:en", "lang.en")
+        if ctx.locale == "vi"
+        else Choice("Tiếng Việt", "lang:vi", "lang.vi")
+    )
     ctx.ask(
         _(
             "Hello! I am the bot of Lạng Sơn province's campaign against plastic waste. "
@@ -110,6 +114,7 @@ async def finish_onboarding(ctx: Context) -> None:
             "market and say no to nylon bags. What would you like to do?"
         ),
         ctx.menu(),
+        brief=ctx._("What would you like to do? Type a number or a few words."),
     )
 
 
