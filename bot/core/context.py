@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.auth import Role, role_of
-from bot.core.choices import checked
+from bot.core.choices import COMMAND, checked
 from bot.core.clock import iso
 from bot.core.deps import Deps
 from bot.core.messages import Attachment, Choice, Incoming, Reply
@@ -161,7 +161,7 @@ class Context:
     def menu(self) -> list[Choice]:
         """The main menu's actions for this person's role, as choices."""
         return [
-            Choice(self._(item.label), f"cmd:{item.command}")
+            Choice(self._(item.label), COMMAND.make(item.command))
             for item in self.router.menu(self.role)
         ]
 
