@@ -3,10 +3,13 @@ the number of students enrolled."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from bot.core.auth import Role
 from bot.core.context import Context
 from bot.core.i18n import Translator
 from bot.core.router import N_
+from bot.steps.dates import NONE, When
 from bot.storage import teachers
 
 MIN_ENROLLED, MAX_ENROLLED = 1, 100
@@ -64,3 +67,18 @@ def parse_enrolled(ctx: Context, text: str) -> int | None:
         )
         return None
     return int(value)
+
+
+def end_question(starts: date) -> When:
+    """The end date of a class campaign: from its start to a year later, or none."""
+    return When.days(
+        N_(
+            "When does it end? After that day the join code stops working. Type a date, or "
+            "pick No end date."
+        ),
+        N_("Please give a date from {start} to a year later, as day/month/year."),
+        starts,
+        starts + timedelta(days=366),
+        shortcut=NONE,
+        shortcut_label=N_("No end date"),
+    )

@@ -16,7 +16,7 @@ from bot.core.clock import local_date
 from bot.core.context import Context
 from bot.core.messages import Choice
 from bot.core.router import N_, Command, Router, State
-from bot.features.classes import pseudonym
+from bot.domain.campaigns import pseudonym
 from bot.features.profile import consent_first, run_steps
 from bot.storage import classes
 from bot.storage.classes import Class
