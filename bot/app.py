@@ -30,7 +30,6 @@ from bot.features import (
     myclasses,
     onboarding,
     privacy,
-    profile,
     quiz,
     schools,
     settings,
@@ -45,7 +44,6 @@ from bot.storage.migrations import migrate
 FEATURES = (
     help,
     onboarding,
-    profile,
     invites,
     tips,
     settings,

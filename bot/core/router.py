@@ -68,7 +68,6 @@ class Router:
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
         self.states: dict[str, State] = {}
-        self.flow_ends: dict[str, Handler] = {}
         self.jobs: list[Job] = []
         self.renderers: dict[str, Renderer] = {}
         self.keyword_commands: dict[str, str] = {}
@@ -83,10 +82,6 @@ class Router:
         if state.name in self.states:
             raise ValueError(f"state {state.name!r} registered twice")
         self.states[state.name] = state
-
-    def add_flow_end(self, flow: str, handler: Handler) -> None:
-        """What happens when a multi-step flow (onboarding, settings) has no step left."""
-        self.flow_ends[flow] = handler
 
     def add_keyword(self, keyword: str, command: str) -> None:
         """Runs `command` for a word of `content/answers.yaml`'s `keywords` table whose name

@@ -15,15 +15,18 @@ from bot.core.auth import Role
 from bot.core.clock import local_date
 from bot.core.context import Context
 from bot.core.messages import Choice
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
 from bot.domain.campaigns import pseudonym
-from bot.features.profile import consent_first, run_steps
+from bot.steps.profile import ONBOARDED, ask_profile, consent_first
 from bot.storage import classes
 from bot.storage.classes import Class
 
 JOINERS = frozenset({Role.GUEST, Role.RESIDENT, Role.STUDENT})
 MAX_NICKNAME = 30
 looks_like_join_code = classes.looks_like_join_code
+PARENT = Payload("jpar", "answer")
+NICKNAME = Payload("jnick", "action")
 
 
 async def join(ctx: Context) -> None:
@@ -133,7 +136,10 @@ async def ask_parent(ctx: Context) -> None:
             name=cls.name,
             school=cls.school_name,
         ),
-        [Choice(_("Yes, they agreed"), "jpar:yes", "yes"), Choice(_("Not yet"), "jpar:no", "no")],
+        [
+            Choice(_("Yes, they agreed"), PARENT.make("yes"), "yes"),
+            Choice(_("Not yet"), PARENT.make("no"), "no"),
+        ],
     )
 
 
@@ -143,7 +149,7 @@ async def on_parent(ctx: Context) -> None:
     if cls is None:
         ctx.finish()
         return
-    if ctx.payload != "jpar:yes":
+    if PARENT.parse(ctx.payload) != ("yes",):
         ctx.say(
             _(
                 "All right: please ask them first, then send /join {code} again.",
@@ -185,7 +191,7 @@ async def ask_nickname(ctx: Context) -> None:
             "You may add a nickname that only your teacher sees, so they know it is you (not "
             "your full name). Type it, or pick Skip."
         ),
-        [Choice(_("Skip"), "jnick:skip")],
+        [Choice(_("Skip"), NICKNAME.make("skip"))],
     )
 
 
@@ -208,7 +214,7 @@ async def on_nickname_skip(ctx: Context) -> None:
 
 async def _joined(ctx: Context) -> None:
     if not ctx.user.onboarded:
-        await run_steps(ctx, ["age"], "onboarding", guardian_agreed=True)
+        await ask_profile(ctx, ["age"], then=ONBOARDED, guardian_agreed=True)
         return
     ctx.finish()
     ctx.say(ctx._("Send /quiz to play: your quizzes count for your class."))
@@ -220,7 +226,7 @@ async def _carry_on(ctx: Context) -> None:
         ctx.finish()
         return
     ctx.convo.data.pop("join", None)
-    await run_steps(ctx, ["role", "commune"], "onboarding")
+    await ask_profile(ctx, ["role", "commune"], then=ONBOARDED)
 
 
 def register(router: Router) -> None:

@@ -1,4 +1,4 @@
-"""/start: greeting, consent, then who you are and your commune.
+"""/start: greeting, consent, then who you are and your commune (bot.steps.profile).
 
 Nothing about the person is stored beyond their channel id until they agree: the language
 they pick before agreeing lives only in the conversation state.
@@ -7,15 +7,16 @@ they pick before agreeing lives only in the conversation state.
 from __future__ import annotations
 
 from bot.core.auth import EVERYONE
-from bot.core.clock import local_date
 from bot.core.context import Context
 from bot.core.messages import Choice
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
+from bot.domain.profile import LANGUAGE
 from bot.features import invites
-from bot.features.profile import run_steps
-from bot.storage import counters
+from bot.steps.profile import ONBOARDED, ask_profile
 
 ONBOARDING_STEPS = ["role", "commune"]
+CONSENT = Payload("consent", "answer")
 
 
 async def start(ctx: Context) -> None:
@@ -32,7 +33,7 @@ async def start(ctx: Context) -> None:
         code = str(ctx.convo.data.pop("pending_code", "") or "")
         if code and await invites.redeem_code(ctx, code):
             return
-        await run_steps(ctx, list(ONBOARDING_STEPS), "onboarding")
+        await ask_profile(ctx, list(ONBOARDING_STEPS), then=ONBOARDED)
         return
     ctx.goto("onboarding.consent")
     await ask_consent(ctx)
@@ -40,7 +41,11 @@ async def start(ctx: Context) -> None:
 
 async def ask_consent(ctx: Context) -> None:
     _ = ctx._
-    other = Choice("English", "lang:en") if ctx.locale == "vi" else Choice("Tiếng Việt", "lang:vi")
+    other = (
+        Choice("English", LANGUAGE.make("en"))
+        if ctx.locale == "vi"
+        else Choice("Tiếng Việt", LANGUAGE.make("vi"))
+    )
     ctx.ask(
         _(
             "Hello! I am the bot of Lạng Sơn province's campaign against plastic waste. "
@@ -56,8 +61,8 @@ async def ask_consent(ctx: Context) -> None:
         + "\n\n"
         + _("Do you agree?"),
         [
-            Choice(_("I agree"), "consent:yes", "yes"),
-            Choice(_("No, thanks"), "consent:no", "no"),
+            Choice(_("I agree"), CONSENT.make("yes"), "yes"),
+            Choice(_("No, thanks"), CONSENT.make("no"), "no"),
             other,
         ],
         brief=_("Do you agree that I keep this, only for this campaign?"),
@@ -66,11 +71,12 @@ async def ask_consent(ctx: Context) -> None:
 
 async def on_consent(ctx: Context) -> None:
     _ = ctx._
-    if ctx.payload.startswith("lang:"):
-        ctx.set_locale(ctx.payload.removeprefix("lang:"))
+    language = LANGUAGE.parse(ctx.payload)
+    if language is not None:
+        ctx.set_locale(language[0])
         await ask_consent(ctx)
         return
-    if ctx.payload == "consent:no":
+    if CONSENT.parse(ctx.payload) != ("yes",):
         ctx.finish()
         ctx.say(
             _("All right: I keep nothing about you. Send /start whenever you change your mind.")
@@ -86,31 +92,7 @@ async def on_consent(ctx: Context) -> None:
             "give their school level and age group, never their name."
         )
     )
-    await run_steps(ctx, list(ONBOARDING_STEPS), "onboarding")
-
-
-async def finish_onboarding(ctx: Context) -> None:
-    first_time = not ctx.user.onboarded
-    await ctx.update_user(onboarded_at=ctx.user.onboarded_at or ctx.now_iso)
-    if first_time:
-        year = str(local_date(ctx.now).year)
-        await counters.increment(ctx.tx, "joined", year, ctx.user.commune_code, ctx.user.audience)
-    ctx.finish()
-    await ctx.refresh_role()
-    if ctx.user.audience == "teacher":
-        ctx.say(
-            ctx._(
-                "To open class campaigns for your students, register with /teacher: an officer "
-                "of the education department or of your commune approves it."
-            )
-        )
-    ctx.ask(
-        ctx._(
-            "You're all set! Every small step counts: take a cloth bag or a basket to the "
-            "market and say no to nylon bags. What would you like to do?"
-        ),
-        ctx.menu(),
-    )
+    await ask_profile(ctx, list(ONBOARDING_STEPS), then=ONBOARDED)
 
 
 def register(router: Router) -> None:
@@ -118,4 +100,3 @@ def register(router: Router) -> None:
         Command("start", start, EVERYONE, N_("start, or see the main menu"), order=1)
     )
     router.add_state(State("onboarding.consent", ask_consent, on_choice=on_consent))
-    router.add_flow_end("onboarding", finish_onboarding)

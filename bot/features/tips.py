@@ -6,8 +6,7 @@ dated for today (World Environment Day, Plastic Bag Free Day...) goes first.
 
 from __future__ import annotations
 
-import re
-from datetime import date, time
+from datetime import date
 
 from bot.content.model import Tip
 from bot.core.auth import MEMBERS
@@ -17,6 +16,7 @@ from bot.core.deps import Deps
 from bot.core.i18n import Translator
 from bot.core.messages import Reply
 from bot.core.router import N_, Command, MenuItem, Router
+from bot.domain.tip_time import parse_time, set_tip_time
 from bot.storage import deliveries, tips_seen, users
 from bot.storage.db import Transaction
 from bot.storage.deliveries import Delivery
@@ -24,16 +24,6 @@ from bot.storage.users import User
 
 KIND = "daily_tip"
 RECENT_WINDOW = 40
-_TIME = re.compile(r"^(\d{1,2})(?:\s*[:hH.]\s*(\d{2}))?\s*(?:[hH]|giờ)?$")
-
-
-def parse_time(text: str) -> time | None:
-    """'18:30', '7:05', '18h30', '7h', '7' -> a time; anything else (e.g. '25:99') -> None."""
-    found = _TIME.match(text.strip())
-    if not found:
-        return None
-    hour, minute = int(found[1]), int(found[2] or 0)
-    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 async def choose_tip(deps: Deps, tx: Transaction, user: User, today: date) -> Tip:
@@ -87,12 +77,6 @@ async def subscribe(ctx: Context) -> None:
             time=_.time(when),
         )
     )
-
-
-async def set_tip_time(ctx: Context, when: time) -> None:
-    """Subscribes at `when`; if that time already passed today, the first tip is tomorrow's."""
-    since = local(ctx.now).strftime("%Y-%m-%d %H:%M")
-    await ctx.update_user(tip_time=when.strftime("%H:%M"), tip_since=since, reachable=1)
 
 
 async def unsubscribe(ctx: Context) -> None:
