@@ -16,9 +16,10 @@ from bot.core.clock import local_date
 from bot.core.context import Context
 from bot.core.messages import Choice
 from bot.core.payloads import Payload
-from bot.core.router import N_, Command, Router, State
+from bot.core.router import N_, CodeKind, Command, Router, State
 from bot.domain.campaigns import pseudonym
-from bot.steps.profile import ONBOARDED, ask_profile, consent_first
+from bot.steps.consent import FIRST_STEPS, agree_first
+from bot.steps.profile import ONBOARDED, ask_profile
 from bot.storage import classes
 from bot.storage.classes import Class
 
@@ -34,8 +35,10 @@ async def join(ctx: Context) -> None:
     if not code:
         ctx.say(ctx._("Send /join and the code your teacher gave you, for example: /join K7M2QP"))
         return
-    if not await consent_first(ctx, code):
-        await join_with_code(ctx, code)
+    if not ctx.user.consented:
+        await agree_first(ctx, code)
+        return
+    await join_with_code(ctx, code)
 
 
 async def _problem(ctx: Context, code: str) -> tuple[str | None, Class | None]:
@@ -226,13 +229,14 @@ async def _carry_on(ctx: Context) -> None:
         ctx.finish()
         return
     ctx.convo.data.pop("join", None)
-    await ask_profile(ctx, ["role", "commune"], then=ONBOARDED)
+    await ask_profile(ctx, list(FIRST_STEPS), then=ONBOARDED)
 
 
 def register(router: Router) -> None:
     router.add_command(
         Command("join", join, JOINERS, N_("join your class with its code: /join CODE"), order=43)
     )
+    router.add_code_kind(CodeKind("class", looks_like_join_code, join_with_code))
     router.add_state(State("classes.join", ask_parent, on_choice=on_parent))
     router.add_state(
         State(

@@ -15,11 +15,12 @@ from bot.core.clock import iso
 from bot.core.context import Context
 from bot.core.messages import Choice
 from bot.core.payloads import Payload
-from bot.core.router import N_, Command, Router, State
+from bot.core.router import N_, CodeKind, Command, Router, State
 from bot.domain.profile import commune_label
-from bot.features import class_join
 from bot.steps.commune import pick_commune
-from bot.steps.profile import ONBOARDED, ask_profile, consent_first
+from bot.steps.consent import agree_first
+from bot.steps.consent import redeem as redeem_any
+from bot.steps.profile import ONBOARDED, ask_profile
 from bot.storage import invites
 
 AGENCY = Payload("agency", "key")
@@ -101,20 +102,15 @@ async def redeem(ctx: Context) -> None:
     if not code:
         ctx.say(ctx._("Usage: /redeem CODE (the invite code you were given)"))
         return
-    if not await consent_first(ctx, code):
-        await redeem_code(ctx, code)
+    if not ctx.user.consented:
+        await agree_first(ctx, code)
+        return
+    await redeem_any(ctx, code)
 
 
 async def redeem_code(ctx: Context, code: str) -> bool:
-    """Grants the invite's role; says why not if the code is wrong, used or expired.
-
-    A class join code (6 characters; invite codes have 8) starts joining that class instead.
-    """
-    if class_join.looks_like_join_code(code):
-        return await class_join.join_with_code(ctx, code)
-    granted = None
-    if invites.looks_like_code(code):
-        granted = await invites.redeem(ctx.tx, code, ctx.user.id, ctx.now_iso)
+    """Grants the invite's role; says why not if the code is wrong, used or expired."""
+    granted = await invites.redeem(ctx.tx, code, ctx.user.id, ctx.now_iso)
     if granted is None:
         ctx.say(
             ctx._(
@@ -147,6 +143,7 @@ def register(router: Router) -> None:
         Command("invite", invite, ADMINS, N_("create a one-time invite code for an officer"))
     )
     router.add_command(Command("redeem", redeem, EVERYONE, N_("use an invite code"), order=80))
+    router.add_code_kind(CodeKind("invite", invites.looks_like_code, redeem_code))
     router.add_state(State("invites.agency", ask_agency, on_choice=on_agency))
     router.add_state(State("invites.scope", ask_scope, on_choice=on_scope))
     router.add_state(State("invites.commune", ask_scope, on_return=on_commune))

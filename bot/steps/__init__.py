@@ -4,10 +4,11 @@ the person's profile. Registered once by the composition root, below every featu
 from __future__ import annotations
 
 from bot.core.router import Router
-from bot.steps import commune, dates, profile
+from bot.steps import commune, consent, dates, profile
 
 
 def register(router: Router) -> None:
     commune.register(router)
+    consent.register(router)
     dates.register(router)
     profile.register(router)

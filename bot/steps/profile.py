@@ -172,14 +172,3 @@ def register(router: Router) -> None:
     router.add_state(State("profile.level", ask_level, on_choice=on_level))
     router.add_state(State("profile.age", ask_age, on_choice=on_age))
     router.add_state(State("profile.guardian", ask_guardian, on_choice=on_guardian))
-
-
-async def consent_first(ctx: Context, code: str) -> bool:
-    """For someone who has not agreed yet: keeps the code (an invite or a class code) and
-    asks for consent first; onboarding uses the code afterwards. True if it did so."""
-    if ctx.user.consented:
-        return False
-    ctx.convo.data["pending_code"] = code[:32]
-    ctx.goto("onboarding.consent")
-    await ctx.reprompt()
-    return True
