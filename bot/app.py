@@ -6,6 +6,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot import steps
 from bot.channels.base import Sender
 from bot.content.answers import load_answer_rules
 from bot.content.loader import load_content
@@ -29,7 +30,6 @@ from bot.features import (
     myclasses,
     onboarding,
     privacy,
-    profile,
     quiz,
     schools,
     settings,
@@ -45,7 +45,6 @@ from bot.storage.migrations import migrate
 FEATURES = (
     help,
     onboarding,
-    profile,
     invites,
     tips,
     settings,
@@ -66,6 +65,7 @@ FEATURES = (
 
 def build_router() -> Router:
     router = Router()
+    steps.register(router)  # the reusable steps every feature may call
     for feature in FEATURES:
         feature.register(router)
     return router

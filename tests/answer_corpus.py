@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from bot.content.answers import load_answer_rules
-from bot.core.choices import COMMAND_PREFIX
+from bot.core.choices import COMMAND
 from bot.core.interpret import Interpreter, Verdict
 from bot.core.messages import Choice
 
@@ -134,7 +134,7 @@ def interpret(interp: Interpreter, case: Case) -> str:
         # As the engine does: a word outside the options that names a command runs it.
         command = interp.keyword(case.text, fuzzy=False)
         if command is not None:
-            return COMMAND_PREFIX + command
+            return COMMAND.make(command)
     return ASK_AGAIN
 
 

@@ -153,7 +153,7 @@ def test_a_negative_answer_never_picks_yes_in_the_corpus_steps(
 
 
 # -- every yes/no question in the product ----------------------------------------------------
-FEATURES = ROOT / "bot" / "features"
+FEATURES = (ROOT / "bot" / "features", ROOT / "bot" / "steps")
 PLACEHOLDER = {"vi": "Học sinh 3", "en": "Student 3"}
 
 
@@ -175,11 +175,11 @@ def _intent(node: ast.Call) -> str:
 
 
 def yes_no_questions(locale: str) -> dict[str, list[Choice]]:
-    """Every list of choices in bot/features that offers a "yes", found by reading the code:
+    """Every list of choices in bot/features and bot/steps that offers a "yes", found by reading:
     each choice with its translated label, its payload as written, and its intent."""
     translate = I18n().translator(locale)
     found: dict[str, list[Choice]] = {}
-    for path in sorted(FEATURES.glob("*.py")):
+    for path in sorted(p for folder in FEATURES for p in folder.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.List):
                 continue
@@ -206,7 +206,7 @@ def yes_no_questions(locale: str) -> dict[str, list[Choice]]:
 def test_the_yes_no_questions_are_all_found() -> None:
     modules = {key.split(":")[0] for key in yes_no_questions("en")}
     assert modules >= {
-        "onboarding",
+        "consent",
         "profile",
         "privacy",
         "class_join",

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 from bot.core.messages import Choice
+from bot.core.payloads import MAX_PAYLOAD_BYTES, Payload
 from bot.core.text import fold
 
-COMMAND_PREFIX = "cmd:"
-MAX_PAYLOAD_BYTES = 64  # Telegram's callback_data limit
+COMMAND = Payload("cmd", "name")  # a menu button: as good as typing the command
 
 
 _NUMBER = re.compile(r"[0-9]{1,4}")

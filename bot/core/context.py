@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.auth import Role, role_of
-from bot.core.choices import checked
+from bot.core.choices import COMMAND, checked
 from bot.core.clock import iso
 from bot.core.deps import Deps
 from bot.core.messages import Attachment, Choice, Incoming, Reply
@@ -23,6 +23,7 @@ from bot.storage.db import Transaction
 from bot.storage.users import User
 
 CALLS = "_calls"  # the conversation's stack of steps called and the states to come back to
+KEPT = ("locale",)  # what every frame sees: the language chosen before consent
 
 
 class UnknownState(LookupError):
@@ -132,7 +133,8 @@ class Context:
         if target is None or target.on_return is None:
             raise UnknownState(f"{then} (it takes no returned result)")
         stack = [*self.convo.data.pop(CALLS, []), {"then": then, "data": self.convo.data}]
-        self.convo.data = {**args, CALLS: stack}
+        kept = {key: self.convo.data[key] for key in KEPT if key in self.convo.data}
+        self.convo.data = {**kept, **args, CALLS: stack}
         self.convo.state = step
         await self.reprompt()
 
@@ -142,7 +144,8 @@ class Context:
         if not stack:
             raise UnknownState("give_back() outside a called step")
         frame = stack.pop()
-        self.convo.data = dict(frame["data"])
+        kept = {key: self.convo.data[key] for key in KEPT if key in self.convo.data}
+        self.convo.data = {**dict(frame["data"]), **kept}
         if stack:
             self.convo.data[CALLS] = stack
         self.convo.state = str(frame["then"])
@@ -161,7 +164,7 @@ class Context:
     def menu(self) -> list[Choice]:
         """The main menu's actions for this person's role, as choices."""
         return [
-            Choice(self._(item.label), f"cmd:{item.command}")
+            Choice(self._(item.label), COMMAND.make(item.command))
             for item in self.router.menu(self.role)
         ]
 

@@ -124,10 +124,11 @@ class Engine:
         return _("Sorry, /{name} is not available to you.", name=name)
 
     async def _choice(self, ctx: Context, payload: str, offered: list[Choice]) -> None:
-        if payload.startswith(choice_rules.COMMAND_PREFIX):
+        command = choice_rules.COMMAND.parse(payload)
+        if command is not None:
             # A menu button is as good as typing its command, however old: the command
             # still goes through the authorisation check.
-            await self._command(ctx, payload.removeprefix(choice_rules.COMMAND_PREFIX))
+            await self._command(ctx, command[0])
             return
         if not choice_rules.is_offered(payload, offered):
             ctx.say(ctx._("That option has expired. Here is where we are now."))
@@ -179,7 +180,7 @@ class Engine:
             await state.on_text(ctx)
             return
         # The menu is an offer, not a question: "cảm ơn" or "chào" there is small talk.
-        menu = all(c.payload.startswith(choice_rules.COMMAND_PREFIX) for c in offered)
+        menu = all(choice_rules.COMMAND.is_kind(c.payload) for c in offered)
         asking = state is not None or (bool(offered) and not menu)
         keyword = self.deps.interpreter.keyword(text, fuzzy=not asking)
         if keyword is not None and not (asking and keyword in CHAT_WORDS):

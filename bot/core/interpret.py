@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from rapidfuzz.distance import OSA
 
-from bot.core.choices import COMMAND_PREFIX
+from bot.core.choices import COMMAND
 from bot.core.messages import Choice
 from bot.core.text import fold
 
@@ -304,8 +304,8 @@ class Interpreter:
         if len(hits) == 1:
             return _one(hits[0])
         command = self.keyword(text, fuzzy=False)
-        if command is not None and COMMAND_PREFIX + command in hits:
-            return _one(COMMAND_PREFIX + command)
+        if command is not None and COMMAND.make(command) in hits:
+            return _one(COMMAND.make(command))
         return Interpretation(Verdict.AMBIGUOUS, tuple(hits))
 
     def _phrases(self, choice: Choice) -> list[list[str]]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Context"], Awaitable[None]]
 ReturnHandler = Callable[["Context", Any], Awaitable[None]]
+Redeemer = Callable[["Context", str], Awaitable[bool]]
 Job = Callable[["Deps"], Awaitable[int]]
 Renderer = Callable[["Deps", "Transaction", "Delivery"], Awaitable["list[Reply] | None"]]
 
@@ -67,15 +68,26 @@ class State:
     loose_choices: bool = False
 
 
+@dataclass(frozen=True)
+class CodeKind:
+    """A kind of code a person may bring (`/start CODE`): an invite, a class's join code.
+
+    `redeem` says why when the code cannot be used and returns whether it was."""
+
+    name: str
+    matches: Callable[[str], bool]
+    redeem: Redeemer
+
+
 class Router:
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
         self.states: dict[str, State] = {}
-        self.flow_ends: dict[str, Handler] = {}
         self.jobs: list[Job] = []
         self.renderers: dict[str, Renderer] = {}
         self.keyword_commands: dict[str, str] = {}
         self.menu_items: list[MenuItem] = []
+        self.code_kinds: list[CodeKind] = []
 
     def add_command(self, command: Command) -> None:
         if command.name in self.commands:
@@ -87,9 +99,13 @@ class Router:
             raise ValueError(f"state {state.name!r} registered twice")
         self.states[state.name] = state
 
-    def add_flow_end(self, flow: str, handler: Handler) -> None:
-        """What happens when a multi-step flow (onboarding, settings) has no step left."""
-        self.flow_ends[flow] = handler
+    def add_code_kind(self, kind: CodeKind) -> None:
+        """A kind of code that `/start CODE` and `/redeem CODE` take; the first that matches
+        a code redeems it."""
+        self.code_kinds.append(kind)
+
+    def code_kind(self, code: str) -> CodeKind | None:
+        return next((kind for kind in self.code_kinds if kind.matches(code)), None)
 
     def add_keyword(self, keyword: str, command: str) -> None:
         """Runs `command` for a word of `content/answers.yaml`'s `keywords` table whose name

@@ -17,8 +17,10 @@ from bot.core.clock import local_date, parse_iso
 from bot.core.context import Context
 from bot.core.deps import Deps
 from bot.core.messages import Choice, Reply
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, MenuItem, Router, State
-from bot.features.schools import area_label, education_area, level_label, not_education_staff
+from bot.domain.areas import area_label, education_area, not_education_staff
+from bot.domain.profile import level_label
 from bot.storage import deliveries, schools, teachers
 from bot.storage.db import Transaction
 from bot.storage.deliveries import Delivery
@@ -26,6 +28,7 @@ from bot.storage.schools import PROPOSED as PROPOSED_SCHOOL
 from bot.storage.teachers import APPROVED, PENDING, Registration
 
 NOTICE = "notice_teacher"
+DECISION = Payload("ap", "verdict", "user")  # verdict: yes, no or skip
 
 
 async def approvals(ctx: Context) -> None:
@@ -83,9 +86,9 @@ async def show_next(ctx: Context) -> None:
         + "\n\n"
         + describe(ctx, first),
         [
-            Choice(_("Approve"), f"ap:yes:{first.user_id}"),
-            Choice(_("Refuse"), f"ap:no:{first.user_id}"),
-            Choice(_("Later"), f"ap:skip:{first.user_id}"),
+            Choice(_("Approve"), DECISION.make("yes", first.user_id)),
+            Choice(_("Refuse"), DECISION.make("no", first.user_id)),
+            Choice(_("Later"), DECISION.make("skip", first.user_id)),
         ],
         state="teachers.approve",
     )
@@ -93,8 +96,12 @@ async def show_next(ctx: Context) -> None:
 
 async def on_decision(ctx: Context) -> None:
     _ = ctx._
-    _prefix, verdict, number = ctx.payload.split(":")
-    user_id = int(number)
+    decision = DECISION.parse(ctx.payload)
+    user_id = DECISION.parse_int(ctx.payload, "user")
+    if decision is None or user_id is None:
+        await show_next(ctx)
+        return
+    verdict = decision[0]
     if verdict == "skip":
         ctx.convo.data["skipped"] = [*(ctx.convo.data.get("skipped") or []), user_id]
         await show_next(ctx)

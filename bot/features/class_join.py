@@ -15,15 +15,19 @@ from bot.core.auth import Role
 from bot.core.clock import local_date
 from bot.core.context import Context
 from bot.core.messages import Choice
-from bot.core.router import N_, Command, Router, State
-from bot.features.classes import pseudonym
-from bot.features.profile import consent_first, run_steps
+from bot.core.payloads import Payload
+from bot.core.router import N_, CodeKind, Command, Router, State
+from bot.domain.campaigns import pseudonym
+from bot.steps.consent import FIRST_STEPS, agree_first
+from bot.steps.profile import ONBOARDED, ask_profile
 from bot.storage import classes
 from bot.storage.classes import Class
 
 JOINERS = frozenset({Role.GUEST, Role.RESIDENT, Role.STUDENT})
 MAX_NICKNAME = 30
 looks_like_join_code = classes.looks_like_join_code
+PARENT = Payload("jpar", "answer")
+NICKNAME = Payload("jnick", "action")
 
 
 async def join(ctx: Context) -> None:
@@ -31,8 +35,10 @@ async def join(ctx: Context) -> None:
     if not code:
         ctx.say(ctx._("Send /join and the code your teacher gave you, for example: /join K7M2QP"))
         return
-    if not await consent_first(ctx, code):
-        await join_with_code(ctx, code)
+    if not ctx.user.consented:
+        await agree_first(ctx, code)
+        return
+    await join_with_code(ctx, code)
 
 
 async def _problem(ctx: Context, code: str) -> tuple[str | None, Class | None]:
@@ -133,7 +139,10 @@ async def ask_parent(ctx: Context) -> None:
             name=cls.name,
             school=cls.school_name,
         ),
-        [Choice(_("Yes, they agreed"), "jpar:yes", "yes"), Choice(_("Not yet"), "jpar:no", "no")],
+        [
+            Choice(_("Yes, they agreed"), PARENT.make("yes"), "yes"),
+            Choice(_("Not yet"), PARENT.make("no"), "no"),
+        ],
     )
 
 
@@ -143,7 +152,7 @@ async def on_parent(ctx: Context) -> None:
     if cls is None:
         ctx.finish()
         return
-    if ctx.payload != "jpar:yes":
+    if PARENT.parse(ctx.payload) != ("yes",):
         ctx.say(
             _(
                 "All right: please ask them first, then send /join {code} again.",
@@ -185,7 +194,7 @@ async def ask_nickname(ctx: Context) -> None:
             "You may add a nickname that only your teacher sees, so they know it is you (not "
             "your full name). Type it, or pick Skip."
         ),
-        [Choice(_("Skip"), "jnick:skip")],
+        [Choice(_("Skip"), NICKNAME.make("skip"))],
     )
 
 
@@ -208,7 +217,7 @@ async def on_nickname_skip(ctx: Context) -> None:
 
 async def _joined(ctx: Context) -> None:
     if not ctx.user.onboarded:
-        await run_steps(ctx, ["age"], "onboarding", guardian_agreed=True)
+        await ask_profile(ctx, ["age"], then=ONBOARDED, guardian_agreed=True)
         return
     ctx.finish()
     ctx.say(ctx._("Send /quiz to play: your quizzes count for your class."))
@@ -220,13 +229,14 @@ async def _carry_on(ctx: Context) -> None:
         ctx.finish()
         return
     ctx.convo.data.pop("join", None)
-    await run_steps(ctx, ["role", "commune"], "onboarding")
+    await ask_profile(ctx, list(FIRST_STEPS), then=ONBOARDED)
 
 
 def register(router: Router) -> None:
     router.add_command(
         Command("join", join, JOINERS, N_("join your class with its code: /join CODE"), order=43)
     )
+    router.add_code_kind(CodeKind("class", looks_like_join_code, join_with_code))
     router.add_state(State("classes.join", ask_parent, on_choice=on_parent))
     router.add_state(
         State(

@@ -31,8 +31,9 @@ from bot.core.deps import Deps
 from bot.core.i18n import Translator
 from bot.core.messages import Attachment
 from bot.core.router import N_, Command, MenuItem, Router
-from bot.features.classes import percent
-from bot.features.schools import Area, area_label, level_label
+from bot.domain.areas import Area, area_label
+from bot.domain.campaigns import percent
+from bot.domain.profile import level_label
 from bot.storage import classes, contests, schools
 from bot.storage.classes import Class, Figures
 from bot.storage.db import Transaction

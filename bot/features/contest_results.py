@@ -19,9 +19,10 @@ from bot.core.context import Context
 from bot.core.deps import Deps
 from bot.core.i18n import Translator
 from bot.core.messages import Choice, Reply
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
-from bot.features.classes import pseudonym
-from bot.features.schools import level_label
+from bot.domain.campaigns import pseudonym
+from bot.domain.profile import level_label
 from bot.storage import contests, deliveries
 from bot.storage.contests import Contest, Entry, Score
 from bot.storage.db import Transaction
@@ -31,6 +32,7 @@ TOP_STUDENTS = 10
 RESULT = "contest_result"
 RESULTS_WITHIN = timedelta(days=7)  # results of contests that ended longer ago are not sent
 VIEWERS = frozenset({Role.STUDENT, Role.TEACHER, Role.OFFICER})
+VIEW = Payload("ctv", "contest")
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ async def show_contests(ctx: Context) -> None:
         lines.append(
             f"• {contest.name} · {level_label(_, contest.level)} · {when_text(ctx, contest)}"
         )
-    choices = [Choice(contest.name[:40], f"ctv:{contest.id}") for contest in found[:8]]
+    choices = [Choice(contest.name[:40], VIEW.make(contest.id)) for contest in found[:8]]
     ctx.ask(
         "\n".join(lines) + "\n\n" + _("Pick one to see its classes and results."),
         choices,
@@ -241,7 +243,7 @@ async def show_contests(ctx: Context) -> None:
 
 
 async def on_view(ctx: Context) -> None:
-    contest_id = int(ctx.payload.removeprefix("ctv:"))
+    contest_id = VIEW.parse_int(ctx.payload, "contest")
     contest = next((c for c in await _visible(ctx) if c.id == contest_id), None)
     ctx.finish()
     if contest is None:

@@ -13,25 +13,30 @@ pseudonym only; officers and teachers see which classes took part (contest_resul
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot.content.model import LEVELS
 from bot.core.auth import Role
-from bot.core.clock import LOCAL_TZ, iso, local_date, parse_iso, school_year
+from bot.core.choices import COMMAND
+from bot.core.clock import iso, local_date, parse_iso, school_year
 from bot.core.context import Context
 from bot.core.messages import Choice
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
 from bot.core.text import fold
-from bot.features.classes import parse_day
-from bot.features.schools import EDUCATION_AGENCY, Area, level_label
+from bot.domain.areas import EDUCATION_AGENCY, Area
+from bot.domain.profile import level_label
+from bot.steps.dates import NOW, When, pick_date
 from bot.storage import classes, contests, schools
 
 QUESTIONS = 10
 MAX_CHOICES = 12
 MAX_DAYS = 30
 ORGANISERS = frozenset({Role.TEACHER, Role.OFFICER})
-_MOMENT = re.compile(r"^(?:(.+?)\s+)?(\d{1,2})\s*[:hH]\s*(\d{2})$")
+CONTEST_LEVEL = Payload("ctlv", "level")
+PICK = Payload("ctpk", "item")  # a class's or school's id, "all" or "done"
+CONFIRM = Payload("ctok", "answer")
 
 
 def contest_area(ctx: Context) -> Area | None:
@@ -42,18 +47,6 @@ def contest_area(ctx: Context) -> Area | None:
     if ctx.role is Role.OFFICER and ctx.user.officer_agency == EDUCATION_AGENCY:
         return Area(ctx.user.officer_commune)
     return None
-
-
-def parse_moment(text: str, day: date) -> datetime | None:
-    """'5/12/2026 08:00', '2026-12-05 8h30' or '17:00' (on `day`), Vietnam time."""
-    found = _MOMENT.match(text.strip())
-    if not found:
-        return None
-    when = parse_day(found[1], day) if found[1] else day
-    hour, minute = int(found[2]), int(found[3])
-    if when is None or hour > 23 or minute > 59:
-        return None
-    return datetime.combine(when, time(hour, minute), tzinfo=LOCAL_TZ)
 
 
 def _draft(ctx: Context) -> dict[str, object]:
@@ -119,13 +112,13 @@ async def _levels(ctx: Context) -> list[str]:
 
 async def ask_level(ctx: Context) -> None:
     _ = ctx._
-    choices = [Choice(level_label(_, lv), f"ctlv:{lv}") for lv in await _levels(ctx)]
+    choices = [Choice(level_label(_, lv), CONTEST_LEVEL.make(lv)) for lv in await _levels(ctx)]
     ctx.ask(_("For which level? The questions come from that level's quiz bank."), choices)
 
 
 async def on_level(ctx: Context) -> None:
     draft = _draft(ctx)
-    draft["level"] = ctx.payload.removeprefix("ctlv:")
+    (draft["level"],) = CONTEST_LEVEL.parse(ctx.payload) or ("",)
     draft["picked"] = []
     draft["filter"] = ""
     ctx.goto("contests.pick")
@@ -166,11 +159,11 @@ async def ask_pick(ctx: Context) -> None:
         )
         return
     choices = [
-        Choice(("✓ " if item in picked else "") + label, f"ctpk:{item}")
+        Choice(("✓ " if item in picked else "") + label, PICK.make(item))
         for item, label in found[:MAX_CHOICES]
     ]
-    choices.append(Choice(_("All of these"), "ctpk:all"))
-    choices.append(Choice(_("Done"), "ctpk:done"))
+    choices.append(Choice(_("All of these"), PICK.make("all")))
+    choices.append(Choice(_("Done"), PICK.make("done")))
     if teacher:
         text = _("Which of your classes take part? Pick each one (again to remove it), then Done.")
     else:
@@ -188,7 +181,7 @@ async def on_pick_text(ctx: Context) -> None:
 
 
 async def on_pick(ctx: Context) -> None:
-    what = ctx.payload.removeprefix("ctpk:")
+    (what,) = PICK.parse(ctx.payload) or ("",)
     picked = _picked(ctx)
     if what == "all":
         picked = sorted({*picked, *(item for item, _label in await _candidates(ctx))})
@@ -197,10 +190,9 @@ async def on_pick(ctx: Context) -> None:
             ctx.say(ctx._("Please pick at least one."))
             await ask_pick(ctx)
             return
-        ctx.goto("contests.starts")
         await ask_starts(ctx)
         return
-    else:
+    elif what.isdecimal():
         item = int(what)
         picked = [p for p in picked if p != item] if item in picked else [*picked, item]
     _draft(ctx)["picked"] = picked
@@ -208,61 +200,37 @@ async def on_pick(ctx: Context) -> None:
 
 
 async def ask_starts(ctx: Context) -> None:
-    ctx.ask(
-        ctx._(
-            "When does it start? Type a date and time, for example 5/12/2026 08:00, or pick Now."
-        ),
-        [Choice(ctx._("Now"), "ctst:now")],
+    when = When.moments(
+        N_("When does it start? Type a date and time, for example 5/12/2026 08:00, or pick Now."),
+        N_("Please give a date and time from now to a year ahead, for example 5/12/2026 08:00."),
+        ctx.now - timedelta(minutes=5),
+        ctx.now + timedelta(days=365),
+        base=local_date(ctx.now),
+        shortcut=NOW,
+        shortcut_label=N_("Now"),
     )
+    await pick_date(ctx, when, then="contests.starts")
 
 
-async def on_starts_choice(ctx: Context) -> None:
-    await _set_start(ctx, ctx.now)
-
-
-async def on_starts_text(ctx: Context) -> None:
-    moment = parse_moment(ctx.text, local_date(ctx.now))
-    if moment is None or not ctx.now - timedelta(minutes=5) <= moment <= ctx.now + timedelta(
-        days=365
-    ):
-        ctx.say(
-            ctx._(
-                "Please give a date and time from now to a year ahead, for example 5/12/2026 08:00."
-            )
-        )
-        await ask_starts(ctx)
-        return
-    await _set_start(ctx, moment)
-
-
-async def _set_start(ctx: Context, moment: datetime) -> None:
-    _draft(ctx)["starts"] = iso(max(moment, ctx.now))
-    ctx.goto("contests.ends")
-    await ask_ends(ctx)
-
-
-async def ask_ends(ctx: Context) -> None:
-    ctx.ask(
-        ctx._(
+async def on_starts(ctx: Context, moment: Any) -> None:
+    assert isinstance(moment, datetime)
+    starts = max(moment, ctx.now)
+    _draft(ctx)["starts"] = iso(starts)
+    when = When.moments(
+        N_(
             "When does it end? A date and time, for example 5/12/2026 17:00 (or only the "
             "time, on the starting day). Up to 30 days."
-        )
+        ),
+        N_("Please give a time after the start ({start}) and at most 30 days later."),
+        starts,
+        starts + timedelta(days=MAX_DAYS),
+        after=True,
     )
+    await pick_date(ctx, when, then="contests.ends")
 
 
-async def on_ends(ctx: Context) -> None:
-    _ = ctx._
-    starts = parse_iso(str(_draft(ctx)["starts"]))
-    moment = parse_moment(ctx.text, local_date(starts))
-    if moment is None or not starts < moment <= starts + timedelta(days=MAX_DAYS):
-        ctx.say(
-            _(
-                "Please give a time after the start ({start}) and at most 30 days later.",
-                start=_.datetime(starts),
-            )
-        )
-        await ask_ends(ctx)
-        return
+async def on_ends(ctx: Context, moment: Any) -> None:
+    assert isinstance(moment, datetime)
     _draft(ctx)["ends"] = iso(moment)
     ctx.goto("contests.confirm")
     await ask_confirm(ctx)
@@ -294,13 +262,16 @@ async def ask_confirm(ctx: Context) -> None:
             start=_.datetime(parse_iso(str(draft["starts"]))),
             end=_.datetime(parse_iso(str(draft["ends"]))),
         ),
-        [Choice(_("Open the contest"), "ctok:yes", "yes"), Choice(_("Cancel"), "ctok:no", "no")],
+        [
+            Choice(_("Open the contest"), CONFIRM.make("yes"), "yes"),
+            Choice(_("Cancel"), CONFIRM.make("no"), "no"),
+        ],
     )
 
 
 async def on_confirm(ctx: Context) -> None:
     _ = ctx._
-    if ctx.payload != "ctok:yes":
+    if CONFIRM.parse(ctx.payload) != ("yes",):
         ctx.finish()
         ctx.say(_("Cancelled: no contest was opened."))
         return
@@ -316,7 +287,6 @@ async def on_confirm(ctx: Context) -> None:
                 classes=", ".join(f"{cls} (“{name}”)" for cls, name in busy),
             )
         )
-        ctx.goto("contests.starts")
         await ask_starts(ctx)
         return
     level = str(draft["level"])
@@ -356,7 +326,7 @@ async def on_confirm(ctx: Context) -> None:
             end=_.datetime(parse_iso(contest.ends_at)),
             questions=len(contest.question_ids),
         ),
-        [Choice(_("Contests"), "cmd:contests")],
+        [Choice(_("Contests"), COMMAND.make("contests"))],
     )
 
 
@@ -373,8 +343,6 @@ def register(router: Router) -> None:
     router.add_state(State("contests.name", ask_name, on_text=on_name))
     router.add_state(State("contests.level", ask_level, on_choice=on_level))
     router.add_state(State("contests.pick", ask_pick, on_text=on_pick_text, on_choice=on_pick))
-    router.add_state(
-        State("contests.starts", ask_starts, on_text=on_starts_text, on_choice=on_starts_choice)
-    )
-    router.add_state(State("contests.ends", ask_ends, on_text=on_ends))
+    router.add_state(State("contests.starts", ask_starts, on_return=on_starts))
+    router.add_state(State("contests.ends", ask_starts, on_return=on_ends))
     router.add_state(State("contests.confirm", ask_confirm, on_choice=on_confirm))

@@ -7,48 +7,67 @@ committee...) and optionally to one commune. It works once and expires (default 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from bot.content.model import Commune
 from bot.core.auth import ADMINS, EVERYONE
 from bot.core.clock import iso
 from bot.core.context import Context
 from bot.core.messages import Choice
-from bot.core.router import N_, Command, Router, State
-from bot.features import class_join
-from bot.features.profile import commune_label, consent_first, next_step, run_steps
+from bot.core.payloads import Payload
+from bot.core.router import N_, CodeKind, Command, Router, State
+from bot.domain.profile import commune_label
+from bot.steps.commune import pick_commune
+from bot.steps.consent import agree_first
+from bot.steps.consent import redeem as redeem_any
+from bot.steps.profile import ONBOARDED, ask_profile
 from bot.storage import invites
+
+AGENCY = Payload("agency", "key")
+SCOPE = Payload("scope", "where")
 
 
 async def invite(ctx: Context) -> None:
     if ctx.incoming.args.strip().lower() not in ("officer", "can-bo", "cán bộ"):
         ctx.say(ctx._("Usage: /invite officer"))
         return
-    ctx.convo.data["invite"] = {}
-    await run_steps(ctx, ["invite_agency", "invite_scope"], "invite")
+    ctx.goto("invites.agency", invite={})
+    await ask_agency(ctx)
 
 
 async def ask_agency(ctx: Context) -> None:
-    choices = [Choice(a.short, f"agency:{a.key}") for a in ctx.deps.content.plan.agencies]
+    choices = [Choice(a.short, AGENCY.make(a.key)) for a in ctx.deps.content.plan.agencies]
     ctx.ask(ctx._("Which agency will the officer work for?"), choices)
 
 
 async def on_agency(ctx: Context) -> None:
-    ctx.convo.data["invite"] = {"agency": ctx.payload.removeprefix("agency:")}
-    await next_step(ctx)
+    (agency,) = AGENCY.parse(ctx.payload) or ("",)
+    ctx.goto("invites.scope", invite={"agency": agency})
+    await ask_scope(ctx)
 
 
 async def ask_scope(ctx: Context) -> None:
     _ = ctx._
     ctx.ask(
         _("Is the officer responsible for the whole province or for one commune?"),
-        [Choice(_("The whole province"), "scope:all"), Choice(_("One commune"), "scope:commune")],
+        [
+            Choice(_("The whole province"), SCOPE.make("all")),
+            Choice(_("One commune"), SCOPE.make("commune")),
+        ],
     )
 
 
 async def on_scope(ctx: Context) -> None:
-    if ctx.payload == "scope:commune":
-        ctx.convo.data["commune_for"] = "invite"
-        ctx.convo.data["steps"] = ["commune", *ctx.convo.data.get("steps", [])]
-    await next_step(ctx)
+    if SCOPE.parse(ctx.payload) == ("commune",):
+        await pick_commune(ctx, then="invites.commune")
+        return
+    await create_invite(ctx)
+
+
+async def on_commune(ctx: Context, commune: Any) -> None:
+    assert isinstance(commune, Commune)
+    ctx.convo.data.setdefault("invite", {})["commune"] = commune.code
+    await create_invite(ctx)
 
 
 async def create_invite(ctx: Context) -> None:
@@ -83,20 +102,15 @@ async def redeem(ctx: Context) -> None:
     if not code:
         ctx.say(ctx._("Usage: /redeem CODE (the invite code you were given)"))
         return
-    if not await consent_first(ctx, code):
-        await redeem_code(ctx, code)
+    if not ctx.user.consented:
+        await agree_first(ctx, code)
+        return
+    await redeem_any(ctx, code)
 
 
 async def redeem_code(ctx: Context, code: str) -> bool:
-    """Grants the invite's role; says why not if the code is wrong, used or expired.
-
-    A class join code (6 characters; invite codes have 8) starts joining that class instead.
-    """
-    if class_join.looks_like_join_code(code):
-        return await class_join.join_with_code(ctx, code)
-    granted = None
-    if invites.looks_like_code(code):
-        granted = await invites.redeem(ctx.tx, code, ctx.user.id, ctx.now_iso)
+    """Grants the invite's role; says why not if the code is wrong, used or expired."""
+    granted = await invites.redeem(ctx.tx, code, ctx.user.id, ctx.now_iso)
     if granted is None:
         ctx.say(
             ctx._(
@@ -120,7 +134,7 @@ async def redeem_code(ctx: Context, code: str) -> bool:
     )
     if not ctx.user.onboarded:
         steps = [] if ctx.user.commune_code else ["commune"]
-        await run_steps(ctx, steps, "onboarding")
+        await ask_profile(ctx, steps, then=ONBOARDED)
     return True
 
 
@@ -129,6 +143,7 @@ def register(router: Router) -> None:
         Command("invite", invite, ADMINS, N_("create a one-time invite code for an officer"))
     )
     router.add_command(Command("redeem", redeem, EVERYONE, N_("use an invite code"), order=80))
-    router.add_state(State("profile.invite_agency", ask_agency, on_choice=on_agency))
-    router.add_state(State("profile.invite_scope", ask_scope, on_choice=on_scope))
-    router.add_flow_end("invite", create_invite)
+    router.add_code_kind(CodeKind("invite", invites.looks_like_code, redeem_code))
+    router.add_state(State("invites.agency", ask_agency, on_choice=on_agency))
+    router.add_state(State("invites.scope", ask_scope, on_choice=on_scope))
+    router.add_state(State("invites.commune", ask_scope, on_return=on_commune))

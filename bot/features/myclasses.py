@@ -9,27 +9,33 @@ still here. Only the class's own teacher can manage it.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from bot.core.choices import COMMAND
 from bot.core.clock import local_date
 from bot.core.context import Context
 from bot.core.messages import Choice
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, MenuItem, Router, State
-from bot.features.classes import (
+from bot.domain.campaigns import (
     TEACHERS,
     activity_label,
     approved_school,
-    ask_ends,
     ask_enrolled,
-    check_end,
+    end_question,
     parse_enrolled,
     percent,
     pseudonym,
 )
-from bot.features.schools import level_label
+from bot.domain.profile import level_label
+from bot.steps.dates import pick_date
 from bot.storage import classes
 from bot.storage.classes import Class, Figures
 
 MAX_LISTED = 8  # classes offered to manage
+MANAGE = Payload("mcls", "class")
+ACTION = Payload("mng", "action")
+CLOSE = Payload("cclose", "answer")
 
 
 def class_status(ctx: Context, cls: Class) -> str:
@@ -81,19 +87,23 @@ async def myclasses(ctx: Context) -> None:
         return
     mine = await classes.of_teacher(ctx.tx, ctx.user.id)
     if not mine:
-        ctx.ask(_("You have no class yet."), [Choice(_("Open a class campaign"), "cmd:newclass")])
+        ctx.ask(
+            _("You have no class yet."),
+            [Choice(_("Open a class campaign"), COMMAND.make("newclass"))],
+        )
         return
     blocks = [_("Your classes:")]
     for cls in mine:
         blocks.append(class_block(ctx, cls, await classes.figures(ctx.tx, cls.id)))
     open_ones = [c for c in mine if c.status == classes.OPEN][:MAX_LISTED]
-    choices = [Choice(_("Manage {name}", name=c.name), f"mcls:{c.id}") for c in open_ones]
-    choices.append(Choice(_("Open a class campaign"), "cmd:newclass"))
+    choices = [Choice(_("Manage {name}", name=c.name), MANAGE.make(c.id)) for c in open_ones]
+    choices.append(Choice(_("Open a class campaign"), COMMAND.make("newclass")))
     ctx.ask("\n\n".join(blocks), choices, state="classes.list")
 
 
 async def on_pick(ctx: Context) -> None:
-    cls = await classes.get(ctx.tx, int(ctx.payload.removeprefix("mcls:")))
+    class_id = MANAGE.parse_int(ctx.payload, "class")
+    cls = await classes.get(ctx.tx, class_id) if class_id is not None else None
     if cls is None or cls.teacher_id != ctx.user.id:
         ctx.finish()
         return
@@ -118,10 +128,10 @@ async def ask_manage(ctx: Context) -> None:
     ctx.ask(
         _("What would you like to change in {name}?", name=cls.name),
         [
-            Choice(_("The number enrolled"), "mng:enrolled"),
-            Choice(_("The end date"), "mng:ends"),
-            Choice(_("Close the class"), "mng:close"),
-            Choice(_("Nothing"), "mng:done"),
+            Choice(_("The number enrolled"), ACTION.make("enrolled")),
+            Choice(_("The end date"), ACTION.make("ends")),
+            Choice(_("Close the class"), ACTION.make("close")),
+            Choice(_("Nothing"), ACTION.make("done")),
         ],
     )
 
@@ -131,13 +141,13 @@ async def on_manage(ctx: Context) -> None:
     cls = await _managed(ctx)
     if cls is None:
         return
-    what = ctx.payload.removeprefix("mng:")
+    (what,) = ACTION.parse(ctx.payload) or ("",)
     if what == "enrolled":
         ctx.goto("classes.set_enrolled")
         await ask_enrolled(ctx)
     elif what == "ends":
-        ctx.goto("classes.set_ends")
-        await ask_ends(ctx)
+        starts = date.fromisoformat(cls.starts_on) if cls.starts_on else local_date(ctx.now)
+        await pick_date(ctx, end_question(starts), then="classes.set_ends")
     elif what == "close":
         ctx.goto("classes.close")
         await ask_close(ctx)
@@ -171,22 +181,11 @@ async def on_set_enrolled(ctx: Context) -> None:
     ctx.say(_("Saved: {name} has {count} students enrolled.", name=cls.name, count=enrolled))
 
 
-async def on_set_ends_text(ctx: Context) -> None:
-    cls = await _managed(ctx)
-    if cls is None:
-        return
-    starts = date.fromisoformat(cls.starts_on) if cls.starts_on else local_date(ctx.now)
-    day = check_end(ctx, ctx.text, starts)
-    if day is None:
-        await ask_ends(ctx)
-        return
-    await _save_ends(ctx, cls, day)
-
-
-async def on_set_ends_choice(ctx: Context) -> None:
+async def on_set_ends(ctx: Context, day: Any) -> None:
+    assert day is None or isinstance(day, date)
     cls = await _managed(ctx)
     if cls is not None:
-        await _save_ends(ctx, cls, None)
+        await _save_ends(ctx, cls, day)
 
 
 async def _save_ends(ctx: Context, cls: Class, day: date | None) -> None:
@@ -212,7 +211,7 @@ async def on_close(ctx: Context) -> None:
     if cls is None:
         return
     ctx.finish()
-    if ctx.payload != "cclose:yes":
+    if CLOSE.parse(ctx.payload) != ("yes",):
         ctx.say(ctx._("OK, {name} stays open.", name=cls.name))
         return
     await classes.close(ctx.tx, cls.id)
@@ -230,7 +229,10 @@ async def ask_close(ctx: Context) -> None:
             "Its figures stay.",
             name=cls.name,
         ),
-        [Choice(_("Yes, close it"), "cclose:yes", "yes"), Choice(_("No"), "cclose:no", "no")],
+        [
+            Choice(_("Yes, close it"), CLOSE.make("yes"), "yes"),
+            Choice(_("No"), CLOSE.make("no"), "no"),
+        ],
     )
 
 
@@ -242,7 +244,5 @@ def register(router: Router) -> None:
     router.add_state(State("classes.list", myclasses, on_choice=on_pick))
     router.add_state(State("classes.manage", ask_manage, on_choice=on_manage))
     router.add_state(State("classes.set_enrolled", ask_enrolled, on_text=on_set_enrolled))
-    router.add_state(
-        State("classes.set_ends", ask_ends, on_text=on_set_ends_text, on_choice=on_set_ends_choice)
-    )
+    router.add_state(State("classes.set_ends", ask_manage, on_return=on_set_ends))
     router.add_state(State("classes.close", ask_close, on_choice=on_close))

@@ -13,10 +13,13 @@ from typing import Any
 from bot.core.auth import EVERYONE
 from bot.core.context import Context
 from bot.core.messages import Attachment, Choice
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
-from bot.features.settings import summary
+from bot.domain.profile import summary
 from bot.storage import classes, users
 from bot.storage.db import Transaction, as_dict
+
+ERASE = Payload("erase", "answer")
 
 
 async def collect(tx: Transaction, user_id: int) -> dict[str, Any]:
@@ -79,8 +82,8 @@ async def deleteme(ctx: Context) -> None:
             "This cannot be undone."
         ),
         [
-            Choice(_("Yes, erase my data"), "erase:yes", "yes"),
-            Choice(_("No, keep it"), "erase:no", "no"),
+            Choice(_("Yes, erase my data"), ERASE.make("yes"), "yes"),
+            Choice(_("No, keep it"), ERASE.make("no"), "no"),
         ],
         state="privacy.erase",
     )
@@ -89,7 +92,7 @@ async def deleteme(ctx: Context) -> None:
 async def on_erase(ctx: Context) -> None:
     _ = ctx._
     ctx.finish()
-    if ctx.payload != "erase:yes":
+    if ERASE.parse(ctx.payload) != ("yes",):
         ctx.say(_("Nothing was erased."))
         return
     await classes.forget_user(ctx.tx, ctx.user.id)

@@ -18,6 +18,7 @@ from bot.core.auth import MEMBERS
 from bot.core.clock import iso, local_date, parse_iso, school_year
 from bot.core.context import Context
 from bot.core.messages import Choice
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, MenuItem, Router, State
 from bot.features import quiz_flow
 from bot.storage import classes, contests, quiz_attempts
@@ -28,7 +29,7 @@ from bot.storage.quiz_attempts import ABANDONED, Attempt
 QUIZ_LENGTH = 10
 ATTEMPT_TTL = timedelta(hours=24)
 HISTORY_ATTEMPTS = 20  # how far back "questions you already had" looks
-RESUME_PREFIX = "qr"
+RESUME = Payload("qr", "attempt", "action")  # action: go, new or drop
 RESUME_STATE = "quiz.resume"
 
 
@@ -57,13 +58,13 @@ def offer_resume(ctx: Context, attempt: Attempt) -> None:
         total=attempt.total,
         when=_.datetime(parse_iso(attempt.expires_at)),
     )
-    choices = [Choice(_("Continue it"), f"{RESUME_PREFIX}:{attempt.id}:go")]
+    choices = [Choice(_("Continue it"), RESUME.make(attempt.id, "go"))]
     if attempt.contest_id is None:
-        choices.append(Choice(_("Start a new quiz"), f"{RESUME_PREFIX}:{attempt.id}:new"))
-        choices.append(Choice(_("Abandon it"), f"{RESUME_PREFIX}:{attempt.id}:drop"))
+        choices.append(Choice(_("Start a new quiz"), RESUME.make(attempt.id, "new")))
+        choices.append(Choice(_("Abandon it"), RESUME.make(attempt.id, "drop")))
     else:
         text += "\n" + _("This is a contest quiz: it cannot be started again.")
-        choices.append(Choice(_("Give up the contest"), f"{RESUME_PREFIX}:{attempt.id}:drop"))
+        choices.append(Choice(_("Give up the contest"), RESUME.make(attempt.id, "drop")))
     ctx.ask(text, choices)
 
 
@@ -80,7 +81,7 @@ async def prompt_resume(ctx: Context) -> None:
 async def on_resume(ctx: Context) -> None:
     _ = ctx._
     attempt = await quiz_flow.current_attempt(ctx)
-    _prefix, attempt_id, action = [*ctx.payload.split(":"), "", ""][:3]
+    attempt_id, action = RESUME.parse(ctx.payload) or ("", "")
     if attempt is None or str(attempt.id) != attempt_id:
         ctx.finish()
         ctx.say(_("This quiz is over. Send /quiz for a new one."))

@@ -14,22 +14,27 @@ from __future__ import annotations
 import random
 
 from bot.content.quizzes import Question
+from bot.core.choices import COMMAND
 from bot.core.clock import local_date, parse_iso, school_year
 from bot.core.context import Context
 from bot.core.messages import Choice
+from bot.core.payloads import Payload
 from bot.storage import classes, contests, counters, quiz_attempts
 from bot.storage.classes import Member
 from bot.storage.quiz_attempts import ACTIVE, EXPIRED, Attempt
 
-ANSWER_PREFIX = "qa"
-OPT_IN_PREFIX = "qo"
+ANSWER = Payload("qa", "attempt", "position", "option")
+OPT_IN = Payload("qo", "member", "show")  # show: 1 or 0
 QUESTION_STATE = "quiz.question"
 OPT_IN_STATE = "quiz.optin"
 TRAINING_BANK, TRAINED_AUDIENCE = "officials", "media"
 
 
 def next_steps(ctx: Context) -> list[Choice]:
-    return [Choice(ctx._("Another quiz"), "cmd:quiz"), Choice(ctx._("A tip now"), "cmd:tip")]
+    return [
+        Choice(ctx._("Another quiz"), COMMAND.make("quiz")),
+        Choice(ctx._("A tip now"), COMMAND.make("tip")),
+    ]
 
 
 async def expire_if_due(ctx: Context, attempt: Attempt) -> bool:
@@ -68,7 +73,7 @@ async def ask_question(ctx: Context, attempt: Attempt) -> None:
     choices = [
         Choice(
             question.options[number - 1].get(ctx.locale),
-            f"{ANSWER_PREFIX}:{attempt.id}:{attempt.position}:{number}",
+            ANSWER.make(attempt.id, attempt.position, number),
         )
         for number in option_order(attempt, question)
     ]
@@ -112,16 +117,15 @@ async def prompt_question(ctx: Context) -> None:
     await ask_question(ctx, attempt)
 
 
-def _parse(payload: str, parts: int) -> list[int] | None:
-    fields = payload.split(":")[1:]
-    if len(fields) != parts or not all(f.isdigit() for f in fields):
-        return None
-    return [int(f) for f in fields]
+def _parse(kind: Payload, payload: str) -> list[int] | None:
+    """Every field of the payload as a whole number, or None."""
+    values = [kind.parse_int(payload, name) for name in kind.fields]
+    return None if None in values else [v for v in values if v is not None]
 
 
 async def on_answer(ctx: Context) -> None:
     _ = ctx._
-    parsed = _parse(ctx.payload, 3)
+    parsed = _parse(ANSWER, ctx.payload)
     attempt = await current_attempt(ctx)
     if parsed is None or attempt is None or parsed[0] != attempt.id:
         await _stale(ctx)
@@ -280,10 +284,10 @@ def _offer_opt_in(ctx: Context, member: Member, text: str) -> None:
         [
             Choice(
                 ctx._("Yes, show “{pseudonym}”", pseudonym=name),
-                f"{OPT_IN_PREFIX}:{member.id}:1",
+                OPT_IN.make(member.id, 1),
                 "yes",
             ),
-            Choice(ctx._("No, leave me out"), f"{OPT_IN_PREFIX}:{member.id}:0", "no"),
+            Choice(ctx._("No, leave me out"), OPT_IN.make(member.id, 0), "no"),
         ],
     )
 
@@ -303,7 +307,7 @@ async def prompt_opt_in(ctx: Context) -> None:
 
 async def on_opt_in(ctx: Context) -> None:
     _ = ctx._
-    parsed = _parse(ctx.payload, 2)
+    parsed = _parse(OPT_IN, ctx.payload)
     member = await classes.member(ctx.tx, parsed[0]) if parsed else None
     ctx.finish()
     if parsed is None or member is None or member.user_id != ctx.user.id:

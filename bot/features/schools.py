@@ -5,27 +5,31 @@ the Department of Education and Training (Sở GD&ĐT) for the whole province, a
 scoped to a commune for that commune. The same CSV rules serve the command line
 (`python -m bot import-schools FILE`, see `bot.school_import`).
 
-The school's commune is asked by a step of its own ("Which commune is the school in?"),
-shared with /teacher: it searches like the profile's commune step and then hands over to the
-flow that asked, through `router.flow_ends`.
+The school's commune comes from the reusable commune step (bot.steps.commune), asked about
+the school; it gives the commune back to `schools.commune`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
-from bot.content.model import LEVELS
-from bot.core.auth import STAFF, Role
+from bot.content.model import Commune
+from bot.core.auth import STAFF
+from bot.core.choices import COMMAND
 from bot.core.context import Context
 from bot.core.i18n import Translator
 from bot.core.messages import Attachment, Choice
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
-from bot.features.profile import LEVEL_LABELS, commune_label, run_steps
-from bot.school_import import MAX_NAME, Parsed, Problem, parse_csv, parse_enrolment_text
+from bot.domain.areas import education_area, not_education_staff
+from bot.domain.profile import level_choices, level_label
+from bot.domain.schools import valid_school_name
+from bot.school_import import Parsed, Problem, parse_csv, parse_enrolment_text
+from bot.steps.commune import SCHOOL, pick_commune
 from bot.storage import schools
 from bot.storage.schools import SchoolData
 
-EDUCATION_AGENCY = "so-gddt"
+SCHOOL_LEVEL = Payload("slvl", "level")
 MAX_REPORTED = 30
 TEMPLATE = (
     "name,level,commune,grade_6,grade_7,grade_8,grade_9,students\n"
@@ -34,49 +38,9 @@ TEMPLATE = (
 )
 
 
-@dataclass(frozen=True)
-class Area:
-    """Where an officer's powers reach: one commune, or the whole province (None)."""
-
-    commune: str | None
-
-
-def education_area(ctx: Context) -> Area | None:
-    """Where this person may add schools and decide teacher registrations, if anywhere."""
-    if ctx.role is Role.ADMIN:
-        return Area(None)
-    if ctx.role is not Role.OFFICER:
-        return None
-    if ctx.user.officer_commune:
-        return Area(ctx.user.officer_commune)
-    return Area(None) if ctx.user.officer_agency == EDUCATION_AGENCY else None
-
-
-def area_label(ctx: Context, area: Area) -> str:
-    if area.commune is None:
-        return ctx._("the whole province")
-    return commune_label(ctx, ctx.deps.content.commune(area.commune))
-
-
-def level_label(_: Translator, level: str) -> str:
-    return _(LEVEL_LABELS[level]) if level in LEVEL_LABELS else level
-
-
-def not_education_staff(ctx: Context) -> str:
-    return ctx._(
-        "Schools and teachers are managed by officers of the Department of Education and "
-        "Training, officers of a commune, and admins."
-    )
-
-
-# --- the school's commune -------------------------------------------------------------------
-
-
-async def ask_school_commune(ctx: Context, then: str) -> None:
-    """Asks which commune the school is in (the shared commune step); its code goes to
-    data["picked_commune"], then the flow end `then` runs."""
-    ctx.convo.data.update(commune_for="picked", commune_prompt="school")
-    await run_steps(ctx, ["commune"], then)
+async def _commune_picked(ctx: Context, commune: Any) -> None:
+    assert isinstance(commune, Commune)
+    await _start_draft(ctx, commune.code)
 
 
 # --- /addschool -----------------------------------------------------------------------------
@@ -88,15 +52,13 @@ async def addschool(ctx: Context) -> None:
         ctx.say(not_education_staff(ctx))
         return
     if area.commune is not None:
-        ctx.convo.data["picked_commune"] = area.commune
-        await _after_commune(ctx)
+        await _start_draft(ctx, area.commune)
         return
-    await ask_school_commune(ctx, "addschool")
+    await pick_commune(ctx, then="schools.commune", about=SCHOOL)
 
 
-async def _after_commune(ctx: Context) -> None:
-    ctx.convo.data["school"] = {"commune": ctx.convo.data.pop("picked_commune")}
-    ctx.goto("schools.name")
+async def _start_draft(ctx: Context, commune: str) -> None:
+    ctx.goto("schools.name", school={"commune": commune})
     await ask_name(ctx)
 
 
@@ -113,18 +75,6 @@ async def ask_name(ctx: Context) -> None:
             commune=commune.name if commune else "-",
         )
     )
-
-
-def valid_school_name(ctx: Context, text: str) -> bool:
-    if not any(c.isalpha() for c in text) or len(text) < 3 or len(text) > MAX_NAME:
-        ctx.say(
-            ctx._(
-                "Please write the school's name: 3 to {limit} characters, with letters.",
-                limit=MAX_NAME,
-            )
-        )
-        return False
-    return True
 
 
 async def on_name(ctx: Context) -> None:
@@ -146,16 +96,13 @@ async def on_name(ctx: Context) -> None:
     await ask_level(ctx)
 
 
-def level_choices(ctx: Context, prefix: str) -> list[Choice]:
-    return [Choice(level_label(ctx._, level), f"{prefix}:{level}") for level in LEVELS]
-
-
 async def ask_level(ctx: Context) -> None:
-    ctx.ask(ctx._("Which level is the school?"), level_choices(ctx, "slvl"))
+    ctx.ask(ctx._("Which level is the school?"), level_choices(ctx, SCHOOL_LEVEL))
 
 
 async def on_level(ctx: Context) -> None:
-    _draft(ctx)["level"] = ctx.payload.removeprefix("slvl:")
+    (level,) = SCHOOL_LEVEL.parse(ctx.payload) or ("",)
+    _draft(ctx)["level"] = level
     ctx.goto("schools.enrolment")
     await ask_enrolment(ctx)
 
@@ -197,8 +144,8 @@ async def on_enrolment(ctx: Context) -> None:
     ctx.ask(
         text,
         [
-            Choice(_("Add another school"), "cmd:addschool"),
-            Choice(_("Import a CSV file"), "cmd:importschools"),
+            Choice(_("Add another school"), COMMAND.make("addschool")),
+            Choice(_("Import a CSV file"), COMMAND.make("importschools")),
         ],
     )
 
@@ -298,4 +245,4 @@ def register(router: Router) -> None:
     router.add_state(
         State("schools.import", ask_file, on_text=on_import_text, on_document=on_import_document)
     )
-    router.add_flow_end("addschool", _after_commune)
+    router.add_state(State("schools.commune", ask_name, on_return=_commune_picked))

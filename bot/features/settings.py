@@ -2,45 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 from bot.core.auth import EVERYONE, MEMBERS
 from bot.core.context import Context
 from bot.core.i18n import SUPPORTED
 from bot.core.messages import Choice
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, MenuItem, Router, State
-from bot.features.profile import (
-    AGE_LABELS,
-    LEVEL_LABELS,
-    audience_label,
-    commune_label,
-    run_steps,
-)
-from bot.features.tips import set_tip_time
+from bot.domain.profile import LANGUAGE, LANGUAGE_NAMES, language_choices, summary
+from bot.domain.tip_time import parse_time, set_tip_time
+from bot.steps.profile import ask_profile
 
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
-
-
-def summary(ctx: Context) -> str:
-    _ = ctx._
-    user = ctx.user
-    lines = [
-        _("Your settings:"),
-        _("Language: {value}", value=LANGUAGE_NAMES[ctx.locale]),
-        _("Who you are: {value}", value=audience_label(_, user.audience)),
-    ]
-    if user.school_level:
-        lines.append(_("School level: {value}", value=_(LEVEL_LABELS[user.school_level])))
-    if user.age_band:
-        lines.append(_("Age group: {value}", value=_(AGE_LABELS[user.age_band])))
-    commune = ctx.deps.content.commune(user.commune_code)
-    lines.append(_("Commune: {value}", value=commune_label(ctx, commune)))
-    if user.tip_time:
-        hour, minute = map(int, user.tip_time.split(":"))
-        lines.append(_("Daily tip: at {value}", value=_.time(time(hour, minute))))
-    else:
-        lines.append(_("Daily tip: off"))
-    return "\n".join(lines)
+SETTING = Payload("set", "what")
 
 
 async def show_settings(ctx: Context) -> None:
@@ -48,11 +20,11 @@ async def show_settings(ctx: Context) -> None:
     ctx.ask(
         summary(ctx) + "\n\n" + _("What would you like to change?"),
         [
-            Choice(_("Language"), "set:lang"),
-            Choice(_("Commune"), "set:commune"),
-            Choice(_("Who I am"), "set:role"),
-            Choice(_("Daily tip time"), "set:time"),
-            Choice(_("Nothing, thanks"), "set:done"),
+            Choice(_("Language"), SETTING.make("lang")),
+            Choice(_("Commune"), SETTING.make("commune")),
+            Choice(_("Who I am"), SETTING.make("role")),
+            Choice(_("Daily tip time"), SETTING.make("time")),
+            Choice(_("Nothing, thanks"), SETTING.make("done")),
         ],
         state="settings.menu",
     )
@@ -60,13 +32,11 @@ async def show_settings(ctx: Context) -> None:
 
 async def on_menu(ctx: Context) -> None:
     _ = ctx._
-    what = ctx.payload.removeprefix("set:")
+    (what,) = SETTING.parse(ctx.payload) or ("",)
     if what == "lang":
-        ctx.ask(_("Choose your language:"), _language_choices(), state="settings.lang")
-    elif what == "commune":
-        await run_steps(ctx, ["commune"], "settings")
-    elif what == "role":
-        await run_steps(ctx, ["role"], "settings")
+        ctx.ask(_("Choose your language:"), language_choices(), state="settings.lang")
+    elif what in ("commune", "role"):
+        await ask_profile(ctx, [what], then="settings.menu")
     elif what == "time":
         ctx.goto("settings.time")
         await ask_time(ctx)
@@ -76,7 +46,7 @@ async def on_menu(ctx: Context) -> None:
 
 
 async def on_time(ctx: Context) -> None:
-    when = ctx.deps.interpreter.time_of_day(ctx.text)
+    when = parse_time(ctx, ctx.text)
     if when is None:
         ctx.say(ctx._("“{value}” is not a time I understand.", value=ctx.text[:20]))
         await ctx.reprompt()
@@ -91,11 +61,12 @@ async def ask_time(ctx: Context) -> None:
 
 
 async def on_lang_choice(ctx: Context) -> None:
-    await _set_language(ctx, ctx.payload.removeprefix("lang:"))
+    (locale,) = LANGUAGE.parse(ctx.payload) or (ctx.locale,)
+    await _set_language(ctx, locale)
     await show_settings(ctx)
 
 
-async def settings_saved(ctx: Context) -> None:
+async def settings_saved(ctx: Context, _done: object = True) -> None:
     ctx.say(ctx._("Saved."))
     await show_settings(ctx)
 
@@ -115,12 +86,8 @@ async def _set_language(ctx: Context, locale: str) -> None:
         await ctx.update_user(locale=locale)
 
 
-def _language_choices() -> list[Choice]:
-    return [Choice(name, f"lang:{code}") for code, name in LANGUAGE_NAMES.items()]
-
-
 async def ask_language(ctx: Context) -> None:
-    ctx.ask(ctx._("Choose your language:"), _language_choices())
+    ctx.ask(ctx._("Choose your language:"), language_choices())
 
 
 def register(router: Router) -> None:
@@ -133,7 +100,8 @@ def register(router: Router) -> None:
             "lang", lang, EVERYONE, N_("language: /lang vi or /lang en"), keeps_state=True, order=21
         )
     )
-    router.add_state(State("settings.menu", show_settings, on_choice=on_menu))
+    router.add_state(
+        State("settings.menu", show_settings, on_choice=on_menu, on_return=settings_saved)
+    )
     router.add_state(State("settings.lang", ask_language, on_choice=on_lang_choice))
     router.add_state(State("settings.time", ask_time, on_text=on_time))
-    router.add_flow_end("settings", settings_saved)

@@ -9,16 +9,18 @@ gives the TEACHER role (class campaigns) and makes a proposed school an active o
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.content.model import Commune
 from bot.core.auth import Role
 from bot.core.clock import local_date, parse_iso
 from bot.core.context import Context
 from bot.core.messages import Choice
+from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
-from bot.features.schools import (
-    ask_school_commune,
-    level_choices,
-    valid_school_name,
-)
+from bot.domain.profile import level_choices
+from bot.domain.schools import valid_school_name
+from bot.steps.commune import SCHOOL, pick_commune
 from bot.storage import schools, teachers
 from bot.storage.schools import PROPOSED as PROPOSED_SCHOOL
 from bot.storage.schools import School, fold_school_name
@@ -26,6 +28,9 @@ from bot.storage.teachers import APPROVED, PENDING
 
 MAX_SCHOOLS = 10
 REGISTRANTS = frozenset({Role.RESIDENT, Role.WORKER, Role.MEDIA, Role.TEACHER})
+PENDING_ACTION = Payload("treg", "action")
+SCHOOL_PICK = Payload("tsch", "school")  # a school's id, "new" or "commune"
+NEW_LEVEL = Payload("tlvl", "level")
 
 
 def _reg(ctx: Context) -> dict[str, object]:
@@ -62,8 +67,8 @@ async def teacher(ctx: Context) -> None:
                 date=_.date(local_date(parse_iso(registration.created_at))),
             ),
             [
-                Choice(_("Keep waiting"), "treg:keep"),
-                Choice(_("Register with another school"), "treg:again"),
+                Choice(_("Keep waiting"), PENDING_ACTION.make("keep")),
+                Choice(_("Register with another school"), PENDING_ACTION.make("again")),
             ],
             state="teachers.pending",
         )
@@ -75,12 +80,16 @@ async def teacher(ctx: Context) -> None:
             "class campaigns."
         )
     )
-    await ask_school_commune(ctx, "teacher")
+    await _pick_commune(ctx)
+
+
+async def _pick_commune(ctx: Context) -> None:
+    await pick_commune(ctx, then="teachers.commune", about=SCHOOL)
 
 
 async def on_pending(ctx: Context) -> None:
-    if ctx.payload == "treg:again":
-        await ask_school_commune(ctx, "teacher")
+    if PENDING_ACTION.parse(ctx.payload) == ("again",):
+        await _pick_commune(ctx)
         return
     ctx.finish()
     ctx.say(ctx._("OK, your registration keeps waiting."))
@@ -90,9 +99,9 @@ async def prompt_pending(ctx: Context) -> None:
     await teacher(ctx)
 
 
-async def _after_commune(ctx: Context) -> None:
-    ctx.convo.data["reg"] = {"commune": ctx.convo.data.pop("picked_commune")}
-    ctx.goto("teachers.school")
+async def _commune_picked(ctx: Context, commune: Any) -> None:
+    assert isinstance(commune, Commune)
+    ctx.goto("teachers.school", reg={"commune": commune.code})
     await ask_school(ctx)
 
 
@@ -103,9 +112,9 @@ def _school_choices(ctx: Context, found: list[School]) -> list[Choice]:
         label = school.name
         if school.status == PROPOSED_SCHOOL:
             label = _("{school} (proposed)", school=school.name)
-        choices.append(Choice(label, f"tsch:{school.id}"))
-    choices.append(Choice(_("My school is not in the list"), "tsch:new"))
-    choices.append(Choice(_("Another commune"), "tsch:commune"))
+        choices.append(Choice(label, SCHOOL_PICK.make(school.id)))
+    choices.append(Choice(_("My school is not in the list"), SCHOOL_PICK.make("new")))
+    choices.append(Choice(_("Another commune"), SCHOOL_PICK.make("commune")))
     return choices
 
 
@@ -146,16 +155,18 @@ async def on_school_text(ctx: Context) -> None:
 
 
 async def on_school_choice(ctx: Context) -> None:
-    what = ctx.payload.removeprefix("tsch:")
+    (what,) = SCHOOL_PICK.parse(ctx.payload) or ("",)
     if what == "commune":
-        await ask_school_commune(ctx, "teacher")
+        await _pick_commune(ctx)
         return
     if what == "new":
         ctx.goto("teachers.new_name")
         await ask_new_name(ctx)
         return
-    school = await schools.get(ctx.tx, int(what))
-    assert school is not None
+    school = await schools.get(ctx.tx, int(what)) if what.isdecimal() else None
+    if school is None:
+        await ask_school(ctx)
+        return
     await _school_chosen(ctx, school)
 
 
@@ -183,15 +194,16 @@ async def on_new_name(ctx: Context) -> None:
 
 
 async def ask_new_level(ctx: Context) -> None:
-    ctx.ask(ctx._("Which level is your school?"), level_choices(ctx, "tlvl"))
+    ctx.ask(ctx._("Which level is your school?"), level_choices(ctx, NEW_LEVEL))
 
 
 async def on_new_level(ctx: Context) -> None:
     reg = _reg(ctx)
+    (level,) = NEW_LEVEL.parse(ctx.payload) or ("",)
     school = await schools.propose(
         ctx.tx,
         str(reg.get("new_name")),
-        ctx.payload.removeprefix("tlvl:"),
+        level,
         str(reg.get("commune")),
         ctx.now_iso,
     )
@@ -247,4 +259,4 @@ def register(router: Router) -> None:
     router.add_state(State("teachers.new_name", ask_new_name, on_text=on_new_name))
     router.add_state(State("teachers.new_level", ask_new_level, on_choice=on_new_level))
     router.add_state(State("teachers.subject", ask_subject, on_text=on_subject))
-    router.add_flow_end("teacher", _after_commune)
+    router.add_state(State("teachers.commune", ask_school, on_return=_commune_picked))

@@ -22,6 +22,7 @@ from bot.core.i18n import Translator
 from bot.core.messages import Choice, Reply
 from bot.core.payloads import Payload
 from bot.core.router import N_, Command, MenuItem, Router, State
+from bot.domain.tip_time import parse_time, set_tip_time
 from bot.storage import deliveries, tips_seen, users
 from bot.storage.db import Transaction
 from bot.storage.deliveries import Delivery
@@ -75,7 +76,7 @@ async def subscribe(ctx: Context) -> None:
     if not raw:
         await ask_tip_time(ctx)
         return
-    when = ctx.deps.interpreter.time_of_day(raw)
+    when = parse_time(ctx, raw)
     if when is None:
         ctx.say(not_a_time(ctx, raw))
         return
@@ -128,7 +129,7 @@ async def on_tip_time_choice(ctx: Context) -> None:
 
 
 async def on_tip_time_text(ctx: Context) -> None:
-    when = ctx.deps.interpreter.time_of_day(ctx.text)
+    when = parse_time(ctx, ctx.text)
     if when is None:
         ctx.say(not_a_time(ctx, ctx.text))
         await ctx.reprompt()
@@ -156,12 +157,6 @@ async def subscribe_at(ctx: Context, when: time) -> None:
             time=_.time(when),
         )
     )
-
-
-async def set_tip_time(ctx: Context, when: time) -> None:
-    """Subscribes at `when`; if that time already passed today, the first tip is tomorrow's."""
-    since = local(ctx.now).strftime("%Y-%m-%d %H:%M")
-    await ctx.update_user(tip_time=when.strftime("%H:%M"), tip_since=since, reachable=1)
 
 
 async def unsubscribe(ctx: Context) -> None:
