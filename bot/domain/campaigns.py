@@ -56,8 +56,10 @@ async def ask_enrolled(ctx: Context) -> None:
 
 
 def parse_enrolled(ctx: Context, text: str) -> int | None:
+    """The class size as teachers type it: '38', '38 em', 'lớp có 38 học sinh'."""
     value = text.strip()
-    if not value.isdigit() or not MIN_ENROLLED <= int(value) <= MAX_ENROLLED:
+    number = ctx.deps.interpreter.number(value)
+    if number is None or not MIN_ENROLLED <= number <= MAX_ENROLLED:
         ctx.say(
             ctx._(
                 "“{value}” is not possible: a class has from 1 to 100 students. Please give "
@@ -66,7 +68,7 @@ def parse_enrolled(ctx: Context, text: str) -> int | None:
             )
         )
         return None
-    return int(value)
+    return number
 
 
 def end_question(starts: date) -> When:
