@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.content.units import CommuneIndex
 
-AUDIENCES = ("resident", "student", "teacher", "worker", "media")
+AUDIENCES = ("resident", "student", "teacher", "worker", "media", "trader")
 LEVELS = ("primary", "lower_secondary", "upper_secondary", "higher")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -7,12 +7,13 @@ Students give a school level and an age band, never a name.
 
 from __future__ import annotations
 
-from bot.content.model import AUDIENCES, LEVELS, Commune, District
+from bot.content.model import AUDIENCES, LEVELS, Commune, District, Market
 from bot.content.units import Found
 from bot.core.choices import is_number
 from bot.core.context import Context
 from bot.core.i18n import Translator
 from bot.core.messages import Choice, Kind
+from bot.core.payloads import Payload
 from bot.core.router import N_, Router, State
 from bot.core.text import clean
 
@@ -22,6 +23,7 @@ NEAR_RATIO = 1.5  # centres up to this much farther than the nearest are about a
 MAX_NEAR = 3
 AGE_BANDS = ("u11", "11-14", "15-17", "18+")
 GUARDIAN_BANDS = ("u11", "11-14", "15-17")  # may be under 16: a parent's agreement comes first
+MARKET = Payload("mkt", "market")  # a market's id, "other" (every market) or "none"
 
 AUDIENCE_LABELS = {
     "resident": N_("Resident"),
@@ -29,6 +31,7 @@ AUDIENCE_LABELS = {
     "teacher": N_("Teacher"),
     "worker": N_("Civil servant or enterprise worker"),
     "media": N_("Press, radio or TV staff"),
+    "trader": N_("Market trader"),
 }
 LEVEL_LABELS = {
     "primary": N_("Primary school"),
@@ -96,11 +99,16 @@ async def ask_role(ctx: Context) -> None:
 
 async def on_role(ctx: Context) -> None:
     audience = ctx.payload.removeprefix("aud:")
+    steps = list(ctx.convo.data.get("steps", []))
     if audience == "student":
-        await ctx.update_user(audience=audience)
-        ctx.convo.data["steps"] = ["level", "age", *ctx.convo.data.get("steps", [])]
+        await ctx.update_user(audience=audience, market_id=None)
+        ctx.convo.data["steps"] = ["level", "age", *steps]
     else:
-        await ctx.update_user(audience=audience, school_level=None, age_band=None)
+        await ctx.update_user(audience=audience, school_level=None, age_band=None, market_id=None)
+    if audience == "trader":
+        # The market comes after the commune, whose markets are offered first.
+        at = steps.index("commune") + 1 if "commune" in steps else len(steps)
+        ctx.convo.data["steps"] = [*steps[:at], "market", *steps[at:]]
     await next_step(ctx)
 
 
@@ -336,7 +344,40 @@ async def _choose_commune(ctx: Context, commune: Commune) -> None:
     await next_step(ctx)
 
 
+def market_label(_: Translator, market: Market | None) -> str:
+    return market.name.get(_.locale) if market is not None else _("none")
+
+
+async def ask_market(ctx: Context) -> None:
+    """A trader's market: those of their commune first, every market on request, or none."""
+    _ = ctx._
+    content = ctx.deps.content
+    nearby = content.markets_in(ctx.user.commune_code)
+    everything = bool(ctx.convo.data.get("all_markets")) or not nearby
+    markets = content.markets if everything else nearby
+    choices = [Choice(m.name.get(ctx.locale), MARKET.make(m.id)) for m in markets[:MAX_LISTED]]
+    if not everything:
+        choices.append(Choice(_("Another market"), MARKET.make("other")))
+    choices.append(Choice(_("None of these"), MARKET.make("none"), "no"))
+    ctx.ask(_("Which market do you sell at?"), choices)
+
+
+async def on_market(ctx: Context) -> None:
+    values = MARKET.parse(ctx.payload)
+    assert values is not None
+    if values[0] == "other":
+        ctx.convo.data["all_markets"] = True
+        await ask_market(ctx)
+        return
+    ctx.convo.data.pop("all_markets", None)
+    market = ctx.deps.content.market(values[0])
+    await ctx.update_user(market_id=market.id if market else None)
+    ctx.say(ctx._("Market: {market}.", market=market_label(ctx._, market)))
+    await next_step(ctx)
+
+
 def register(router: Router) -> None:
+    router.add_state(State("profile.market", ask_market, on_choice=on_market))
     router.add_state(State("profile.role", ask_role, on_choice=on_role))
     router.add_state(State("profile.level", ask_level, on_choice=on_level))
     router.add_state(State("profile.age", ask_age, on_choice=on_age))

@@ -14,6 +14,7 @@ from bot.features.profile import (
     LEVEL_LABELS,
     audience_label,
     commune_label,
+    market_label,
     run_steps,
 )
 from bot.features.tips import parse_time, set_tip_time
@@ -35,6 +36,9 @@ def summary(ctx: Context) -> str:
         lines.append(_("Age group: {value}", value=_(AGE_LABELS[user.age_band])))
     commune = ctx.deps.content.commune(user.commune_code)
     lines.append(_("Commune: {value}", value=commune_label(ctx, commune)))
+    if user.audience == "trader":
+        market = ctx.deps.content.market(user.market_id or "")
+        lines.append(_("Market: {value}", value=market_label(_, market)))
     if user.tip_time:
         hour, minute = map(int, user.tip_time.split(":"))
         lines.append(_("Daily tip: at {value}", value=_.time(time(hour, minute))))
@@ -64,7 +68,8 @@ async def on_menu(ctx: Context) -> None:
     if what == "lang":
         ctx.ask(_("Choose your language:"), _language_choices(), state="settings.lang")
     elif what == "commune":
-        await run_steps(ctx, ["commune"], "settings")
+        steps = ["commune", "market"] if ctx.user.audience == "trader" else ["commune"]
+        await run_steps(ctx, steps, "settings")
     elif what == "role":
         await run_steps(ctx, ["role"], "settings")
     elif what == "time":
