@@ -133,7 +133,11 @@ def load_content(directory: Path) -> Content:
     _unique([t.id for t in tips], tips_node, "tip id")
     plan = _plan(load_yaml(directory / "plan.yaml"))
     markets = load_markets(directory / "markets.yaml", {c.code for c in communes})
-    return Content(districts, communes, tips, plan, CommuneIndex(districts, communes), markets)
+    from bot.content.pledges import load_pledges  # it builds on this module's Node
+
+    pledges = load_pledges(directory / "pledges.yaml")
+    index = CommuneIndex(districts, communes)
+    return Content(districts, communes, tips, plan, index, markets, pledges)
 
 
 def load_markets(path: Path, commune_codes: set[str]) -> tuple[Market, ...]:
