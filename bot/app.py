@@ -28,6 +28,7 @@ from bot.features import (
     invites,
     myclasses,
     onboarding,
+    pledges,
     privacy,
     profile,
     quiz,
@@ -59,6 +60,7 @@ FEATURES = (
     contests,
     contest_results,
     classstats,
+    pledges,
 )
 
 

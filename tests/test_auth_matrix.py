@@ -42,6 +42,8 @@ subscribe       -       y       y       y       y     y      y        y         
 unsubscribe     -       y       y       y       y     y      y        y           y        y
 settings        -       y       y       y       y     y      y        y           y        y
 quiz            -       y       y       y       y     y      y        y           y        y
+pledge          -       y       y       y       y     y      y        y           y        y
+mypledges       -       y       y       y       y     y      y        y           y        y
 invite          -       -       -       -       -     -      -        -           -        y
 teacher         -       y       -       y       y     y      -        -           -        y
 join            y       y       y       -       -     -      -        -           -        y
@@ -86,6 +88,8 @@ OUTCOME = {
     "unsubscribe": "You are not subscribed to daily tips.",
     "settings": "Your settings:",
     "quiz": "Question 1 of 10",
+    "pledge": "Which habit will you commit to?",
+    "mypledges": "You have no pledge going on.",
     "invite": "Usage: /invite officer",
     "teacher": "To register as a teacher, tell me your school and your subject.",
     "join": "Send /join and the code your teacher gave you",
