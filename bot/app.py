@@ -28,6 +28,7 @@ from bot.features import (
     invites,
     myclasses,
     onboarding,
+    pledge_checkins,
     pledges,
     privacy,
     profile,
@@ -61,6 +62,7 @@ FEATURES = (
     contest_results,
     classstats,
     pledges,
+    pledge_checkins,
 )
 
 

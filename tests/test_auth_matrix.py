@@ -44,6 +44,7 @@ settings        -       y       y       y       y     y      y        y         
 quiz            -       y       y       y       y     y      y        y           y        y
 pledge          -       y       y       y       y     y      y        y           y        y
 mypledges       -       y       y       y       y     y      y        y           y        y
+checkin         -       y       y       y       y     y      y        y           y        y
 invite          -       -       -       -       -     -      -        -           -        y
 teacher         -       y       -       y       y     y      -        -           -        y
 join            y       y       y       -       -     -      -        -           -        y
@@ -90,6 +91,7 @@ OUTCOME = {
     "quiz": "Question 1 of 10",
     "pledge": "Which habit will you commit to?",
     "mypledges": "You have no pledge going on.",
+    "checkin": "No check-in is waiting for you.",
     "invite": "Usage: /invite officer",
     "teacher": "To register as a teacher, tell me your school and your subject.",
     "join": "Send /join and the code your teacher gave you",
