@@ -275,3 +275,22 @@ def test_the_certificate_is_a_png(app: App) -> None:
     # Not a blank page: the text is drawn in ink darker than the paper.
     darkest, _lightest = image.convert("L").getextrema()
     assert darkest < 100
+
+
+async def test_after_weeks_without_the_bot_only_the_latest_week_is_asked(
+    make_app: AppFactory, clock: FakeClock, sender: RecordingSender
+) -> None:
+    first = await make_app()
+    alice = Chat(first, "alice")
+    await onboard(alice)
+    await pledge(alice, "straws", "A month")
+    # Down from before week 1's hour (the 7th) until after week 3's (the 21st).
+    second = await make_app()
+    assert await tick(second, clock, at(22, 8)) == 0  # back in the morning: waits for 19:00
+    assert await tick(second, clock, at(22, 19)) == 1
+    assert await tick(second, clock, at(22, 19, 1)) == 0
+    assert checkins(sender, alice) == [checkins(sender, alice)[0]]
+    assert checkins(sender, alice)[0].startswith("🗓 Week 3 of 4")
+    await alice.send("yes")
+    assert await tick(second, clock, at(28, 19)) == 1
+    assert checkins(sender, alice)[-1].startswith("🗓 Week 4 of 4")

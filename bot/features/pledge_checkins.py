@@ -52,6 +52,17 @@ def answer_choices(_: Translator, checkin: Checkin) -> list[Choice]:
     ]
 
 
+def latest_due_week(taken: TakenPledge, tip_time: str | None, last_week: int, now: datetime) -> int:
+    """The last week whose check-in is due now. After weeks without the bot (down, or the
+    person unreachable), only the latest of them is asked, not one stale question a day."""
+    week = last_week
+    while (taken.weeks is None or week < taken.weeks) and records.is_due(
+        taken.due_day(week + 1), tip_time, now
+    ):
+        week += 1
+    return week
+
+
 async def enqueue_checkins(deps: Deps) -> int:
     """Opens the check-ins that are due and enqueues today's delivery for whoever has one."""
     now = deps.clock.now()
@@ -59,10 +70,8 @@ async def enqueue_checkins(deps: Deps) -> int:
     count = 0
     async with deps.db.transaction() as tx:
         for taken, tip_time, last_week in await pledges.all_active(tx):
-            week = last_week + 1
-            if taken.weeks is not None and week > taken.weeks:
-                continue
-            if records.is_due(taken.due_day(week), tip_time, now):
+            week = latest_due_week(taken, tip_time, last_week, now)
+            if week > last_week:
                 await pledges.open_week(tx, taken, week, iso(now))
         for user_id, tip_time in await pledges.users_to_ask(tx):
             if records.is_due(local_date(now), tip_time, now):
