@@ -366,3 +366,32 @@ async def test_every_payload_offered_on_the_way_is_of_a_declared_kind(
     assert len(set(offered)) > 30
     undeclared = [p for p in offered if not any(kind.is_kind(p) for kind in kinds)]
     assert undeclared == []
+
+
+# --- layers ----------------------------------------------------------------------------------
+
+# quiz_flow is the quiz feature's second module (one attempt from question to score), not a
+# feature of its own: it registers nothing.
+OWN_MODULES = {("bot.features.quiz", "bot.features.quiz_flow")}
+
+
+def _imports(tree: ast.Module) -> Iterator[str]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def test_features_do_not_import_each_other_and_shared_code_lives_below_them() -> None:
+    wrong = []
+    for module, tree in _modules():
+        below = module.startswith(("bot.steps", "bot.domain", "bot.core"))
+        feature = module.startswith("bot.features.")
+        for imported in sorted(set(_imports(tree))):
+            if not imported.startswith("bot.features.") or imported == module:
+                continue
+            if below or (feature and (module, imported) not in OWN_MODULES):
+                wrong.append(f"{module} imports {imported}")
+    assert wrong == []
