@@ -300,6 +300,23 @@ def test_every_state_a_step_can_go_to_is_registered() -> None:
     assert missing == []
 
 
+def test_every_profile_question_is_a_registered_state() -> None:
+    from bot.steps import commune, profile
+
+    states = build_router().states
+    for question in profile.QUESTIONS:
+        name = commune.STEP if question == "commune" else f"profile.{question}"
+        assert name in states, question
+
+
+async def test_asking_an_unknown_profile_question_fails(probe_ctx: tuple[Probe, Context]) -> None:
+    from bot.steps.profile import ask_profile
+
+    _probe, ctx = probe_ctx
+    with pytest.raises(UnknownState):
+        await ask_profile(ctx, ["role", "shoe size"], then="t.outer")
+
+
 def test_every_state_that_takes_a_result_is_one_a_step_returns_to() -> None:
     router = build_router()
     then = {state for _m, _line, state in _state_names()}
