@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.content.model import AUDIENCES, LEVELS, Commune
 from bot.core.clock import local_date
-from bot.core.context import Context
+from bot.core.context import Context, UnknownState
 from bot.core.messages import Choice
 from bot.core.payloads import Payload
 from bot.core.router import Router, State
@@ -33,6 +33,7 @@ HOME = "profile.home"  # takes the person's commune from the commune step
 ONBOARDED = "profile.onboarded"
 AGE_BANDS = ("u11", "11-14", "15-17", "18+")
 GUARDIAN_BANDS = ("u11", "11-14", "15-17")  # may be under 16: a parent's agreement comes first
+QUESTIONS = ("role", "level", "age", "guardian", "commune")  # the steps ask_profile takes
 
 AUDIENCE = Payload("aud", "audience")
 LEVEL = Payload("lvl", "level")
@@ -47,6 +48,9 @@ async def ask_profile(
 ) -> None:
     """Asks `steps` ('role', 'level', 'age', 'commune'); `guardian_agreed` when a parent's
     agreement was already confirmed (joining a class), so that a child is not asked twice."""
+    unknown = [s for s in steps if s not in QUESTIONS]
+    if unknown:
+        raise UnknownState(f"profile questions {unknown}")
     await ctx.call(NEXT, then=then, steps=steps, guardian_agreed=guardian_agreed)
 
 
