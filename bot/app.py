@@ -26,11 +26,14 @@ from bot.features import (
     contests,
     help,
     invites,
+    market_page,
+    moderation,
     myclasses,
     onboarding,
     privacy,
     profile,
     quiz,
+    reports,
     schools,
     settings,
     teachers,
@@ -59,6 +62,9 @@ FEATURES = (
     contests,
     contest_results,
     classstats,
+    reports,
+    moderation,
+    market_page,
 )
 
 

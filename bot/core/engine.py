@@ -233,6 +233,9 @@ class Engine:
             handler = state.on_photo if kind is Kind.PHOTO else state.on_location
             if kind is Kind.DOCUMENT:
                 handler = state.on_document
+        if state is None and kind in self.router.idle_handlers:
+            idle, roles = self.router.idle_handlers[kind]
+            handler = idle if allowed(ctx.role, roles) else None
         if handler is not None:
             await handler(ctx)
             return

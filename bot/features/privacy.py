@@ -15,7 +15,8 @@ from bot.core.context import Context
 from bot.core.messages import Attachment, Choice
 from bot.core.router import N_, Command, Router, State
 from bot.features.settings import summary
-from bot.storage import classes, users
+from bot.markets import photo_store
+from bot.storage import classes, reports, users
 from bot.storage.db import Transaction, as_dict
 
 
@@ -38,6 +39,10 @@ async def collect(tx: Transaction, user_id: int) -> dict[str, Any]:
             "SELECT class_id, number, nickname, joined_at, reached_at FROM class_members "
             "WHERE user_id = ?"
         ),
+        "market_reports": (
+            "SELECT id, market_id, answers, photos, note, latitude, longitude, status, "
+            "created_at, decided_at FROM reports WHERE user_id = ? ORDER BY id"
+        ),
         "quiz_attempts": (
             "SELECT level, contest_id, score, status, started_at, finished_at FROM quiz_attempts "
             "WHERE user_id = ? ORDER BY id"
@@ -47,6 +52,14 @@ async def collect(tx: Transaction, user_id: int) -> dict[str, Any]:
         rows = await tx.fetch_all(sql, (user_id,))
         data[name] = [as_dict(row) for row in rows]
     return data
+
+
+STATUS_LABELS = {
+    "pending": N_("waiting for a moderator"),
+    "approved": N_("approved"),
+    "rejected": N_("not approved"),
+    "info": N_("a moderator asked you for more"),
+}
 
 
 async def mydata(ctx: Context) -> None:
@@ -60,6 +73,13 @@ async def mydata(ctx: Context) -> None:
             + "\n"
             + _("Tips received: {count}", count=_.number(len(data["tips_seen"])))
         )
+        for row in data["market_reports"]:
+            text += "\n" + _(
+                "Market report no. {number} ({market}): {status}",
+                number=row["id"],
+                market=row["market_id"],
+                status=_(STATUS_LABELS.get(row["status"], row["status"])),
+            )
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
     ctx.say(
         _("Everything I store about you:")
@@ -75,8 +95,9 @@ async def deleteme(ctx: Context) -> None:
     _ = ctx._
     ctx.ask(
         _(
-            "Erase everything I store about you (settings, subscriptions, history)? "
-            "This cannot be undone."
+            "Erase everything I store about you (settings, subscriptions, history, market "
+            "reports)? This cannot be undone. An approved market report stays as the "
+            "market's record, without your name."
         ),
         [
             Choice(_("Yes, erase my data"), "erase:yes", "yes"),
@@ -100,7 +121,11 @@ async def on_erase(ctx: Context) -> None:
         "UPDATE quiz_attempts SET status = 'abandoned' WHERE user_id = ? AND status = 'active'",
         (ctx.user.id,),
     )
+    unused_photos = await reports.forget_user(ctx.tx, ctx.user.id)
     await users.delete(ctx.tx, ctx.user.id)
+    store = photo_store(ctx.deps.settings)
+    for name in unused_photos:
+        store.delete(name)
     ctx.erased = True
     text = _(
         "Done: I erased everything about you. Totals already counted (how many people "
