@@ -278,7 +278,7 @@ async def ask_photos(ctx: Context) -> None:
             count,
             most=MAX_PHOTOS,
         ),
-        [Choice(_("Done"), PHOTOS_DONE.make())],
+        [Choice(_("Done"), PHOTOS_DONE.make(), "done")],
     )
 
 
@@ -342,7 +342,7 @@ async def ask_note(ctx: Context) -> None:
     _ = ctx._
     ctx.ask(
         _("Anything to add? Type a short note, or press Skip."),
-        [Choice(_("Skip"), NO_NOTE.make())],
+        [Choice(_("Skip"), NO_NOTE.make(), "skip")],
     )
 
 
