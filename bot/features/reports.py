@@ -495,7 +495,7 @@ def register(router: Router) -> None:
             on_location=on_market_location,
         )
     )
-    router.add_state(State("reports.check", ask_check, on_choice=on_check))
+    router.add_state(State("reports.check", ask_check, on_choice=on_check, on_location=on_place))
     router.add_state(
         State(
             "reports.photos",
@@ -506,5 +506,7 @@ def register(router: Router) -> None:
             on_location=on_place,
         )
     )
-    router.add_state(State("reports.note", ask_note, on_text=on_note, on_choice=on_no_note))
+    router.add_state(
+        State("reports.note", ask_note, on_text=on_note, on_choice=on_no_note, on_location=on_place)
+    )
     router.add_state(State("reports.confirm", ask_confirm, on_choice=on_confirm))
