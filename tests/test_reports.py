@@ -165,3 +165,26 @@ async def test_the_keyword_starts_a_report(alice: Chat) -> None:
     await onboard(alice)
     await alice.send("bao cao")
     assert "Which market are you reporting on?" in alice.text
+
+
+async def test_a_cancelled_photo_stays_while_someone_else_uses_it(
+    app: App, alice: Chat, settings: Settings
+) -> None:
+    bob = Chat(app, "bob")
+    await onboard(alice)
+    await onboard(bob)
+    shared = jpeg_with_gps((5, 5, 5))
+    await bob.photo(shared)
+    await bob.send("yes")  # bob's report in progress keeps the photo
+    await alice.photo(shared)
+    await alice.send("no")
+    assert "OK, I did not keep the photo." in alice.text
+    assert len(stored_photos(settings)) == 1
+    await bob.send("ba xa")
+    for _ in range(4):
+        await bob.press("No")
+    await bob.press("Done")
+    await bob.press("Skip")
+    await bob.press("Send")
+    assert "with the moderators" in bob.text
+    assert len(stored_photos(settings)) == 1

@@ -433,7 +433,7 @@ async def forget_photos(ctx: Context, names: list[str]) -> None:
     """Deletes photos of an abandoned report that no report uses."""
     store = photo_store(ctx.deps.settings)
     for name in names:
-        if not await reports.photo_in_use(ctx.tx, name):
+        if not await reports.photo_in_use(ctx.tx, name, apart_from=ctx.user.id):
             store.delete(name)
 
 

@@ -195,12 +195,16 @@ async def approved_since(tx: Transaction, market_id: str, since_day: str) -> int
     )
 
 
-async def photo_in_use(tx: Transaction, name: str) -> bool:
-    """Whether a report keeps this photo (names are hex hashes: no LIKE wildcard in them)."""
-    found = await tx.fetch_value(
-        "SELECT count(*) FROM reports WHERE photos LIKE ?", (f'%"{name}"%',)
+async def photo_in_use(tx: Transaction, name: str, *, apart_from: int | None = None) -> bool:
+    """Whether a report, or someone's report in progress (but `apart_from`'s), keeps this
+    photo. Names are hex hashes: no LIKE wildcard can be in them."""
+    pattern = f'%"{name}"%'
+    reported = await tx.fetch_value("SELECT count(*) FROM reports WHERE photos LIKE ?", (pattern,))
+    drafted = await tx.fetch_value(
+        "SELECT count(*) FROM conversations WHERE data LIKE ? AND user_id IS NOT ?",
+        (pattern, apart_from),
     )
-    return bool(found)
+    return bool(reported or drafted)
 
 
 # --- who may report ---------------------------------------------------------------------------
@@ -240,9 +244,5 @@ async def forget_user(tx: Transaction, user_id: int) -> list[str]:
         "WHERE decided_by = ? AND decision = ?",
         (user_id, ANSWERED),
     )
-    candidates = {p for r in mine if r.status != APPROVED for p in r.photos}
-    if not candidates:
-        return []
-    rows = await tx.fetch_all("SELECT photos FROM reports")
-    still = {p for row in rows for p in json.loads(row[0])}
-    return sorted(candidates - still)
+    candidates = sorted({p for r in mine if r.status != APPROVED for p in r.photos})
+    return [p for p in candidates if not await photo_in_use(tx, p, apart_from=user_id)]
