@@ -64,6 +64,7 @@ async def test_onboarding_tip_and_subscription(tg: Harness) -> None:
         "A tip now",
         "A quiz",
         "A tip every day",
+        "Report on a market",
         "Settings",
         "Everything I can do",
     ]
