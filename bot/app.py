@@ -27,12 +27,15 @@ from bot.features import (
     contests,
     help,
     invites,
+    market_page,
+    moderation,
     myclasses,
     onboarding,
     pledge_checkins,
     pledges,
     privacy,
     quiz,
+    reports,
     schools,
     settings,
     sources,
@@ -64,6 +67,9 @@ FEATURES = (
     classstats,
     pledges,
     pledge_checkins,
+    reports,
+    moderation,
+    market_page,
 )
 
 

@@ -57,6 +57,11 @@ addschool       -       -       -       -       -     -      -        y         
 importschools   -       -       -       -       -     -      -        y           r        y
 approvals       -       -       -       -       -     -      -        y           r        y
 classstats      -       -       -       -       -     -      -        y           y        y
+report          -       y       y       y       y     y      y        y           y        y
+market          -       y       y       y       y     y      y        y           y        y
+queue           -       -       -       -       -     -      -        r           y        y
+addmarket       -       -       -       -       -     -      -        r           y        y
+modelpoint      -       -       -       -       -     -      -        r           y        y
 """
 
 # The role of each column's person.
@@ -105,6 +110,11 @@ OUTCOME = {
     "importschools": "Send me the schools as a CSV file",
     "approvals": "No teacher registration is waiting in the whole province.",
     "classstats": "📊 Class campaigns in the school year",
+    "report": "Which market are you reporting on?",
+    "market": "Which market? Type its name or its commune.",
+    "queue": "No market report is waiting in the whole province.",
+    "addmarket": "Usage: /addmarket NAME, COMMUNE",
+    "modelpoint": "Usage: /modelpoint MARKET",
 }
 OUTCOME_FOR = {  # where one column's first answer differs
     ("start", "guest"): "Hello! I am the bot of Lạng Sơn province's campaign",
@@ -123,6 +133,9 @@ REFUSED_BY_HANDLER = {
     "approvals": NOT_EDUCATION,
     "newcontest": "Contests are opened by teachers for their classes, and by officers of the",
     "newclass": "Class campaigns are for teachers whose registration an officer approved.",
+    "queue": "Market reports are moderated by officers of the Department of Agriculture",
+    "addmarket": "Markets are kept by officers of the Department of Agriculture and Environment",
+    "modelpoint": "Markets are kept by officers of the Department of Agriculture and Environment",
     "myclasses": "Class campaigns are for teachers whose registration an officer approved.",
 }
 
