@@ -33,6 +33,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     4: set(),  # indexes only
     5: {"pledges", "pledge_checkins"},
     6: {"markets", "model_points", "reports", "report_decisions", "reporters"},
+    7: set(),
 }
 
 

@@ -310,6 +310,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        7,
+        "the form of address a person chose (bạn or ông/bà)",
+        ("ALTER TABLE users ADD COLUMN address_form TEXT",),
+    ),
 )
 
 
