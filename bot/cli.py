@@ -35,7 +35,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
         cmd.add_argument("--out", default="out", help="folder for files the bot sends (shell)")
     schools_cmd = sub.add_parser(
-        "import-schools", help="add or update schools from a CSV file (see bot/school_import.py)"
+        "import-schools",
+        help="add or update schools from a CSV file (see bot.domain.schools.importing)",
     )
     schools_cmd.add_argument("file", help="CSV file: name, level, commune, grade_1..12, students")
     schools_cmd.add_argument(
@@ -92,7 +93,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"database ready: {settings.db_path}")
         return 0
     if args.command == "import-schools":
-        from bot.school_import import import_file
+        from bot.domain.schools.importing import import_file
 
         app = await create_app(settings)
         try:
