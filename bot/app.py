@@ -34,6 +34,7 @@ from bot.features import (
     schools,
     settings,
     sources,
+    stats,
     teachers,
     tips,
 )
@@ -60,6 +61,7 @@ FEATURES = (
     contests,
     contest_results,
     classstats,
+    stats,
 )
 
 

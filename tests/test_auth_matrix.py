@@ -54,6 +54,7 @@ addschool      -       -         -        -        -      -         y           
 importschools  -       -         -        -        -      -         y            r         y
 approvals      -       -         -        -        -      -         y            r         y
 classstats     -       -         -        -        -      -         y            y         y
+stats          -       -         -        -        -      -         y            y         y
 """
 
 # The role of each column's person.
@@ -98,6 +99,7 @@ OUTCOME = {
     "importschools": "Send me the schools as a CSV file",
     "approvals": "No teacher registration is waiting in the whole province.",
     "classstats": "📊 Class campaigns in the school year",
+    "stats": "📊 Figures for the whole province",
 }
 OUTCOME_FOR = {  # where one column's first answer differs
     ("start", "guest"): "Hello! I am the bot of Lạng Sơn province's campaign",

@@ -1,0 +1,109 @@
+"""/stats (or `thống kê`, `xã mình thế nào`): how far an officer's area is from the plan.
+
+`/stats [unit] [year]`: the unit is a commune, a former district, a school (by name) or
+`tỉnh` (the province); the year a calendar year (2026) or a school year (2026-2027). An
+officer scoped to a commune sees that commune and its schools only; province officers and
+admins see any unit. The counting is `bot.stats`.
+"""
+
+from __future__ import annotations
+
+from bot.core.auth import STAFF
+from bot.core.clock import local_date, school_year
+from bot.core.context import Context
+from bot.core.router import N_, Command, MenuItem, Router
+from bot.core.text import fold
+from bot.domain.areas import Area, area_label, stats_area
+from bot.stats.overview import (
+    COMMUNE,
+    DISTRICT,
+    PROVINCE,
+    SCHOOL,
+    Period,
+    Scope,
+    build_overview,
+    parse_period,
+)
+from bot.stats.overview_text import overview_text
+from bot.storage import schools
+
+PROVINCE_WORDS = {"tinh", "toan tinh", "ca tinh", "province", "lang son", "tinh lang son"}
+
+
+async def stats(ctx: Context) -> None:
+    _ = ctx._
+    area = stats_area(ctx)
+    if area is None:
+        return
+    words = ctx.incoming.args.split()
+    period = Period(int(school_year(local_date(ctx.now))[:4]))
+    if words and (wanted := parse_period(words[-1])) is not None:
+        period, words = wanted, words[:-1]
+    found = await _scope(ctx, area, " ".join(words))
+    if found is None:
+        return
+    scope, name, school_commune = found
+    overview = await build_overview(
+        ctx.deps.content, ctx.tx, scope, period, school_commune=school_commune
+    )
+    ctx.say(overview_text(ctx.deps.content, _, overview, name))
+
+
+async def _scope(ctx: Context, area: Area, text: str) -> tuple[Scope, str, str] | None:
+    """The unit asked for, its name and (for a school) its commune; says why not if it is
+    unknown or outside the officer's area."""
+    _, content = ctx._, ctx.deps.content
+    if not text.strip():
+        if area.commune is None:
+            return Scope(PROVINCE), area_label(ctx, area), ""
+        return Scope(COMMUNE, area.commune), area_label(ctx, area), ""
+    if fold(text) in PROVINCE_WORDS and area.commune is None:
+        return Scope(PROVINCE), area_label(ctx, area), ""
+    school = await _school(ctx, area, text)
+    if school is not None:
+        return Scope(SCHOOL, str(school.id)), school.name, school.commune_code
+    search = content.units.search(text)
+    if search.communes:
+        commune = search.communes[0]
+        if area.commune in (None, commune.code):
+            return Scope(COMMUNE, commune.code), commune.name, ""
+    elif search.district is not None and area.commune is None:
+        return Scope(DISTRICT, search.district.code), search.district.name, ""
+    if area.commune is not None:
+        ctx.say(
+            _(
+                "You can see the figures of {area} and its schools only.",
+                area=area_label(ctx, area),
+            )
+        )
+        return None
+    ctx.say(
+        _(
+            "I found no commune, former district or school named “{text}”. Usage: /stats, "
+            "/stats Đông Kinh, /stats Tràng Định 2026 or /stats tỉnh 2025-2026.",
+            text=text,
+        )
+    )
+    return None
+
+
+async def _school(ctx: Context, area: Area, text: str) -> schools.School | None:
+    """A school of the area whose name holds the text (only when the text names one)."""
+    key = fold(text)
+    if len(key) < 4:
+        return None
+    matches = [s for s in await schools.in_area(ctx.tx, area.commune) if key in fold(s.name)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def register(router: Router) -> None:
+    router.add_command(
+        Command(
+            "stats",
+            stats,
+            STAFF,
+            N_("figures of the plan for your area (e.g. /stats Đông Kinh 2026)"),
+            order=61,
+        )
+    )
+    router.add_menu_item(MenuItem("stats", N_("Figures of the plan"), order=39))
