@@ -66,7 +66,7 @@ COLUMN_ROLES = {
     "worker": Role.WORKER,
     "media": Role.MEDIA,
     "officer_edu": Role.OFFICER,  # of the Department of Education and Training, province-wide
-    "officer_env": Role.OFFICER,  # of the Department of Natural Resources and Environment
+    "officer_env": Role.OFFICER,  # of the Department of Agriculture and Environment (Sở NN&MT)
     "admin": Role.ADMIN,  # named in the settings, never onboarded
 }
 
@@ -227,7 +227,7 @@ async def cast(app: App) -> dict[str, Chat]:
     """One person per column, each made through the bot (only the teacher's approval is not)."""
     officers = {
         "officer_edu": await make_officer(app, "officer_edu", "Sở GD&ĐT"),
-        "officer_env": await make_officer(app, "officer_env", "Sở TN&MT"),
+        "officer_env": await make_officer(app, "officer_env", "Sở NN&MT"),
     }
     people = {"guest": Chat(app, "guest")}  # never sends /start
     for role, label in AUDIENCES.items():
