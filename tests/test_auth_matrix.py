@@ -24,6 +24,9 @@ from tests.harness import Chat, onboard
 # -: the command is refused to the role, with the generic refusal.
 # r: the role passes, but the command turns this person away with its own explanation
 #    (REFUSED_BY_HANDLER below), e.g. an officer outside the education sector and /addschool.
+# e: the role may not use the command and does not see it in /help, but its handler explains
+#    why instead of the generic refusal (REFUSED_BY_HANDLER), e.g. /newclass for a teacher
+#    whose registration still waits.
 # Anything not allowed changes nothing in the database.
 MATRIX = """
 command      guest  resident  student  teacher  worker  media  officer_edu  officer_env  admin
@@ -46,7 +49,7 @@ quiz           -       y         y        y        y      y         y           
 invite         -       -         -        -        -      -         -            -         y
 teacher        -       y         -        y        y      y         -            -         y
 join           y       y         y        -        -      -         -            -         y
-newclass       -       -         -        y        -      -         -            -         r
+newclass       -       e         -        y        -      -         -            -         r
 myclasses      -       -         -        y        -      -         -            -         r
 newcontest     -       -         -        y        -      -         y            r         y
 contests       -       -         y        y        -      -         y            y         y
@@ -128,7 +131,7 @@ def _parse(matrix: str) -> tuple[list[str], dict[str, dict[str, str]]]:
     table = {}
     for name, *marks in rows:
         assert len(marks) == len(columns), f"row /{name} needs one mark per column"
-        assert set(marks) <= {"y", "-", "r"}, f"row /{name}: use y, - or r"
+        assert set(marks) <= {"y", "-", "r", "e"}, f"row /{name}: use y, -, r or e"
         table[name] = dict(zip(columns, marks, strict=True))
     return columns, table
 
@@ -157,7 +160,7 @@ def outcome(command: str, column: str) -> str:
 
 def passes_router(command: str, column: str) -> bool:
     """What /help lists: the commands the router lets this person reach (y and r)."""
-    return TABLE[command][column] != "-"
+    return TABLE[command][column] in ("y", "r")
 
 
 async def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
