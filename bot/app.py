@@ -29,6 +29,8 @@ from bot.features import (
     invites,
     myclasses,
     onboarding,
+    pledge_checkins,
+    pledges,
     privacy,
     quiz,
     schools,
@@ -61,6 +63,8 @@ FEATURES = (
     contests,
     contest_results,
     classstats,
+    pledges,
+    pledge_checkins,
     stats,
 )
 

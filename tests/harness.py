@@ -115,7 +115,7 @@ class Chat:
 async def onboard(
     chat: Chat, audience: str = "Resident", commune: str = "dong kinh", **student: str
 ) -> None:
-    """Walks a person through /start to the end of onboarding."""
+    """Walks a person through /start to the end of onboarding (a trader also picks a market)."""
     await chat.send("/start")
     await chat.press("I agree")
     await chat.press(audience)
@@ -126,4 +126,6 @@ async def onboard(
         if age != "18 or over":
             await chat.press("Yes, a parent or guardian agreed")
     await chat.send(commune)
+    if audience == "Market trader":
+        await chat.press(student.get("market", "None of these"))
     assert "You're all set" in chat.text, chat.text

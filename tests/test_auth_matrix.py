@@ -29,35 +29,38 @@ from tests.harness import Chat, onboard
 #    whose registration still waits.
 # Anything not allowed changes nothing in the database.
 MATRIX = """
-command      guest  resident  student  teacher  worker  media  officer_edu  officer_env  admin
-start          y       y         y        y        y      y         y            y         y
-menu           y       y         y        y        y      y         y            y         y
-hello          y       y         y        y        y      y         y            y         y
-thanks         y       y         y        y        y      y         y            y         y
-help           y       y         y        y        y      y         y            y         y
-cancel         y       y         y        y        y      y         y            y         y
-lang           y       y         y        y        y      y         y            y         y
-mydata         y       y         y        y        y      y         y            y         y
-deleteme       y       y         y        y        y      y         y            y         y
-redeem         y       y         y        y        y      y         y            y         y
-tip            -       y         y        y        y      y         y            y         y
-source         -       y         y        y        y      y         y            y         y
-subscribe      -       y         y        y        y      y         y            y         y
-unsubscribe    -       y         y        y        y      y         y            y         y
-settings       -       y         y        y        y      y         y            y         y
-quiz           -       y         y        y        y      y         y            y         y
-invite         -       -         -        -        -      -         -            -         y
-teacher        -       y         -        y        y      y         -            -         y
-join           y       y         y        -        -      -         -            -         y
-newclass       -       e         -        y        -      -         -            -         r
-myclasses      -       -         -        y        -      -         -            -         r
-newcontest     -       -         -        y        -      -         y            r         y
-contests       -       -         y        y        -      -         y            y         y
-addschool      -       -         -        -        -      -         y            r         y
-importschools  -       -         -        -        -      -         y            r         y
-approvals      -       -         -        -        -      -         y            r         y
-classstats     -       -         -        -        -      -         y            y         y
-stats          -       -         -        -        -      -         y            y         y
+command       guest resident student teacher worker media trader officer_edu officer_env admin
+start           y       y       y       y       y     y      y        y           y        y
+menu            y       y       y       y       y     y      y        y           y        y
+hello           y       y       y       y       y     y      y        y           y        y
+thanks          y       y       y       y       y     y      y        y           y        y
+help            y       y       y       y       y     y      y        y           y        y
+cancel          y       y       y       y       y     y      y        y           y        y
+lang            y       y       y       y       y     y      y        y           y        y
+mydata          y       y       y       y       y     y      y        y           y        y
+deleteme        y       y       y       y       y     y      y        y           y        y
+redeem          y       y       y       y       y     y      y        y           y        y
+tip             -       y       y       y       y     y      y        y           y        y
+source          -       y       y       y       y     y      y        y           y        y
+subscribe       -       y       y       y       y     y      y        y           y        y
+unsubscribe     -       y       y       y       y     y      y        y           y        y
+settings        -       y       y       y       y     y      y        y           y        y
+quiz            -       y       y       y       y     y      y        y           y        y
+pledge          -       y       y       y       y     y      y        y           y        y
+mypledges       -       y       y       y       y     y      y        y           y        y
+checkin         -       y       y       y       y     y      y        y           y        y
+invite          -       -       -       -       -     -      -        -           -        y
+teacher         -       y       -       y       y     y      -        -           -        y
+join            y       y       y       -       -     -      -        -           -        y
+newclass        -       e       -       y       -     -      -        -           -        r
+myclasses       -       -       -       y       -     -      -        -           -        r
+newcontest      -       -       -       y       -     -      -        y           r        y
+contests        -       -       y       y       -     -      -        y           y        y
+addschool       -       -       -       -       -     -      -        y           r        y
+importschools   -       -       -       -       -     -      -        y           r        y
+approvals       -       -       -       -       -     -      -        y           r        y
+classstats      -       -       -       -       -     -      -        y           y        y
+stats           -       -       -       -       -     -      -        y           y        y
 """
 
 # The role of each column's person.
@@ -68,6 +71,7 @@ COLUMN_ROLES = {
     "teacher": Role.TEACHER,  # approved, with an open class
     "worker": Role.WORKER,
     "media": Role.MEDIA,
+    "trader": Role.TRADER,  # sells at a market (picked none at onboarding)
     "officer_edu": Role.OFFICER,  # of the Department of Education and Training, province-wide
     "officer_env": Role.OFFICER,  # of the Department of Agriculture and Environment (Sở NN&MT)
     "admin": Role.ADMIN,  # named in the settings, never onboarded
@@ -91,6 +95,9 @@ OUTCOME = {
     "unsubscribe": "You are not subscribed to daily tips.",
     "settings": "Your settings:",
     "quiz": "Question 1 of 10",
+    "pledge": "Which habit will you commit to?",
+    "mypledges": "You have no pledge going on.",
+    "checkin": "No check-in is waiting for you.",
     "invite": "Usage: /invite officer",
     "teacher": "To register as a teacher, tell me your school and your subject.",
     "join": "Send /join and the code your teacher gave you",
@@ -144,6 +151,7 @@ AUDIENCES = {
     "teacher": "Teacher",
     "worker": "Civil servant",
     "media": "Press, radio",
+    "trader": "Market trader",
 }
 APOLOGY = "Sorry, something went wrong"
 

@@ -154,7 +154,7 @@ async def test_a_location_where_a_choice_was_expected(app: App) -> None:
 
 
 @pytest.mark.parametrize(
-    "number", ["99", "0", "6", "²", "①"], ids=["99", "0", "6", "superscript-2", "circled-1"]
+    "number", ["99", "0", "7", "²", "①"], ids=["99", "0", "7", "superscript-2", "circled-1"]
 )
 async def test_a_number_out_of_range_at_a_choice(app: App, number: str) -> None:
     chat = Chat(app, "alice")
@@ -166,7 +166,7 @@ async def test_a_number_out_of_range_at_a_choice(app: App, number: str) -> None:
     assert await chat.state() == "profile.role"
     assert await snapshot(app) == before
     if number.isdecimal():
-        assert "Please answer with a number from 1 to 5." in chat.text
+        assert "Please answer with a number from 1 to 6." in chat.text
 
 
 @pytest.mark.parametrize(

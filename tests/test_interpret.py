@@ -151,6 +151,7 @@ ROLE_VI = [
     Choice("Người dân", "aud:resident", "audience.resident"),
     Choice("Học sinh, sinh viên", "aud:student", "audience.student"),
     Choice("Giáo viên", "aud:teacher", "audience.teacher"),
+    Choice("Tiểu thương, người bán hàng ở chợ", "aud:trader", "audience.trader"),
 ]
 
 
@@ -164,8 +165,8 @@ ROLE_VI = [
         ("disagree", CONSENT_EN, "consent:no"),
         ("of course", CONSENT_EN, "consent:yes"),
         ("11-14", AGE_VI, "age:11-14"),
-        ("tiểu thương", ROLE_VI, "aud:resident"),
-        ("tôi bán hàng ở chợ", ROLE_VI, "aud:resident"),
+        ("tiểu thương", ROLE_VI, "aud:trader"),
+        ("tôi bán hàng ở chợ", ROLE_VI, "aud:trader"),
         ("có", ROLE_VI, "missed"),
         ("cô giáo", ROLE_VI, "aud:teacher"),
     ],

@@ -31,6 +31,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     },
     3: {"channel_seen", "media"},
     4: set(),  # indexes only
+    5: {"pledges", "pledge_checkins"},
 }
 
 

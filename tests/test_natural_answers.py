@@ -21,6 +21,8 @@ MENU_VI = [
     "Nhận mẹo ngay",
     "Làm bài trắc nghiệm",
     "Nhận mẹo mỗi ngày",
+    "Nhận một cam kết",
+    "Cam kết của tôi",
     "Cài đặt",
     "Mình làm được gì?",
 ]
@@ -101,9 +103,13 @@ async def test_a_miss_gets_one_line_and_the_brief_question_then_an_example(ba: C
 async def test_an_ambiguous_answer_asks_which_showing_only_those(ba: Chat) -> None:
     await ba.send("/start")
     await ba.send("vâng")
-    await ba.send("nguoi")  # Người dân, or người lao động?
+    await ba.send("nguoi")  # Người dân, người lao động, or người bán hàng?
     assert "Bạn muốn chọn cái nào?" in ba.text
-    assert ba.choice_labels == ["Người dân", "Cán bộ, công chức, người lao động"]
+    assert ba.choice_labels == [
+        "Người dân",
+        "Cán bộ, công chức, người lao động",
+        "Tiểu thương, người bán hàng ở chợ",
+    ]
     await ba.send("2")  # the second option SHOWN
     row = await ba.row()
     assert row is not None and row["audience"] == "worker"
@@ -206,7 +212,11 @@ async def test_telegram_typed_answers_without_accents(tg: Harness) -> None:
     await ba.say("nguoi")
     which = (await ba.read())[0]
     assert which.params["text"] == "Bạn muốn chọn cái nào?"
-    assert which.buttons == ["Người dân", "Cán bộ, công chức, người lao động"]
+    assert which.buttons == [
+        "Người dân",
+        "Cán bộ, công chức, người lao động",
+        "Tiểu thương, người bán hàng ở chợ",
+    ]
     await ba.say("nguoi dan")
     assert "xã/phường nào" in await ba.read_text(2)
     await ba.say("tan tein")

@@ -170,3 +170,36 @@ async def test_a_guest_can_erase_their_chat_id_too(app: App) -> None:
     assert await guest.row() is None
     users = await app.deps.db.fetch_one("SELECT count(*) FROM users")
     assert users is not None and users[0] == 0
+
+
+async def test_pledges_are_listed_then_erased_and_only_their_counts_stay(
+    app: App, clock: FakeClock
+) -> None:
+    alice = Chat(app, "alice")
+    await onboard(alice)
+    await alice.send("/pledge straws")
+    await alice.press("A month")
+    clock.advance(timedelta(days=7, hours=12))  # the first check-in, at 19:00 on day 7
+    assert await app.outbox.run_jobs() == 1
+    assert (await app.outbox.deliver_due()).sent == 1
+    await alice.send("yes")
+    row = await alice.row()
+    assert row is not None
+    await alice.send("/mydata")
+    assert "Pledges: 1 (Refuse plastic straws)" in alice.text
+    data = attached(alice)
+    assert [(p["pledge_key"], p["weeks"], p["streak"]) for p in data["pledges"]] == [
+        ("no-straws", 4, 1)
+    ]
+    assert [(c["week"], c["answer"]) for c in data["pledge_checkins"]] == [(1, "kept")]
+    totals = await counters(app)
+    assert {t[0] for t in totals} >= {"pledges.taken", "pledges.kept"}
+
+    await alice.send("/deleteme")
+    await alice.press("Yes, erase my data")
+    for table in ("pledges", "pledge_checkins"):
+        left = await app.deps.db.fetch_one(
+            f"SELECT count(*) FROM {table} WHERE user_id = ?", (row["id"],)
+        )
+        assert left is not None and left[0] == 0, table
+    assert await counters(app) == totals

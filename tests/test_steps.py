@@ -300,6 +300,23 @@ def test_every_state_a_step_can_go_to_is_registered() -> None:
     assert missing == []
 
 
+def test_every_profile_question_is_a_registered_state() -> None:
+    from bot.steps import commune, profile
+
+    states = build_router().states
+    for question in profile.QUESTIONS:
+        name = commune.STEP if question == "commune" else f"profile.{question}"
+        assert name in states, question
+
+
+async def test_asking_an_unknown_profile_question_fails(probe_ctx: tuple[Probe, Context]) -> None:
+    from bot.steps.profile import ask_profile
+
+    _probe, ctx = probe_ctx
+    with pytest.raises(UnknownState):
+        await ask_profile(ctx, ["role", "shoe size"], then="t.outer")
+
+
 def test_every_state_that_takes_a_result_is_one_a_step_returns_to() -> None:
     router = build_router()
     then = {state for _m, _line, state in _state_names()}
@@ -366,3 +383,32 @@ async def test_every_payload_offered_on_the_way_is_of_a_declared_kind(
     assert len(set(offered)) > 30
     undeclared = [p for p in offered if not any(kind.is_kind(p) for kind in kinds)]
     assert undeclared == []
+
+
+# --- layers ----------------------------------------------------------------------------------
+
+# quiz_flow is the quiz feature's second module (one attempt from question to score), not a
+# feature of its own: it registers nothing.
+OWN_MODULES = {("bot.features.quiz", "bot.features.quiz_flow")}
+
+
+def _imports(tree: ast.Module) -> Iterator[str]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def test_features_do_not_import_each_other_and_shared_code_lives_below_them() -> None:
+    wrong = []
+    for module, tree in _modules():
+        below = module.startswith(("bot.steps", "bot.domain", "bot.core"))
+        feature = module.startswith("bot.features.")
+        for imported in sorted(set(_imports(tree))):
+            if not imported.startswith("bot.features.") or imported == module:
+                continue
+            if below or (feature and (module, imported) not in OWN_MODULES):
+                wrong.append(f"{module} imports {imported}")
+    assert wrong == []

@@ -64,6 +64,8 @@ async def test_onboarding_tip_and_subscription(tg: Harness) -> None:
         "A tip now",
         "A quiz",
         "A tip every day",
+        "Take a pledge",
+        "My pledges",
         "Settings",
         "Everything I can do",
     ]

@@ -45,8 +45,11 @@ def load_content(directory: Path) -> Content:
     agencies = load_agencies(directory / "agencies.yaml")
     plan, plans = load_plans(directory, agencies)
     markets = load_markets(directory / "markets.yaml", {c.code for c in communes})
+    from bot.content.pledges import load_pledges  # it uses this module's _unique
+
+    pledges = load_pledges(directory / "pledges.yaml")
     index = CommuneIndex(districts, communes)
-    return Content(districts, communes, tips, plan, index, markets, agencies, plans)
+    return Content(districts, communes, tips, plan, index, markets, agencies, plans, pledges)
 
 
 def load_markets(path: Path, commune_codes: set[str]) -> tuple[Market, ...]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.content.units import CommuneIndex
 
-AUDIENCES = ("resident", "student", "teacher", "worker", "media")
+AUDIENCES = ("resident", "student", "teacher", "worker", "media", "trader")
 LEVELS = ("primary", "lower_secondary", "upper_secondary", "higher")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -83,6 +83,27 @@ class Market:
     lat: float | None = None
     lon: float | None = None
     note: str = ""
+
+
+# A pledge's durations: the number of weekly check-ins (None: ongoing, asked every week).
+DURATIONS: dict[str, int | None] = {"week": 1, "month": 4, "quarter": 13, "ongoing": None}
+
+
+@dataclass(frozen=True)
+class Pledge:
+    """A habit a person commits to (content/pledges.yaml)."""
+
+    id: str
+    label: Localized  # short, for a button
+    text: Localized  # the pledge in full: "I bring my own bag or basket to market"
+    why: Localized  # one line
+    source: Localized | None  # where the why states a fact
+    duration: str  # the suggested one, a key of DURATIONS
+    audiences: frozenset[str]
+    words: tuple[str, ...]  # folded phrases that find it in a typed sentence
+
+    def suits(self, audience: str | None) -> bool:
+        return "all" in self.audiences or (audience or "resident") in self.audiences
 
 
 @dataclass(frozen=True)
@@ -236,6 +257,7 @@ class Content:
     markets: tuple[Market, ...] = ()
     agencies: tuple[Agency, ...] = ()
     plans: tuple[Plan, ...] = ()  # every plan, oldest first; `plan` is content/plan.yaml
+    pledges: tuple[Pledge, ...] = ()
 
     def commune(self, code: str | None) -> Commune | None:
         return next((c for c in self.communes if c.code == code), None)
@@ -248,6 +270,9 @@ class Content:
 
     def market(self, market_id: str) -> Market | None:
         return next((m for m in self.markets if m.id == market_id), None)
+
+    def pledge(self, pledge_id: str) -> Pledge | None:
+        return next((p for p in self.pledges if p.id == pledge_id), None)
 
     def markets_in(self, commune_code: str | None) -> tuple[Market, ...]:
         return tuple(m for m in self.markets if m.commune == commune_code)

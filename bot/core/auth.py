@@ -15,11 +15,19 @@ class Role(StrEnum):
     TEACHER = "teacher"
     WORKER = "worker"  # civil servant or enterprise worker
     MEDIA = "media"  # press, radio or TV staff
+    TRADER = "trader"  # sells at a market
     OFFICER = "officer"  # invited by an admin; moderates and reports
     ADMIN = "admin"  # named in the settings
 
 
-AUDIENCE_ROLES = (Role.RESIDENT, Role.STUDENT, Role.TEACHER, Role.WORKER, Role.MEDIA)
+AUDIENCE_ROLES = (
+    Role.RESIDENT,
+    Role.STUDENT,
+    Role.TEACHER,
+    Role.WORKER,
+    Role.MEDIA,
+    Role.TRADER,
+)
 EVERYONE = frozenset(Role)
 MEMBERS = EVERYONE - {Role.GUEST}
 STAFF = frozenset({Role.OFFICER, Role.ADMIN})

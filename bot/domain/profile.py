@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from bot.content.model import LEVELS, Commune
+from bot.content.model import LEVELS, Commune, Market
 from bot.core.context import Context
 from bot.core.i18n import Translator
 from bot.core.messages import Choice
@@ -19,6 +19,7 @@ AUDIENCE_LABELS = {
     "teacher": N_("Teacher"),
     "worker": N_("Civil servant or enterprise worker"),
     "media": N_("Press, radio or TV staff"),
+    "trader": N_("Market trader"),
 }
 LEVEL_LABELS = {
     "primary": N_("Primary school"),
@@ -45,6 +46,10 @@ def level_label(_: Translator, level: str) -> str:
 def level_choices(ctx: Context, kind: Payload) -> list[Choice]:
     """The school levels as choices of one payload kind (a school's, a class's...)."""
     return [Choice(level_label(ctx._, level), kind.make(level)) for level in LEVELS]
+
+
+def market_label(_: Translator, market: Market | None) -> str:
+    return market.name.get(_.locale) if market is not None else _("none")
 
 
 def commune_label(ctx: Context, commune: Commune | None) -> str:
@@ -75,6 +80,9 @@ def summary(ctx: Context) -> str:
         lines.append(_("Age group: {value}", value=_(AGE_LABELS[user.age_band])))
     commune = ctx.deps.content.commune(user.commune_code)
     lines.append(_("Commune: {value}", value=commune_label(ctx, commune)))
+    if user.audience == "trader":
+        market = ctx.deps.content.market(user.market_id or "")
+        lines.append(_("Market: {value}", value=market_label(_, market)))
     if user.tip_time:
         hour, minute = map(int, user.tip_time.split(":"))
         lines.append(_("Daily tip: at {value}", value=_.time(time(hour, minute))))

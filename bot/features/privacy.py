@@ -45,6 +45,14 @@ async def collect(tx: Transaction, user_id: int) -> dict[str, Any]:
             "SELECT level, contest_id, score, status, started_at, finished_at FROM quiz_attempts "
             "WHERE user_id = ? ORDER BY id"
         ),
+        "pledges": (
+            "SELECT id, pledge_key, weeks, status, start_day, streak, kept, created_at, ended_at "
+            "FROM pledges WHERE user_id = ? ORDER BY id"
+        ),
+        "pledge_checkins": (
+            "SELECT pledge_id, week, due_day, asked_at, answer, answered_at FROM pledge_checkins "
+            "WHERE user_id = ? ORDER BY id"
+        ),
     }
     for name, sql in queries.items():
         rows = await tx.fetch_all(sql, (user_id,))
@@ -62,6 +70,9 @@ async def mydata(ctx: Context) -> None:
             summary(ctx)
             + "\n"
             + _("Tips received: {count}", count=_.number(len(data["tips_seen"])))
+            + "\n"
+            + _("Pledges: {count}", count=_.number(len(data["pledges"])))
+            + _pledge_names(ctx, data["pledges"])
         )
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
     ctx.say(
@@ -72,6 +83,15 @@ async def mydata(ctx: Context) -> None:
         + _("The full copy is in the attached file."),
         document=Attachment(body, "mydata.json", "application/json"),
     )
+
+
+def _pledge_names(ctx: Context, rows: list[dict[str, Any]]) -> str:
+    """' (Refuse plastic straws; Sort our waste into 3 groups)', or nothing."""
+    names = []
+    for row in rows:
+        pledge = ctx.deps.content.pledge(str(row["pledge_key"]))
+        names.append(pledge.label.get(ctx.locale) if pledge else str(row["pledge_key"]))
+    return f" ({'; '.join(dict.fromkeys(names))})" if names else ""
 
 
 async def deleteme(ctx: Context) -> None:

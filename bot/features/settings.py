@@ -35,8 +35,12 @@ async def on_menu(ctx: Context) -> None:
     (what,) = SETTING.parse(ctx.payload) or ("",)
     if what == "lang":
         ctx.ask(_("Choose your language:"), language_choices(), state="settings.lang")
-    elif what in ("commune", "role"):
-        await ask_profile(ctx, [what], then="settings.menu")
+    elif what == "commune":
+        # A trader's market depends on the commune: it is asked again after it.
+        steps = ["commune", "market"] if ctx.user.audience == "trader" else ["commune"]
+        await ask_profile(ctx, steps, then="settings.menu")
+    elif what == "role":
+        await ask_profile(ctx, ["role"], then="settings.menu")
     elif what == "time":
         ctx.goto("settings.time")
         await ask_time(ctx)

@@ -14,11 +14,17 @@ from typing import Any
 
 from bot.content.model import AUDIENCES, LEVELS, Commune
 from bot.core.clock import local_date
-from bot.core.context import Context
+from bot.core.context import Context, UnknownState
 from bot.core.messages import Choice
 from bot.core.payloads import Payload
 from bot.core.router import Router, State
-from bot.domain.profile import AGE_LABELS, AUDIENCE_LABELS, LEVEL_LABELS, commune_label
+from bot.domain.profile import (
+    AGE_LABELS,
+    AUDIENCE_LABELS,
+    LEVEL_LABELS,
+    commune_label,
+    market_label,
+)
 from bot.steps.commune import pick_commune
 from bot.storage import counters
 
@@ -27,11 +33,14 @@ HOME = "profile.home"  # takes the person's commune from the commune step
 ONBOARDED = "profile.onboarded"
 AGE_BANDS = ("u11", "11-14", "15-17", "18+")
 GUARDIAN_BANDS = ("u11", "11-14", "15-17")  # may be under 16: a parent's agreement comes first
+QUESTIONS = ("role", "level", "age", "guardian", "commune")  # the steps ask_profile takes
 
 AUDIENCE = Payload("aud", "audience")
 LEVEL = Payload("lvl", "level")
 AGE = Payload("age", "band")
 GUARDIAN = Payload("guard", "answer")
+MARKET = Payload("mkt", "market")  # a market's id, "other" (every market) or "none"
+MAX_MARKETS = 8
 
 
 async def ask_profile(
@@ -39,6 +48,9 @@ async def ask_profile(
 ) -> None:
     """Asks `steps` ('role', 'level', 'age', 'commune'); `guardian_agreed` when a parent's
     agreement was already confirmed (joining a class), so that a child is not asked twice."""
+    unknown = [s for s in steps if s not in QUESTIONS]
+    if unknown:
+        raise UnknownState(f"profile questions {unknown}")
     await ctx.call(NEXT, then=then, steps=steps, guardian_agreed=guardian_agreed)
 
 
@@ -71,11 +83,44 @@ async def ask_role(ctx: Context) -> None:
 
 async def on_role(ctx: Context) -> None:
     (audience,) = AUDIENCE.parse(ctx.payload) or ("",)
+    steps = list(ctx.convo.data.get("steps", []))
     if audience == "student":
-        await ctx.update_user(audience=audience)
-        ctx.convo.data["steps"] = ["level", "age", *ctx.convo.data.get("steps", [])]
+        await ctx.update_user(audience=audience, market_id=None)
+        ctx.convo.data["steps"] = ["level", "age", *steps]
     else:
-        await ctx.update_user(audience=audience, school_level=None, age_band=None)
+        await ctx.update_user(audience=audience, school_level=None, age_band=None, market_id=None)
+    if audience == "trader":
+        # The market comes after the commune, whose markets are offered first.
+        at = steps.index("commune") + 1 if "commune" in steps else len(steps)
+        ctx.convo.data["steps"] = [*steps[:at], "market", *steps[at:]]
+    await next_step(ctx)
+
+
+async def ask_market(ctx: Context) -> None:
+    """A trader's market: those of their commune first, every market on request, or none."""
+    _ = ctx._
+    content = ctx.deps.content
+    nearby = content.markets_in(ctx.user.commune_code)
+    everything = bool(ctx.convo.data.get("all_markets")) or not nearby
+    markets = content.markets if everything else nearby
+    choices = [Choice(m.name.get(ctx.locale), MARKET.make(m.id)) for m in markets[:MAX_MARKETS]]
+    if not everything:
+        choices.append(Choice(_("Another market"), MARKET.make("other")))
+    choices.append(Choice(_("None of these"), MARKET.make("none"), "no"))
+    ctx.ask(_("Which market do you sell at?"), choices)
+
+
+async def on_market(ctx: Context) -> None:
+    values = MARKET.parse(ctx.payload)
+    assert values is not None
+    if values[0] == "other":
+        ctx.convo.data["all_markets"] = True
+        await ask_market(ctx)
+        return
+    ctx.convo.data.pop("all_markets", None)
+    market = ctx.deps.content.market(values[0])
+    await ctx.update_user(market_id=market.id if market else None)
+    ctx.say(ctx._("Market: {market}.", market=market_label(ctx._, market)))
     await next_step(ctx)
 
 
@@ -173,3 +218,4 @@ def register(router: Router) -> None:
     router.add_state(State("profile.level", ask_level, on_choice=on_level))
     router.add_state(State("profile.age", ask_age, on_choice=on_age))
     router.add_state(State("profile.guardian", ask_guardian, on_choice=on_guardian))
+    router.add_state(State("profile.market", ask_market, on_choice=on_market))

@@ -69,3 +69,11 @@ async def save(tx: Transaction, user_id: int, convo: Conversation, now: str) -> 
              choices = excluded.choices, updated_at = excluded.updated_at""",
         (user_id, convo.state, data, choices, now),
     )
+
+
+async def updated_at(tx: Transaction, user_id: int) -> str | None:
+    """When the person's conversation last moved (ISO UTC), or None if it never did."""
+    value = await tx.fetch_value(
+        "SELECT updated_at FROM conversations WHERE user_id = ?", (user_id,)
+    )
+    return None if value is None else str(value)

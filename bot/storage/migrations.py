@@ -222,6 +222,40 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX contest_classes_class ON contest_classes (class_id)",
         ),
     ),
+    Migration(
+        5,
+        "a trader's market; pledges and their weekly check-ins",
+        (
+            "ALTER TABLE users ADD COLUMN market_id TEXT",
+            """CREATE TABLE pledges (
+                id {pk},
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                pledge_key TEXT NOT NULL,
+                weeks INTEGER,
+                status TEXT NOT NULL DEFAULT 'active',
+                start_day TEXT NOT NULL,
+                streak INTEGER NOT NULL DEFAULT 0,
+                kept INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                ended_at TEXT
+            )""",
+            "CREATE INDEX pledges_user ON pledges (user_id, status)",
+            "CREATE INDEX pledges_status ON pledges (status, start_day)",
+            """CREATE TABLE pledge_checkins (
+                id {pk},
+                pledge_id INTEGER NOT NULL REFERENCES pledges (id) ON DELETE CASCADE,
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                week INTEGER NOT NULL,
+                due_day TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                asked_at TEXT,
+                answer TEXT,
+                answered_at TEXT,
+                UNIQUE (pledge_id, week)
+            )""",
+            "CREATE INDEX pledge_checkins_user ON pledge_checkins (user_id, answer)",
+        ),
+    ),
 )
 
 

@@ -24,6 +24,7 @@ _UPDATABLE = frozenset(
         "reachable",
         "onboarded_at",
         "reached_year",
+        "market_id",
     }
 )
 
@@ -48,6 +49,7 @@ class User:
     reachable: int
     onboarded_at: str | None
     reached_year: str | None
+    market_id: str | None = None  # a trader's market (content/markets.yaml)
 
     @property
     def consented(self) -> bool:

@@ -1,0 +1,2 @@
+"""Pledges' domain code shared by the pledge features: matching typed text, the weekly
+schedule, and the certificate image."""
