@@ -29,7 +29,7 @@ async def known_data(app: App, clock: FakeClock) -> None:
     Đông Kinh: Trường THCS Đông Kinh (443 enrolled), class 7A of 30, 3 joined, 2 reached.
     Tân Đoàn: Trường THCS Tân Đoàn (no enrolment figure), class 8A of 38, 1 joined, 1 reached;
               Trường Tiểu học Tân Đoàn (50 enrolled), no class.
-    Residents: 2 in Đông Kinh (one subscribed, one tip delivered), 1 in Tân Đoàn.
+    Residents: 2 in Đông Kinh (one subscribed, one tip delivered, one pledge), 1 in Tân Đoàn.
     """
     dong_kinh = await add_school(app)
     tan_doan = await add_school(app, "Trường THCS Tân Đoàn", TAN_DOAN, enrolment={})
@@ -46,6 +46,8 @@ async def known_data(app: App, clock: FakeClock) -> None:
     grandmother = Chat(app, "ba")
     await onboard(grandmother)
     await grandmother.send("/subscribe 08:30")
+    await grandmother.send("/pledge straws")
+    await grandmother.press("A month")
     await onboard(Chat(app, "ong"))
     await onboard(Chat(app, "dan_td"), commune="tan doan")
     clock.set(datetime(2026, 11, 30, 8, 31, tzinfo=LOCAL_TZ))
@@ -64,6 +66,7 @@ async def test_a_province_officer_sees_every_figure(app: App, clock: FakeClock) 
     assert "• Teacher: 2 · 0" in text
     assert "• Civil servant or enterprise worker: 1 · 0" in text
     assert "Daily-tip subscribers: 1 · tips delivered in 2026: 1" in text
+    assert "Pledges in 2026: taken 1 · weeks kept 0 · completed 0 · dropped 0" in text
     # 2 + 1 reached over 443 + 38 (the class stands for the school without a figure) + 50
     assert "Students reached in class campaigns: reached 3 of 531 (0.6%)" in text
     assert "1 school(s) counted by their classes' enrolment" in text
@@ -82,6 +85,7 @@ async def test_a_commune_officer_sees_their_commune_only(app: App, clock: FakeCl
     assert "Figures for Xã Tân Đoàn" in text
     assert "• Resident: 1 · 0" in text
     assert "Daily-tip subscribers: 0 · tips delivered in 2026: 0" in text
+    assert "Pledges in 2026: taken 0 ·" in text
     assert "reached 1 of 88 (1.1%)" in text
     schools = text.split("Schools furthest behind the 90% target:")[1].splitlines()
     assert schools[1] == "• Trường Tiểu học Tân Đoàn: 0% (0 of 50)"

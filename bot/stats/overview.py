@@ -17,6 +17,7 @@ from bot.storage.db import Transaction
 
 PROVINCE, DISTRICT, COMMUNE, SCHOOL = "province", "district", "commune", "school"
 TIP_KIND = "daily_tip"
+PLEDGE_METRICS = ("taken", "kept", "completed", "dropped")  # bot.pledging.records
 _SCHOOL_YEAR = re.compile(r"^(\d{4})\s*[-/–]\s*(\d{4})$")
 _CALENDAR = re.compile(r"^(\d{4})$")
 
@@ -64,6 +65,7 @@ class Overview:
     reached: dict[str, int] = field(default_factory=dict)  # audience -> people, school year
     subscribers: int = 0
     tips: int = 0
+    pledges: dict[str, int] = field(default_factory=dict)  # taken, kept (weeks), completed...
     campaigns: Report | None = None
     tally: Tally = field(default_factory=Tally)  # the unit's own campaign tally
 
@@ -105,6 +107,9 @@ async def build_overview(
         overview.subscribers = await subscribers(tx, communes)
         delivered = await counted(tx, f"delivered.{TIP_KIND}", str(period.calendar), communes)
         overview.tips = sum(delivered.values())
+        for metric in PLEDGE_METRICS:
+            found = await counted(tx, f"pledges.{metric}", str(period.calendar), communes)
+            overview.pledges[metric] = sum(found.values())
     area = scope.code if scope.kind == COMMUNE else school_commune or None
     report = await build_report(content, tx, period.school_year, area, per_class=False)
     overview.campaigns = report

@@ -7,7 +7,7 @@ from bot.core.i18n import Translator
 from bot.domain.campaigns import percent
 from bot.domain.profile import audience_label
 from bot.stats.campaigns import Tally, behind_first
-from bot.stats.overview import COMMUNE, DISTRICT, PROVINCE, SCHOOL, Overview
+from bot.stats.overview import COMMUNE, DISTRICT, PLEDGE_METRICS, PROVINCE, SCHOOL, Overview
 from bot.stats.render import activity_quota, reach_text, student_target
 
 BEHIND_SHOWN = 5
@@ -44,6 +44,15 @@ def overview_text(content: Content, _: Translator, overview: Overview, area_name
                 subscribers=_.number(overview.subscribers),
                 year=period.calendar,
                 tips=_.number(overview.tips),
+            )
+        )
+        pledged = overview.pledges
+        lines.append(
+            _(
+                "Pledges in {year}: taken {taken} · weeks kept {kept} · completed {completed} · "
+                "dropped {dropped}",
+                year=period.calendar,
+                **{k: _.number(pledged.get(k, 0)) for k in PLEDGE_METRICS},
             )
         )
     lines += ["", *_students(content, _, overview)]
