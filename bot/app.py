@@ -25,6 +25,7 @@ from bot.features import (
     classstats,
     contest_results,
     contests,
+    exports,
     help,
     invites,
     myclasses,
@@ -66,6 +67,7 @@ FEATURES = (
     pledges,
     pledge_checkins,
     stats,
+    exports,
 )
 
 

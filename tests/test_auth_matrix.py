@@ -61,6 +61,8 @@ importschools   -       -       -       -       -     -      -        y         
 approvals       -       -       -       -       -     -      -        y           r        y
 classstats      -       -       -       -       -     -      -        y           y        y
 stats           -       -       -       -       -     -      -        y           y        y
+export          -       -       -       -       -     -      -        y           y        y
+annualreport    -       -       -       -       -     -      -        y           y        y
 """
 
 # The role of each column's person.
@@ -110,6 +112,8 @@ OUTCOME = {
     "approvals": "No teacher registration is waiting in the whole province.",
     "classstats": "📊 Class campaigns in the school year",
     "stats": "📊 Figures for the whole province",
+    "export": "The figures of the whole province for 2026, one sheet per subject.",
+    "annualreport": "The yearly report of the whole province for 2026",
 }
 OUTCOME_FOR = {  # where one column's first answer differs
     ("start", "guest"): "Hello! I am the bot of Lạng Sơn province's campaign",
