@@ -109,6 +109,10 @@ async def test_the_annual_report_draft(app: App, clock: FakeClock) -> None:
         "1. Học sinh được tiếp cận trong năm học 2026-2027: 3 trên 531 học sinh (0,6%); "
         "mục tiêu của kế hoạch là 90%." in body
     )
+    assert (
+        "Xã Tân Đoàn được hợp thành từ một phần của Huyện Cao Lộc và Huyện Văn Quan: số liệu "
+        "được tính cho Huyện Văn Quan." in body
+    )
     assert "- Phường Đông Kinh: 0,5% học sinh được tiếp cận (2/443), 1 hoạt động" in body
     footer = [p.text for cell in draft.tables[1].rows[0].cells for p in cell.paragraphs]
     assert "Nơi nhận:" in footer and "- Lưu: VT." in footer

@@ -154,6 +154,8 @@ def _body(document: DocxDocument, content: Content, _: Translator, figures: Figu
                 quota=f"{task.minimum}-{task.maximum}" if task.maximum else task.minimum,
             ),
         )
+    for note in split_communes(content, _, set(report.communes)):
+        _para(document, note)
     _para(document, _("II. UNITS BEHIND"), bold=True)
     names = {c.code: c.name for c in content.communes}
     behind = behind_first((names.get(k, k), t) for k, t in report.communes.items())
@@ -170,6 +172,28 @@ def _body(document: DocxDocument, content: Content, _: Translator, figures: Figu
         _para(document, "- " + _unit(_, name, tally))
     _para(document, _("IV. PROPOSALS"), bold=True)
     _para(document, "…")
+
+
+def split_communes(content: Content, _: Translator, codes: set[str]) -> list[str]:
+    """A note for each commune of the report made of parts of two former districts: its
+    figures count for its main one (the one of `content/units.yaml`)."""
+    notes = []
+    for commune in content.communes:
+        districts = {u.district for u in commune.former} - {commune.former_district}
+        if commune.code not in codes or not districts:
+            continue
+        main = content.district(commune.former_district)
+        others = [d.name for code in sorted(districts) if (d := content.district(code))]
+        notes.append(
+            _(
+                "{commune} was formed from parts of {others} and {main}: its figures count for "
+                "{main}.",
+                commune=commune.name,
+                others=", ".join(others),
+                main=main.name if main else "-",
+            )
+        )
+    return notes
 
 
 def _unit(_: Translator, name: str, tally: Tally) -> str:
