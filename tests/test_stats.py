@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
+
+from PIL import Image
 
 from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
@@ -75,6 +78,10 @@ async def test_a_province_officer_sees_every_figure(app: App, clock: FakeClock) 
     # Tân Đoàn: 1 of 88 (1.1%) is ahead of Đông Kinh: 2 of 443 (0.5%)
     assert behind[1] == "• Phường Đông Kinh: 0.5% (2 of 443)"
     assert behind[2] == "• Xã Tân Đoàn: 1.1% (1 of 88)"
+    [chart] = [r.photo for r in officer.replies if r.photo is not None]
+    assert chart.filename == "stats-2026.png" and chart.mime_type == "image/png"
+    with Image.open(io.BytesIO(chart.data)) as image:
+        assert image.size == (900, 700)
 
 
 async def test_a_commune_officer_sees_their_commune_only(app: App, clock: FakeClock) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 from bot.core.auth import STAFF
 from bot.core.clock import local_date, school_year
 from bot.core.context import Context
+from bot.core.messages import Attachment
 from bot.core.router import N_, Command, MenuItem, Router
 from bot.core.text import fold
 from bot.domain.areas import Area, area_label, stats_area
+from bot.stats.chart import chart_png, monthly_reached
 from bot.stats.overview import (
     COMMUNE,
     DISTRICT,
@@ -24,7 +26,8 @@ from bot.stats.overview import (
     build_overview,
     parse_period,
 )
-from bot.stats.overview_text import overview_text
+from bot.stats.overview_text import behind_groups, overview_text
+from bot.stats.render import student_target
 from bot.storage import schools
 
 PROVINCE_WORDS = {"tinh", "toan tinh", "ca tinh", "province", "lang son", "tinh lang son"}
@@ -46,7 +49,22 @@ async def stats(ctx: Context) -> None:
     overview = await build_overview(
         ctx.deps.content, ctx.tx, scope, period, school_commune=school_commune
     )
-    ctx.say(overview_text(ctx.deps.content, _, overview, name))
+    content = ctx.deps.content
+    text = overview_text(content, _, overview, name)
+    groups = behind_groups(content, _, overview)
+    if not groups or not groups[0][1]:
+        ctx.say(text)
+        return
+    communes = scope.communes(content) if scope.kind != SCHOOL else [school_commune]
+    months = await monthly_reached(ctx.tx, period.school_year, communes)
+    png = chart_png(
+        _,
+        _("Students reached in the school year {year}: {area}", year=period.school_year, area=name),
+        groups[0][1],
+        months,
+        student_target(content.plan),
+    )
+    ctx.say(text, photo=Attachment(png, f"stats-{period.calendar}.png", "image/png"))
 
 
 async def _scope(ctx: Context, area: Area, text: str) -> tuple[Scope, str, str] | None:

@@ -80,7 +80,7 @@ def _students(content: Content, _: Translator, overview: Overview) -> list[str]:
     else:
         lines.append(_("School activities: {count}.", count=count))
     if target:
-        for heading, units in _behind(content, _, overview):
+        for heading, units in behind_groups(content, _, overview):
             if units:
                 lines += ["", heading.format(target=target)]
                 lines += [f"• {name}: " + _unit(_, unit) for name, unit in units[:BEHIND_SHOWN]]
@@ -96,7 +96,7 @@ def _unit(_: Translator, unit: Tally) -> str:
     )
 
 
-def _behind(
+def behind_groups(
     content: Content, _: Translator, overview: Overview
 ) -> list[tuple[str, list[tuple[str, Tally]]]]:
     """The units one level down, the furthest behind first: former districts and communes of
