@@ -30,6 +30,7 @@ from bot.features import (
     invites,
     myclasses,
     onboarding,
+    plan,
     pledge_checkins,
     pledges,
     privacy,
@@ -67,6 +68,7 @@ FEATURES = (
     pledges,
     pledge_checkins,
     stats,
+    plan,
     exports,
 )
 

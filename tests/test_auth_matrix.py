@@ -61,6 +61,7 @@ importschools   -       -       -       -       -     -      -        y         
 approvals       -       -       -       -       -     -      -        y           r        y
 classstats      -       -       -       -       -     -      -        y           y        y
 stats           -       -       -       -       -     -      -        y           y        y
+plan            -       -       -       -       -     -      -        y           y        y
 export          -       -       -       -       -     -      -        y           y        y
 annualreport    -       -       -       -       -     -      -        y           y        y
 """
@@ -112,6 +113,7 @@ OUTCOME = {
     "approvals": "No teacher registration is waiting in the whole province.",
     "classstats": "📊 Class campaigns in the school year",
     "stats": "📊 Figures for the whole province",
+    "plan": "📋 The plan's tasks in 2026: the whole province",
     "export": "The figures of the whole province for 2026, one sheet per subject.",
     "annualreport": "The yearly report of the whole province for 2026",
 }

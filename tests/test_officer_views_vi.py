@@ -22,6 +22,10 @@ VIEWS = (
     "/classstats 2025-2026",
     "/classstats 2026",
     "/approvals",
+    "/plan",
+    "/plan 2025",
+    "/export",
+    "/annualreport 2026",
 )
 
 

@@ -7,27 +7,16 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.auth import STAFF
-from bot.core.clock import local_date, school_year
+from bot.core.clock import local_date
 from bot.core.context import Context
 from bot.core.messages import Attachment
 from bot.core.router import N_, Command, MenuItem, Router
 from bot.domain.areas import area_label, stats_area
+from bot.domain.periods import wanted_period
 from bot.stats.annual import report_docx
 from bot.stats.export import gather, workbook
-from bot.stats.overview import Period, parse_period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def wanted_period(ctx: Context) -> Period | None:
-    """The year after the command, or this year's; says how to write it if it is wrong."""
-    text = ctx.incoming.args.strip()
-    if not text:
-        return Period(int(school_year(local_date(ctx.now))[:4]))
-    period = parse_period(text)
-    if period is None:
-        ctx.say(ctx._("Please give a year, for example 2026 or 2026-2027."))
-    return period
 
 
 async def export(ctx: Context) -> None:

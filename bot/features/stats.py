@@ -9,19 +9,18 @@ admins see any unit. The counting is `bot.stats`.
 from __future__ import annotations
 
 from bot.core.auth import STAFF
-from bot.core.clock import local_date, school_year
 from bot.core.context import Context
 from bot.core.messages import Attachment
 from bot.core.router import N_, Command, MenuItem, Router
 from bot.core.text import fold
 from bot.domain.areas import Area, area_label, stats_area
+from bot.domain.periods import this_period
 from bot.stats.chart import chart_png, monthly_reached
 from bot.stats.overview import (
     COMMUNE,
     DISTRICT,
     PROVINCE,
     SCHOOL,
-    Period,
     Scope,
     build_overview,
     parse_period,
@@ -39,7 +38,7 @@ async def stats(ctx: Context) -> None:
     if area is None:
         return
     words = ctx.incoming.args.split()
-    period = Period(int(school_year(local_date(ctx.now))[:4]))
+    period = this_period(ctx)
     if words and (wanted := parse_period(words[-1])) is not None:
         period, words = wanted, words[:-1]
     found = await _scope(ctx, area, " ".join(words))
