@@ -22,6 +22,7 @@ from bot.domain.profile import audience_label, level_label
 from bot.stats.campaigns import Report, Tally, build_report
 from bot.stats.overview import PLEDGE_METRICS, TIP_KIND, Period, counted
 from bot.stats.plan import MET, NOT_STARTED, TaskProgress, progress
+from bot.stats.reports import MarketReports, by_market
 from bot.storage.db import Transaction
 
 PERCENT = "0.0%"
@@ -40,6 +41,7 @@ class Figures:
     reached: dict[str, int]
     pledges: dict[str, dict[str, int]]  # commune -> metric -> count
     tips_by_month: list[tuple[str, int, int]]  # month, people, tips
+    reports: list[MarketReports] | None  # None: no market reports' tables
 
     @property
     def current(self) -> Report:
@@ -72,6 +74,7 @@ async def gather(
         reached=await counted(tx, "reached", period.school_year, communes),
         pledges=pledges,
         tips_by_month=await _tips_by_month(tx, period.calendar, commune),
+        reports=await by_market(content, tx, period.calendar, communes),
     )
 
 
@@ -104,6 +107,7 @@ def workbook(content: Content, _: Translator, figures: Figures) -> bytes:
     _units_sheet(book, content, _, figures, districts=True)
     _audiences_sheet(book, _, figures)
     _pledges_sheet(book, content, _, figures)
+    _reports_sheet(book, content, _, figures)
     _tips_sheet(book, _, figures)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -286,6 +290,21 @@ def _pledges_sheet(book: Workbook, content: Content, _: Translator, figures: Fig
             [commune.name if commune else (code or "-")]
             + [metrics.get(m, 0) for m in PLEDGE_METRICS]
         )
+    _fit(sheet)
+
+
+def _reports_sheet(book: Workbook, content: Content, _: Translator, figures: Figures) -> None:
+    if figures.reports is None:
+        return
+    sheet = _sheet(
+        book,
+        _("Market reports"),
+        [_("Market"), _("Commune or ward"), _("Reports received"), _("Reports approved")],
+    )
+    for market in figures.reports:
+        commune = content.commune(market.commune_code)
+        name = commune.name if commune else market.commune_code
+        sheet.append([market.name, name, market.received, market.approved])
     _fit(sheet)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.content.model import AUDIENCES, Content
 from bot.stats.campaigns import Report, Tally, build_report
+from bot.stats.reports import MarketReports, by_market
 from bot.storage.db import Transaction
 
 PROVINCE, DISTRICT, COMMUNE, SCHOOL = "province", "district", "commune", "school"
@@ -66,6 +67,7 @@ class Overview:
     subscribers: int = 0
     tips: int = 0
     pledges: dict[str, int] = field(default_factory=dict)  # taken, kept (weeks), completed...
+    reports: list[MarketReports] | None = None  # None: no market reports' tables
     campaigns: Report | None = None
     tally: Tally = field(default_factory=Tally)  # the unit's own campaign tally
 
@@ -110,6 +112,7 @@ async def build_overview(
         for metric in PLEDGE_METRICS:
             found = await counted(tx, f"pledges.{metric}", str(period.calendar), communes)
             overview.pledges[metric] = sum(found.values())
+        overview.reports = await by_market(content, tx, period.calendar, communes)
     area = scope.code if scope.kind == COMMUNE else school_commune or None
     report = await build_report(content, tx, period.school_year, area, per_class=False)
     overview.campaigns = report

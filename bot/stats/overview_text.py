@@ -11,6 +11,7 @@ from bot.stats.overview import COMMUNE, DISTRICT, PLEDGE_METRICS, PROVINCE, SCHO
 from bot.stats.render import activity_quota, reach_text, student_target
 
 BEHIND_SHOWN = 5
+MARKETS_SHOWN = 5
 
 
 def overview_text(content: Content, _: Translator, overview: Overview, area_name: str) -> str:
@@ -55,8 +56,34 @@ def overview_text(content: Content, _: Translator, overview: Overview, area_name
                 **{k: _.number(pledged.get(k, 0)) for k in PLEDGE_METRICS},
             )
         )
+        lines += _reports(_, overview)
     lines += ["", *_students(content, _, overview)]
     return "\n".join(lines)
+
+
+def _reports(_: Translator, overview: Overview) -> list[str]:
+    if overview.reports is None:
+        return []
+    received = sum(m.received for m in overview.reports)
+    approved = sum(m.approved for m in overview.reports)
+    lines = [
+        _(
+            "Market reports in {year}: received {received} · approved {approved}",
+            year=overview.period.calendar,
+            received=_.number(received),
+            approved=_.number(approved),
+        )
+    ]
+    for market in overview.reports[:MARKETS_SHOWN]:
+        lines.append(
+            f"  – {market.name}: "
+            + _(
+                "received {received} · approved {approved}",
+                received=_.number(market.received),
+                approved=_.number(market.approved),
+            )
+        )
+    return lines
 
 
 def _students(content: Content, _: Translator, overview: Overview) -> list[str]:
