@@ -43,6 +43,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     schools_cmd.add_argument(
         "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
     )
+    markets_cmd = sub.add_parser(
+        "import-markets", help="add or update markets from a CSV file (see bot/market_import.py)"
+    )
+    markets_cmd.add_argument("file", help="CSV file: name, commune, kind, model_point")
+    markets_cmd.add_argument(
+        "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
+    )
     export_cmd = sub.add_parser("export", help="the province's figures as an Excel workbook")
     export_cmd.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2026")
     export_cmd.add_argument("--out", required=True, help="the .xlsx file to write")
@@ -112,6 +119,17 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         try:
             communes, now = app.deps.content.communes, iso(app.deps.clock.now())
             return await import_file(app.deps.db, communes, Path(args.file), now, sys.stderr)
+        finally:
+            await app.close()
+    if args.command == "import-markets":
+        from bot.market_import import import_file as import_markets
+
+        app = await create_app(settings)
+        try:
+            now = iso(app.deps.clock.now())
+            return await import_markets(
+                app.deps.db, app.deps.content, Path(args.file), now, sys.stderr
+            )
         finally:
             await app.close()
     if args.command in ("export", "annual-report"):

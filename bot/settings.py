@@ -49,6 +49,13 @@ class Settings:
     zalo_photo_hosts: tuple[str, ...] = ("zdn.vn", "zadn.vn", "zalo.me", "zaloapp.com")
     public_base_url: str | None = None
     telegram_bot_username: str | None = None  # for class join links t.me/<bot>?start=CODE
+    reports_per_day: int = 5  # market reports one person may send in a (local) day
+    report_photo_max_bytes: int = 8 * 1024 * 1024  # a report photo above this is refused
+
+    @property
+    def photo_dir(self) -> Path:
+        """Where report photos are kept: `photos/` next to the database file."""
+        return Path(self.db_path).parent / "photos"
 
     @property
     def telegram_file_base_url(self) -> str:
@@ -65,6 +72,7 @@ class Settings:
             "admins": ", ".join(sorted(self.admins)) or "(none)",
             "default_tip_time": self.default_tip_time,
             "invite_ttl_hours": str(self.invite_ttl_hours),
+            "reports_per_day": str(self.reports_per_day),
             "telegram_token": "set" if self.telegram_token else "not set",
             "zalo_token": "set" if self.zalo_token else "not set",
             "telegram_api_base_url": self.telegram_api_base_url,
@@ -106,6 +114,10 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
     ttl = int(ttl_text) if re.fullmatch(r"[0-9]{1,4}", ttl_text) else 0
     if not 1 <= ttl <= 24 * 30:
         errors.append(f"BOT_INVITE_TTL_HOURS={ttl_text!r}: use a whole number of hours, 1-720")
+    per_day_text = text("BOT_REPORTS_PER_DAY", "5")
+    per_day = int(per_day_text) if re.fullmatch(r"[0-9]{1,3}", per_day_text) else 0
+    if not 1 <= per_day <= 100:
+        errors.append(f"BOT_REPORTS_PER_DAY={per_day_text!r}: market reports a day, 1-100")
     admins = frozenset(a.strip() for a in text("BOT_ADMINS", "").split(",") if a.strip())
     for admin in sorted(admins):
         if not _ADDRESS.match(admin):
@@ -143,6 +155,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         zalo_token=tokens["ZALO_BOT_TOKEN"],
         log_level=level,
         telegram_bot_username=bot_username,
+        reports_per_day=per_day,
         **telegram,
         **zalo,
     )

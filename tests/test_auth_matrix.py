@@ -60,6 +60,11 @@ addschool       -       -       -       -       -     -      -        y         
 importschools   -       -       -       -       -     -      -        y           r        y
 approvals       -       -       -       -       -     -      -        y           r        y
 classstats      -       -       -       -       -     -      -        y           y        y
+report          -       y       y       y       y     y      y        y           y        y
+market          -       y       y       y       y     y      y        y           y        y
+queue           -       -       -       -       -     -      -        r           y        y
+addmarket       -       -       -       -       -     -      -        r           y        y
+modelpoint      -       -       -       -       -     -      -        r           y        y
 stats           -       -       -       -       -     -      -        y           y        y
 plan            -       -       -       -       -     -      -        y           y        y
 export          -       -       -       -       -     -      -        y           y        y
@@ -112,6 +117,11 @@ OUTCOME = {
     "importschools": "Send me the schools as a CSV file",
     "approvals": "No teacher registration is waiting in the whole province.",
     "classstats": "📊 Class campaigns in the school year",
+    "report": "Which market are you reporting on?",
+    "market": "Which market? Type its name or its commune.",
+    "queue": "No market report is waiting in the whole province.",
+    "addmarket": "Usage: /addmarket NAME, COMMUNE",
+    "modelpoint": "Usage: /modelpoint MARKET",
     "stats": "📊 Figures for the whole province",
     "plan": "📋 The plan's tasks in 2026: the whole province",
     "export": "The figures of the whole province for 2026, one sheet per subject.",
@@ -134,6 +144,9 @@ REFUSED_BY_HANDLER = {
     "approvals": NOT_EDUCATION,
     "newcontest": "Contests are opened by teachers for their classes, and by officers of the",
     "newclass": "Class campaigns are for teachers whose registration an officer approved.",
+    "queue": "Market reports are moderated by officers of the Department of Agriculture",
+    "addmarket": "Markets are kept by officers of the Department of Agriculture and Environment",
+    "modelpoint": "Markets are kept by officers of the Department of Agriculture and Environment",
     "myclasses": "Class campaigns are for teachers whose registration an officer approved.",
 }
 

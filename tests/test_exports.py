@@ -23,6 +23,7 @@ SHEETS = [
     "Huyện cũ",
     "Đối tượng",
     "Cam kết",
+    "Phản ánh tại chợ",
     "Người nhận mẹo theo tháng",
 ]
 
@@ -72,6 +73,8 @@ async def test_the_workbook_of_a_province_officer(app: App, clock: FakeClock) ->
     assert audiences["Người dân"][1] == 3
     pledges = list(book["Cam kết"].iter_rows(min_row=2, values_only=True))
     assert pledges == [("Phường Đông Kinh", 1, 0, 0, 0)]
+    markets = list(book["Phản ánh tại chợ"].iter_rows(min_row=2, values_only=True))
+    assert markets == [("Chợ Đông Kinh", "Phường Đông Kinh", 2, 1)]
     months = list(book["Người nhận mẹo theo tháng"].iter_rows(min_row=2, values_only=True))
     assert months == [("2026-11", 1, 1)]
     ids = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
@@ -89,6 +92,7 @@ async def test_a_commune_officers_workbook_is_their_commune(app: App, clock: Fak
         "Xã Tân Đoàn"
     ]
     assert list(book["Pledges"].iter_rows(min_row=2, values_only=True)) == []
+    assert list(book["Market reports"].iter_rows(min_row=2, values_only=True)) == []
 
 
 async def test_the_annual_report_draft(app: App, clock: FakeClock) -> None:

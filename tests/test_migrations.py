@@ -32,6 +32,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     3: {"channel_seen", "media"},
     4: set(),  # indexes only
     5: {"pledges", "pledge_checkins"},
+    6: {"markets", "model_points", "reports", "report_decisions", "reporters"},
 }
 
 
@@ -58,9 +59,14 @@ async def count(db: Database, table: str) -> int:
     return int(row[0])
 
 
+# Numbers given to other branches, not merged here yet: the only gaps allowed.
+RESERVED: set[int] = set()
+
+
 def test_versions_are_numbered_without_gaps_and_all_listed_here() -> None:
     versions = [m.version for m in MIGRATIONS]
-    assert versions == list(range(1, len(MIGRATIONS) + 1))
+    expected = [v for v in range(1, versions[-1] + 1) if v not in RESERVED or v in versions]
+    assert versions == expected
     assert versions == sorted(EXPECTED_TABLES), (
         "a migration was added or removed: list the tables it creates in EXPECTED_TABLES "
         "in tests/test_migrations.py"
@@ -104,7 +110,7 @@ async def test_a_failing_migration_leaves_nothing_half_done(
     await migrate(db, NOW)
     before = await schema(db)
     broken = Migration(
-        len(MIGRATIONS) + 1,
+        MIGRATIONS[-1].version + 1,
         "broken",
         ("CREATE TABLE half_done (id {pk})", "ALTER TABLE no_such_table ADD COLUMN x TEXT"),
     )

@@ -23,6 +23,7 @@ MENU_VI = [
     "Nhận mẹo mỗi ngày",
     "Nhận một cam kết",
     "Cam kết của tôi",
+    "Báo cáo về chợ",
     "Cài đặt",
     "Mình làm được gì?",
 ]

@@ -12,6 +12,7 @@ from bot.app import App, create_app
 from bot.channels.shell import ShellChannel
 from bot.core.clock import OffsetClock
 from bot.settings import Settings
+from tests.reporting import jpeg_with_gps
 
 DEMO = """\
 :user mai en
@@ -119,5 +120,44 @@ async def test_an_admin_imports_schools_by_sending_a_file(tmp_path: Path) -> Non
         assert "line 3" in out  # the broken row is reported with its line
         rows = await app.deps.db.fetch_all("SELECT name, commune_code FROM schools")
         assert [tuple(r) for r in rows] == [("Trường THCS Đông Kinh", "05977")]
+    finally:
+        await app.close()
+
+
+REPORT = """\
+:user mai en
+/start
+1
+1
+dong kinh
+/report
+ky lua
+yes
+no
+no
+yes
+:photo {photo}
+done
+:location 21.85 106.76
+skip
+yes
+:quit
+"""
+
+
+async def test_a_market_report_with_a_photo_through_the_shell(
+    settings: Settings, tmp_path: Path
+) -> None:
+    photo = tmp_path / "stall.jpg"
+    photo.write_bytes(jpeg_with_gps())
+    out, app = await run_shell(settings, tmp_path, REPORT.format(photo=photo))
+    try:
+        assert "Question 1 of 4: Are nylon bags given out freely?" in out
+        assert "I have 1 photo." in out
+        assert "Thanks: I keep this place with your report." in out
+        assert "Your report no. 1 is with the moderators" in out
+        row = await app.deps.db.fetch_one("SELECT latitude, photos FROM reports")
+        assert row is not None and row[0] == 21.85
+        assert len(list(settings.photo_dir.glob("*.jpg"))) == 1
     finally:
         await app.close()

@@ -9,6 +9,7 @@ from PIL import Image
 
 from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
+from bot.storage import reports
 from tests.harness import Chat, onboard
 from tests.test_schools import (
     TAN_DOAN,
@@ -33,6 +34,7 @@ async def known_data(app: App, clock: FakeClock) -> None:
     Tân Đoàn: Trường THCS Tân Đoàn (no enrolment figure), class 8A of 38, 1 joined, 1 reached;
               Trường Tiểu học Tân Đoàn (50 enrolled), no class.
     Residents: 2 in Đông Kinh (one subscribed, one tip delivered, one pledge), 1 in Tân Đoàn.
+    Market reports: see `market_reports`.
     """
     dong_kinh = await add_school(app)
     tan_doan = await add_school(app, "Trường THCS Tân Đoàn", TAN_DOAN, enrolment={})
@@ -53,8 +55,30 @@ async def known_data(app: App, clock: FakeClock) -> None:
     await grandmother.press("A month")
     await onboard(Chat(app, "ong"))
     await onboard(Chat(app, "dan_td"), commune="tan doan")
+    await market_reports(app, grandmother)
     clock.set(datetime(2026, 11, 30, 8, 31, tzinfo=LOCAL_TZ))
     await tick(app)
+
+
+async def market_reports(app: App, reporter: Chat) -> None:
+    """Chợ Đông Kinh: two reports in 2026, one approved; one in 2025, approved."""
+    uid = (await reporter.row() or {"id": 0})["id"]
+    async with app.deps.db.transaction() as tx:
+        for day, approve in (("2026-11-02", True), ("2026-11-20", False), ("2025-06-01", True)):
+            made = await reports.create(
+                tx,
+                user_id=uid,
+                market_id="dong-kinh",
+                commune_code="05977",
+                answers={},
+                photos=[],
+                note="",
+                place=None,
+                day=day,
+                now=f"{day}T03:00:00+00:00",
+            )
+            if approve:
+                await reports.decide(tx, made, reports.APPROVED, "", None, f"{day}T04:00:00+00:00")
 
 
 async def test_a_province_officer_sees_every_figure(app: App, clock: FakeClock) -> None:
@@ -70,6 +94,7 @@ async def test_a_province_officer_sees_every_figure(app: App, clock: FakeClock) 
     assert "• Civil servant or enterprise worker: 1 · 0" in text
     assert "Daily-tip subscribers: 1 · tips delivered in 2026: 1" in text
     assert "Pledges in 2026: taken 1 · weeks kept 0 · completed 0 · dropped 0" in text
+    assert "Market reports in 2026: received 2 · approved 1\n  – Chợ Đông Kinh: received 2" in text
     # 2 + 1 reached over 443 + 38 (the class stands for the school without a figure) + 50
     assert "Students reached in class campaigns: reached 3 of 531 (0.6%)" in text
     assert "1 school(s) counted by their classes' enrolment" in text
@@ -93,6 +118,7 @@ async def test_a_commune_officer_sees_their_commune_only(app: App, clock: FakeCl
     assert "• Resident: 1 · 0" in text
     assert "Daily-tip subscribers: 0 · tips delivered in 2026: 0" in text
     assert "Pledges in 2026: taken 0 ·" in text
+    assert "Market reports in 2026: received 0 · approved 0" in text
     assert "reached 1 of 88 (1.1%)" in text
     schools = text.split("Schools furthest behind the 90% target:")[1].splitlines()
     assert schools[1] == "• Trường Tiểu học Tân Đoàn: 0% (0 of 50)"

@@ -66,6 +66,7 @@ async def test_onboarding_tip_and_subscription(tg: Harness) -> None:
         "A tip every day",
         "Take a pledge",
         "My pledges",
+        "Report on a market",
         "Settings",
         "Everything I can do",
     ]

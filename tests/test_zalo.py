@@ -118,7 +118,8 @@ async def test_photo_downloads_are_guarded(zalo: Zalo) -> None:
         assert "could not open that photo" in zalo.fake.texts("u6")[-1]
     zalo.fake.push_photo("u6", f"{zalo.url}/cdn/ok.png")
     await zalo.poller.poll_once()
-    assert "can't use a photo here" in zalo.fake.texts("u6")[-1]  # reached the engine
+    # It reached the engine: a photo outside any step offers a market report.
+    assert "Report a market point with this photo?" in zalo.fake.texts("u6")[-1]
 
 
 def test_default_policy_refuses_loopback_and_http() -> None:

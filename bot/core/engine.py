@@ -160,6 +160,14 @@ class Engine:
             await ctx.reprompt()
             return
         state = self.router.states.get(ctx.convo.state)
+        menu = bool(offered) and all(choice_rules.COMMAND.is_kind(c.payload) for c in offered)
+        if menu and state is None:
+            # The menu is an offer, not a question: a word like "chào" or "mẹo" is taken as
+            # said, before any near spelling of an item ("chao" is one letter from "chợ").
+            said = self.deps.interpreter.keyword(text, fuzzy=False)
+            if said is not None:
+                await self._command(ctx, self.router.keyword_commands.get(said, said))
+                return
         if offered:
             # A step that also reads free text (a commune's name) takes only exact picks.
             loose = state is None or state.on_text is None or state.loose_choices
@@ -180,7 +188,6 @@ class Engine:
             await state.on_text(ctx)
             return
         # The menu is an offer, not a question: "cảm ơn" or "chào" there is small talk.
-        menu = all(choice_rules.COMMAND.is_kind(c.payload) for c in offered)
         asking = state is not None or (bool(offered) and not menu)
         keyword = self.deps.interpreter.keyword(text, fuzzy=not asking)
         if keyword is not None and not (asking and keyword in CHAT_WORDS):
@@ -237,6 +244,9 @@ class Engine:
             handler = state.on_photo if kind is Kind.PHOTO else state.on_location
             if kind is Kind.DOCUMENT:
                 handler = state.on_document
+        if state is None and kind in self.router.idle_handlers:
+            idle, roles = self.router.idle_handlers[kind]
+            handler = idle if allowed(ctx.role, roles) else None
         if handler is not None:
             await handler(ctx)
             return

@@ -91,6 +91,7 @@ class Router:
         self.keyword_commands: dict[str, str] = {}
         self.menu_items: list[MenuItem] = []
         self.code_kinds: list[CodeKind] = []
+        self.idle_handlers: dict[str, tuple[Handler, frozenset[Role]]] = {}
 
     def add_command(self, command: Command) -> None:
         if command.name in self.commands:
@@ -114,6 +115,13 @@ class Router:
         """Runs `command` for a word of `content/answers.yaml`'s `keywords` table whose name
         differs from the command's ('greet' -> 'hello'); by default the names are the same."""
         self.keyword_commands[keyword] = command
+
+    def add_idle_handler(self, kind: str, handler: Handler, roles: frozenset[Role]) -> None:
+        """What a photo or location (a message `kind`) does when no step is waiting for one,
+        for these roles (a photo outside any step offers a market report)."""
+        if kind in self.idle_handlers:
+            raise ValueError(f"idle handler for {kind!r} registered twice")
+        self.idle_handlers[kind] = (handler, roles)
 
     def add_menu_item(self, item: MenuItem) -> None:
         self.menu_items.append(item)

@@ -16,7 +16,8 @@ from bot.core.messages import Attachment, Choice
 from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
 from bot.domain.profile import summary
-from bot.storage import classes, users
+from bot.markets import photo_store
+from bot.storage import classes, reports, users
 from bot.storage.db import Transaction, as_dict
 
 ERASE = Payload("erase", "answer")
@@ -41,6 +42,10 @@ async def collect(tx: Transaction, user_id: int) -> dict[str, Any]:
             "SELECT class_id, number, nickname, joined_at, reached_at FROM class_members "
             "WHERE user_id = ?"
         ),
+        "market_reports": (
+            "SELECT id, market_id, answers, photos, note, latitude, longitude, status, "
+            "created_at, decided_at FROM reports WHERE user_id = ? ORDER BY id"
+        ),
         "quiz_attempts": (
             "SELECT level, contest_id, score, status, started_at, finished_at FROM quiz_attempts "
             "WHERE user_id = ? ORDER BY id"
@@ -60,6 +65,14 @@ async def collect(tx: Transaction, user_id: int) -> dict[str, Any]:
     return data
 
 
+STATUS_LABELS = {
+    "pending": N_("waiting for a moderator"),
+    "approved": N_("approved"),
+    "rejected": N_("not approved"),
+    "info": N_("a moderator asked you for more"),
+}
+
+
 async def mydata(ctx: Context) -> None:
     _ = ctx._
     data = await collect(ctx.tx, ctx.user.id)
@@ -74,6 +87,13 @@ async def mydata(ctx: Context) -> None:
             + _("Pledges: {count}", count=_.number(len(data["pledges"])))
             + _pledge_names(ctx, data["pledges"])
         )
+        for row in data["market_reports"]:
+            text += "\n" + _(
+                "Market report no. {number} ({market}): {status}",
+                number=row["id"],
+                market=row["market_id"],
+                status=_(STATUS_LABELS.get(row["status"], row["status"])),
+            )
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
     ctx.say(
         _("Everything I store about you:")
@@ -98,8 +118,9 @@ async def deleteme(ctx: Context) -> None:
     _ = ctx._
     ctx.ask(
         _(
-            "Erase everything I store about you (settings, subscriptions, history)? "
-            "This cannot be undone."
+            "Erase everything I store about you (settings, subscriptions, history, market "
+            "reports)? This cannot be undone. An approved market report stays as the "
+            "market's record, without your name."
         ),
         [
             Choice(_("Yes, erase my data"), ERASE.make("yes"), "yes"),
@@ -123,7 +144,11 @@ async def on_erase(ctx: Context) -> None:
         "UPDATE quiz_attempts SET status = 'abandoned' WHERE user_id = ? AND status = 'active'",
         (ctx.user.id,),
     )
+    unused_photos = await reports.forget_user(ctx.tx, ctx.user.id)
     await users.delete(ctx.tx, ctx.user.id)
+    store = photo_store(ctx.deps.settings)
+    for name in unused_photos:
+        store.delete(name)
     ctx.erased = True
     text = _(
         "Done: I erased everything about you. Totals already counted (how many people "

@@ -33,7 +33,7 @@ HOME = "profile.home"  # takes the person's commune from the commune step
 ONBOARDED = "profile.onboarded"
 AGE_BANDS = ("u11", "11-14", "15-17", "18+")
 GUARDIAN_BANDS = ("u11", "11-14", "15-17")  # may be under 16: a parent's agreement comes first
-QUESTIONS = ("role", "level", "age", "guardian", "commune")  # the steps ask_profile takes
+QUESTIONS = ("role", "level", "age", "guardian", "commune", "market")  # the steps ask_profile takes
 
 AUDIENCE = Payload("aud", "audience")
 LEVEL = Payload("lvl", "level")

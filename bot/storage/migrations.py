@@ -256,6 +256,60 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX pledge_checkins_user ON pledge_checkins (user_id, answer)",
         ),
     ),
+    Migration(
+        6,
+        "markets added by officers, market reports, their photos and moderation",
+        (
+            """CREATE TABLE markets (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                commune_code TEXT NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'market',
+                created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE model_points (
+                market_id TEXT PRIMARY KEY,
+                model_point INTEGER NOT NULL,
+                marked_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                marked_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE reports (
+                id {pk},
+                user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                market_id TEXT NOT NULL,
+                commune_code TEXT NOT NULL,
+                answers TEXT NOT NULL,
+                photos TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT '',
+                latitude REAL,
+                longitude REAL,
+                status TEXT NOT NULL,
+                day TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                decided_at TEXT
+            )""",
+            "CREATE INDEX reports_status ON reports (status, commune_code)",
+            "CREATE INDEX reports_user_day ON reports (user_id, day)",
+            "CREATE INDEX reports_market ON reports (market_id, status)",
+            """CREATE TABLE report_decisions (
+                id {pk},
+                report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+                decision TEXT NOT NULL,
+                reason TEXT NOT NULL DEFAULT '',
+                decided_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                decided_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX report_decisions_report ON report_decisions (report_id)",
+            """CREATE TABLE reporters (
+                user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                trusted INTEGER NOT NULL DEFAULT 0,
+                banned INTEGER NOT NULL DEFAULT 0,
+                set_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                set_at TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 

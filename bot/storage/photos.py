@@ -1,0 +1,96 @@
+"""Report photos on disk: checked, stripped of their metadata, named by their content's hash.
+
+A photo people send is untrusted bytes. It must decode as an image within the size and pixel
+limits; the stored copy is drawn again from its pixels only, so EXIF (the phone's GPS position,
+its serial number, the time) and every other metadata block is gone. The file is named by the
+SHA-256 of what is stored: the same photo sent twice is kept once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import warnings
+from enum import StrEnum
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+MAX_PIXELS = 40_000_000  # a phone photo is 12-50 MP; larger is refused before decoding
+MAX_SIDE = 2048  # stored photos are scaled down to this, which is plenty to judge a stall
+JPEG_QUALITY = 85
+_NAME = re.compile(r"^[0-9a-f]{64}$")
+
+
+class PhotoProblem(StrEnum):
+    """Why a photo was refused; the feature turns each into a clear answer."""
+
+    NOT_AN_IMAGE = "not_an_image"
+    TOO_LARGE = "too_large"
+
+
+class PhotoRefused(Exception):
+    def __init__(self, problem: PhotoProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def clean_copy(data: bytes, max_bytes: int) -> bytes:
+    """The photo as a fresh JPEG with no metadata, turned upright, at most MAX_SIDE pixels."""
+    if len(data) > max_bytes:
+        raise PhotoRefused(PhotoProblem.TOO_LARGE)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise PhotoRefused(PhotoProblem.TOO_LARGE)
+                if (probe.format or "").lower() not in ("jpeg", "png", "webp", "gif", "mpo"):
+                    raise PhotoRefused(PhotoProblem.NOT_AN_IMAGE)
+                upright = ImageOps.exif_transpose(probe)
+                pixels = upright.convert("RGB")
+    except PhotoRefused:
+        raise
+    except Exception:  # any decoder error on untrusted bytes
+        raise PhotoRefused(PhotoProblem.NOT_AN_IMAGE) from None
+    pixels.thumbnail((MAX_SIDE, MAX_SIDE))
+    # A new image from the pixels alone: nothing of the original's metadata can come along.
+    bare = Image.new("RGB", pixels.size)
+    bare.paste(pixels)
+    out = io.BytesIO()
+    bare.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+class PhotoStore:
+    def __init__(self, directory: Path, max_bytes: int) -> None:
+        self.directory = directory
+        self.max_bytes = max_bytes
+
+    def save(self, data: bytes) -> str:
+        """Checks and stores a photo; returns its name (the hash). Raises PhotoRefused."""
+        clean = clean_copy(data, self.max_bytes)
+        name = hashlib.sha256(clean).hexdigest()
+        path = self.path(name)
+        if not path.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".part")
+            partial.write_bytes(clean)
+            partial.replace(path)  # atomic: a reader never sees half a file
+        return name
+
+    def path(self, name: str) -> Path:
+        if not _NAME.match(name):
+            raise ValueError(f"not a photo name: {name!r}")
+        return self.directory / f"{name}.jpg"
+
+    def load(self, name: str) -> bytes | None:
+        try:
+            return self.path(name).read_bytes()
+        except (OSError, ValueError):
+            return None
+
+    def delete(self, name: str) -> None:
+        """Removes a photo (the caller checked that no report still uses it)."""
+        self.path(name).unlink(missing_ok=True)
