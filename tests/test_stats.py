@@ -10,11 +10,13 @@ from PIL import Image
 from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.storage import reports
+from bot.storage.migrations import MIGRATIONS
 from tests.harness import Chat, onboard
 from tests.test_schools import (
     TAN_DOAN,
     add_school,
     finish_quiz,
+    join,
     make_officer,
     make_student,
     make_teacher,
@@ -155,3 +157,37 @@ async def test_nobody_else_sees_the_figures(app: App) -> None:
     await onboard(resident)
     await resident.send("/stats")
     assert "Sorry, /stats is not available to you." in resident.text
+
+
+async def test_the_kept_figures_match_a_rebuild_from_the_member_rows(
+    app: App, clock: FakeClock
+) -> None:
+    """What classes, joins and first quizzes add up as they happen equals what migration 7
+    computes from the member rows (a person reached in two classes of a year counts once)."""
+    await known_data(app, clock)
+    teacher = await make_teacher(app, "co_mai", await add_school(app, "Trường THCS Mai Pha"))
+    first, second = await open_class(teacher, "9A"), await open_class(teacher, "9B")
+    twice = await make_student(app, "hs_twice", first)
+    await finish_quiz(app, twice, 6)
+    async with app.deps.db.transaction() as tx:  # one open class at a time: 9A closes
+        await tx.execute("UPDATE classes SET status = 'closed' WHERE name = '9A'")
+    await join(twice, second)
+    await finish_quiz(app, twice, 7)
+    kept = await summary_rows(app)
+    [migration] = [m for m in MIGRATIONS if m.version == 7]
+    rebuild = [s for s in migration.statements if not s.lstrip().startswith("CREATE TABLE")]
+    async with app.deps.db.transaction() as tx:
+        await tx.execute("DELETE FROM school_year_figures")
+        await tx.execute("DELETE FROM school_month_reach")
+        for statement in rebuild[: rebuild.index("DROP TABLE first_reach") + 1]:
+            await tx.execute(app.deps.db.render(statement))
+    assert await summary_rows(app) == kept
+    mai_pha = [r for r in kept if r[0] == "year" and r[1] == 4]
+    assert mai_pha == [("year", 4, "2026-2027", 2, 2, 60, 2, 1)]  # joined twice, reached once
+
+
+async def summary_rows(app: App) -> list[tuple[object, ...]]:
+    async with app.deps.db.transaction() as tx:
+        years = await tx.fetch_all("SELECT * FROM school_year_figures ORDER BY 1, 2")
+        months = await tx.fetch_all("SELECT * FROM school_month_reach ORDER BY 1, 2, 3")
+    return [("year", *r) for r in years] + [("month", *r) for r in months]

@@ -54,8 +54,14 @@ async def stats(ctx: Context) -> None:
     if not groups or not groups[0][1]:
         ctx.say(text)
         return
-    communes = scope.communes(content) if scope.kind != SCHOOL else [school_commune]
-    months = await monthly_reached(ctx.tx, period.school_year, communes)
+    communes = scope.communes(content)
+    report = overview.campaigns
+    school_ids = [
+        s.id
+        for s in (report.school_list if report else [])
+        if communes is None or s.commune_code in communes
+    ]
+    months = await monthly_reached(ctx.tx, period.school_year, school_ids)
     png = chart_png(
         _,
         _("Students reached in the school year {year}: {area}", year=period.school_year, area=name),

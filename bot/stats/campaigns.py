@@ -11,6 +11,8 @@ The counting rules (issue 5, "Counting"; issue 10):
   plan's task 2c (5-10 a year), attributed to its school, commune and former district. A
   contest across several schools counts for the smallest of these units that holds them all.
 - member rows, classes and contests are never deleted, so these figures survive /deleteme.
+- the figures per school and school year are kept as they happen (`bot.storage.summaries`):
+  a province's report reads 650 rows, not every member.
 - the former district of a commune is the one of `content/units.yaml` (its main one when it was
   made of parts of two).
 """
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from bot.content.model import Content
-from bot.storage import classes, contests, schools
+from bot.storage import classes, contests, schools, summaries
 from bot.storage.classes import Class, Figures
 from bot.storage.db import Transaction
 from bot.storage.schools import School
@@ -83,31 +85,21 @@ async def build_report(
         report.schools[school.id] = Tally()
         for tally in tallies(school.id):
             tally.enrolled += recorded.get(school.id, 0)
-    year_classes = [c for c in await classes.in_year(tx, year, commune) if c.school_id in where]
-    school_of = {c.id: c.school_id for c in year_classes}
-    estimated: set[int] = set()
-    for cls in year_classes:
-        if per_class:
-            report.classes.append((cls, await classes.figures(tx, cls.id)))
-        unmeasured = recorded.get(cls.school_id, 0) <= 0
-        if unmeasured and cls.school_id not in estimated:
-            estimated.add(cls.school_id)
-            for tally in tallies(cls.school_id):
-                tally.estimated += 1
-        for tally in tallies(cls.school_id):
-            tally.classes += 1
-            tally.activities += 1 if cls.activity_type else 0
-            tally.enrolled += cls.enrolled if unmeasured else 0
-    counted: set[tuple[str, int]] = set()
-    for member in await classes.members_of(tx, [c.id for c in year_classes]):
-        school_id = school_of[member.class_id]
+    kept = await summaries.of_year(tx, year, list(where))
+    for school_id, (opened, activities, class_enrolled, joined, reached) in kept.items():
+        unmeasured = recorded.get(school_id, 0) <= 0
         for tally in tallies(school_id):
-            tally.joined += 1
-        person = ("user", member.user_id) if member.user_id else ("member", member.member_id)
-        if member.reached_at and person not in counted:
-            counted.add(person)
-            for tally in tallies(school_id):
-                tally.reached += 1
+            tally.classes += opened
+            tally.activities += activities
+            tally.joined += joined
+            tally.reached += reached
+            if unmeasured and opened:
+                tally.enrolled += class_enrolled
+                tally.estimated += 1
+    if per_class:
+        for cls in await classes.in_year(tx, year, commune):
+            if cls.school_id in where:
+                report.classes.append((cls, await classes.figures(tx, cls.id)))
     for taking_part in (await contests.schools_of_year(tx, year)).values():
         _attribute(report, where, taking_part)
     return report

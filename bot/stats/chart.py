@@ -16,6 +16,7 @@ from matplotlib.font_manager import FontProperties
 
 from bot.core.i18n import Translator
 from bot.stats.campaigns import Tally
+from bot.storage import summaries
 from bot.storage.db import Transaction
 
 FONT_DIR = Path(fontpkg_be_vietnam_pro.ROOT) / "files"
@@ -26,20 +27,9 @@ MAX_UNITS = 12
 MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)  # a school year
 
 
-async def monthly_reached(
-    tx: Transaction, school_year: str, communes: list[str] | None
-) -> list[int]:
+async def monthly_reached(tx: Transaction, school_year: str, school_ids: list[int]) -> list[int]:
     """Students first reached in a class each month of the school year, September first."""
-    sql = """SELECT CAST(substr(m.reached_at, 6, 2) AS INTEGER), COUNT(*)
-             FROM class_members m JOIN classes c ON c.id = m.class_id
-             JOIN schools s ON s.id = c.school_id
-             WHERE c.school_year = ? AND m.reached_at IS NOT NULL"""
-    params: list[object] = [school_year]
-    if communes is not None:
-        sql += f" AND s.commune_code IN ({','.join('?' * len(communes)) or 'NULL'})"
-        params += communes
-    rows = await tx.fetch_all(sql + " GROUP BY 1", tuple(params))
-    found = {int(r[0]): int(r[1]) for r in rows}
+    found = await summaries.months_of_year(tx, school_year, school_ids)
     return [found.get(month, 0) for month in MONTHS]
 
 

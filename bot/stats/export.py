@@ -53,7 +53,7 @@ async def gather(
     content: Content, tx: Transaction, period: Period, commune: str | None, day: date
 ) -> Figures:
     years = [f"{period.calendar - 1}-{period.calendar}", period.school_year]
-    campaigns = [await build_report(content, tx, y, commune) for y in years]
+    campaigns = [await build_report(content, tx, y, commune, per_class=False) for y in years]
     communes = [commune] if commune else None
     pledges: dict[str, dict[str, int]] = {}
     for metric in PLEDGE_METRICS:
