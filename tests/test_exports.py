@@ -4,15 +4,16 @@ known data set of tests/test_stats.py; the command line writes the same files.""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
 
 from docx import Document
 from openpyxl import load_workbook
 
 from bot.app import App
-from bot.core.clock import FakeClock
+from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.reports import write_files
-from tests.harness import Chat, onboard
+from tests.harness import Chat, RecordingSender, onboard
 from tests.test_schools import make_officer
 from tests.test_stats import known_data
 
@@ -141,3 +142,38 @@ async def test_nobody_else_gets_the_files(app: App) -> None:
         await resident.send(command)
         assert "is not available to you" in resident.text
         assert not [r for r in resident.replies if r.document]
+
+
+async def run_outbox(app: App) -> None:
+    await app.outbox.run_jobs()
+    await app.outbox.deliver_due()
+
+
+async def test_reminders_until_the_report_is_made(
+    app: App, clock: FakeClock, sender: RecordingSender
+) -> None:
+    clock.set(datetime(2026, 11, 19, 9, 0, tzinfo=LOCAL_TZ))
+    province = await make_officer(app, "so")
+    await make_officer(app, "so2")  # same body as "so": Sở GD&ĐT, the whole province
+    commune = await make_officer(app, "xa", agency="UBND xã", commune="Đông Kinh")
+    await run_outbox(app)
+    assert sender.sent == []  # not before 20 November
+    clock.set(datetime(2026, 11, 20, 8, 0, tzinfo=LOCAL_TZ))
+    for _ in range(2):
+        await run_outbox(app)
+    reminded = {name: sender.to(name) for name in ("so", "so2", "xa")}
+    assert all(len(texts) == 1 for texts in reminded.values()), reminded
+    assert reminded["so"][0].startswith(
+        "Reminder: the yearly report on the plan against plastic waste for 2026 is due before "
+        "December 2, 2026. Send /annualreport 2026"
+    )
+    await province.send("/annualreport")
+    sender.sent.clear()
+    clock.set(datetime(2026, 11, 25, 8, 30, tzinfo=LOCAL_TZ))
+    await app.outbox.run_jobs()  # queued for xa only: Sở GD&ĐT made it
+    await commune.send("/annualreport 2026")  # made before the reminder went out
+    await app.outbox.deliver_due()
+    assert sender.sent == []
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=LOCAL_TZ))
+    await run_outbox(app)
+    assert sender.sent == []  # due before 2 December: no reminder on the day

@@ -4,17 +4,21 @@ issued in the name of the officer's body (the one doing its work today)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from bot.core.auth import STAFF
-from bot.core.clock import local_date
+from bot.core.clock import iso, local, local_date
 from bot.core.context import Context
-from bot.core.messages import Attachment
+from bot.core.deps import Deps
+from bot.core.messages import Attachment, Reply
 from bot.core.router import N_, Command, MenuItem, Router
 from bot.domain.areas import area_label, stats_area
 from bot.domain.periods import wanted_period
 from bot.stats.annual import report_docx
 from bot.stats.export import gather, workbook
+from bot.storage import annual_reports, deliveries
+from bot.storage.db import Transaction
+from bot.storage.deliveries import Delivery
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,6 +78,7 @@ async def annualreport(ctx: Context) -> None:
         area_name=vi("the whole province") if commune is None else commune.name,
     )
     year = period.calendar
+    await annual_reports.made(ctx.tx, ctx.user.id, year, ctx.now_iso)
     ctx.say(
         ctx._(
             "The yearly report of {area} for {year}: the figures (Excel) and a draft report "
@@ -86,6 +91,47 @@ async def annualreport(ctx: Context) -> None:
         ),
     )
     ctx.say(ctx._("The draft report:"), document=Attachment(draft, f"bao-cao-{year}.docx", DOCX))
+
+
+REMINDER = "annualreport_reminder"
+REMINDER_DAYS = ((11, 20), (11, 25), (11, 30), (12, 1))  # the report is due before 2/12
+REMINDER_FROM = time(8, 0)
+
+
+async def enqueue_reminders(deps: Deps) -> int:
+    """On the reminder days, officers whose body (agency and commune) has not made this year's
+    report get one reminder, once that day."""
+    now = deps.clock.now()
+    today = local_date(now)
+    if (today.month, today.day) not in REMINDER_DAYS or local(now).time() < REMINDER_FROM:
+        return 0
+    count = 0
+    async with deps.db.transaction() as tx:
+        for officer in await annual_reports.officers_still_due(tx, today.year):
+            count += await deliveries.enqueue(
+                tx, officer, REMINDER, today.isoformat(), "", iso(now)
+            )
+    return count
+
+
+async def render_reminder(deps: Deps, tx: Transaction, delivery: Delivery) -> list[Reply] | None:
+    """Nothing if the report was made since the reminder was queued."""
+    year = int(delivery.day[:4])
+    if not await annual_reports.still_due(tx, delivery.user_id, year):
+        return None
+    _ = deps.i18n.translator(delivery.locale)
+    month, day = deps.content.plan_for(date(year, 12, 31)).report_deadline
+    return [
+        Reply(
+            _(
+                "Reminder: the yearly report on the plan against plastic waste for {year} is due "
+                "before {deadline}. Send /annualreport {year}: you get the figures and a draft "
+                "to correct and sign.",
+                year=year,
+                deadline=_.date(date(year, month, day)),
+            )
+        )
+    ]
 
 
 def register(router: Router) -> None:
@@ -108,3 +154,5 @@ def register(router: Router) -> None:
             order=65,
         )
     )
+    router.add_job(enqueue_reminders)
+    router.add_renderer(REMINDER, render_reminder)
