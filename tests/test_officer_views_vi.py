@@ -24,6 +24,8 @@ VIEWS = (
     "/approvals",
     "/plan",
     "/plan 2025",
+    "/setcount media 120",
+    "/setcount",
     "/export",
     "/annualreport 2026",
 )

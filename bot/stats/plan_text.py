@@ -5,7 +5,9 @@ from __future__ import annotations
 from bot.content.model import Plan
 from bot.core.i18n import Translator
 from bot.core.router import N_
+from bot.domain.campaigns import percent
 from bot.stats.plan import BEHIND, MET, NOT_STARTED, TaskProgress
+from bot.stats.targets import MEDIA, STUDENTS, WORKERS, TargetFigure
 
 MARKS = {MET: "✅", BEHIND: "⏳", NOT_STARTED: "⭕"}
 STATUS = {MET: N_("met"), BEHIND: N_("behind"), NOT_STARTED: N_("not started")}
@@ -21,8 +23,43 @@ def quota_text(_: Translator, row: TaskProgress) -> str:
     return _("{count} a year", count=row.minimum)
 
 
+TARGET_LABELS = {
+    STUDENTS: N_("Students who received the essential knowledge"),
+    MEDIA: N_("Reporters, editors and radio staff trained"),
+    WORKERS: N_("Workers and civil servants who received the essential knowledge"),
+}
+
+
+def targets_text(_: Translator, figures: list[TargetFigure]) -> list[str]:
+    lines = ["", _("The plan's targets:")]
+    for figure in figures:
+        label = _(TARGET_LABELS[figure.target_id])
+        if figure.whole:
+            value = _(
+                "{done} of {whole} ({percent}); target {target}%",
+                done=_.number(figure.done),
+                whole=_.number(figure.whole),
+                percent=percent(_, figure.done, figure.whole),
+                target=figure.percent,
+            )
+        else:
+            value = _(
+                "{done}; target {target}% (how many there are is not set: /setcount {kind} N)",
+                done=_.number(figure.done),
+                target=figure.percent,
+                kind=figure.setting or "-",
+            )
+        lines.append(f"• {label}: {value}")
+    return lines
+
+
 def plan_text(
-    _: Translator, plan: Plan, rows: list[TaskProgress], year: int, area_name: str
+    _: Translator,
+    plan: Plan,
+    rows: list[TaskProgress],
+    year: int,
+    area_name: str,
+    targets: list[TargetFigure] | None = None,
 ) -> str:
     lines = [
         "📋 "
@@ -44,6 +81,8 @@ def plan_text(
         )
     met = sum(1 for r in rows if r.status == MET)
     lines.append(_("Met: {met} of {count} tasks.", met=met, count=len(rows)))
+    if targets:
+        lines += targets_text(_, targets)
     leads: dict[str, list[TaskProgress]] = {}
     for row in rows:
         leads.setdefault(row.lead, []).append(row)
