@@ -19,6 +19,7 @@ from bot.core.interpret import Interpreter
 from bot.core.outbox import Outbox
 from bot.core.router import Router
 from bot.features import (
+    activities,
     approvals,
     class_join,
     classes,
@@ -75,6 +76,7 @@ FEATURES = (
     market_page,
     stats,
     plan,
+    activities,
     exports,
 )
 

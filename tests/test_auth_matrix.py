@@ -67,6 +67,7 @@ addmarket       -       -       -       -       -     -      -        r         
 modelpoint      -       -       -       -       -     -      -        r           y        y
 stats           -       -       -       -       -     -      -        y           y        y
 plan            -       -       -       -       -     -      -        y           y        y
+activity        -       -       -       -       -     -      -        y           y        y
 setcount        -       -       -       -       -     -      -        y           y        y
 export          -       -       -       -       -     -      -        y           y        y
 annualreport    -       -       -       -       -     -      -        y           y        y
@@ -125,6 +126,7 @@ OUTCOME = {
     "modelpoint": "Usage: /modelpoint MARKET",
     "stats": "📊 Figures for the whole province",
     "plan": "📋 The plan's tasks in 2026: the whole province",
+    "activity": "Which task of the plan was the activity for?",
     "setcount": "Usage: /setcount media N",
     "export": "The figures of the whole province for 2026, one sheet per subject.",
     "annualreport": "The yearly report of the whole province for 2026",

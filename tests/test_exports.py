@@ -158,7 +158,10 @@ async def test_reminders_until_the_report_is_made(
     commune = await make_officer(app, "xa", agency="UBND xã", commune="Đông Kinh")
     await run_outbox(app)
     assert sender.sent == []  # not before 20 November
-    clock.set(datetime(2026, 11, 20, 8, 0, tzinfo=LOCAL_TZ))
+    clock.set(datetime(2026, 11, 20, 8, 59, tzinfo=LOCAL_TZ))
+    await run_outbox(app)
+    assert sender.sent == []  # from 09:00
+    clock.set(datetime(2026, 11, 20, 9, 0, tzinfo=LOCAL_TZ))
     for _ in range(2):
         await run_outbox(app)
     reminded = {name: sender.to(name) for name in ("so", "so2", "xa")}
@@ -169,7 +172,7 @@ async def test_reminders_until_the_report_is_made(
     )
     await province.send("/annualreport")
     sender.sent.clear()
-    clock.set(datetime(2026, 11, 25, 8, 30, tzinfo=LOCAL_TZ))
+    clock.set(datetime(2026, 11, 25, 9, 30, tzinfo=LOCAL_TZ))
     await app.outbox.run_jobs()  # queued for xa only: Sở GD&ĐT made it
     await commune.send("/annualreport 2026")  # made before the reminder went out
     await app.outbox.deliver_due()

@@ -95,7 +95,7 @@ async def annualreport(ctx: Context) -> None:
 
 REMINDER = "annualreport_reminder"
 REMINDER_DAYS = ((11, 20), (11, 25), (11, 30), (12, 1))  # the report is due before 2/12
-REMINDER_FROM = time(8, 0)
+REMINDER_FROM = time(9, 0)  # office hours, after the 08:00 digests
 
 
 async def enqueue_reminders(deps: Deps) -> int:

@@ -15,7 +15,7 @@ from bot.stats.campaigns import build_report
 from bot.stats.plan import progress
 from bot.stats.plan_text import plan_text
 from bot.stats.targets import STUDENTS, target_figures
-from bot.storage import denominators
+from bot.storage import activities, denominators
 
 
 async def plan(ctx: Context) -> None:
@@ -26,7 +26,14 @@ async def plan(ctx: Context) -> None:
     content = ctx.deps.content
     chosen = content.plan_for(date(period.calendar, 12, 31))
     report = await build_report(content, ctx.tx, period.school_year, area.commune, per_class=False)
-    rows = progress(content, chosen, local_date(ctx.now), school_activities=report.total.activities)
+    logged = await activities.per_task(ctx.tx, period.calendar, area.commune)
+    rows = progress(
+        content,
+        chosen,
+        local_date(ctx.now),
+        school_activities=report.total.activities,
+        logged=logged,
+    )
     targets = await target_figures(
         ctx.tx, chosen, period.school_year, report.total, [area.commune] if area.commune else None
     )

@@ -23,6 +23,7 @@ from bot.stats.campaigns import Report, Tally, build_report
 from bot.stats.overview import PLEDGE_METRICS, TIP_KIND, Period, counted
 from bot.stats.plan import MET, NOT_STARTED, TaskProgress, progress
 from bot.stats.reports import MarketReports, by_market
+from bot.storage import activities
 from bot.storage.db import Transaction
 
 PERCENT = "0.0%"
@@ -69,7 +70,13 @@ async def gather(
         period=period,
         commune=commune,
         campaigns=campaigns,
-        tasks=progress(content, plan, day, school_activities=campaigns[-1].total.activities),
+        tasks=progress(
+            content,
+            plan,
+            day,
+            school_activities=campaigns[-1].total.activities,
+            logged=await activities.per_task(tx, period.calendar, commune),
+        ),
         joined=await counted(tx, "joined", str(period.calendar), communes),
         reached=await counted(tx, "reached", period.school_year, communes),
         pledges=pledges,
