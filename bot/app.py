@@ -19,18 +19,21 @@ from bot.core.interpret import Interpreter
 from bot.core.outbox import Outbox
 from bot.core.router import Router
 from bot.features import (
+    activities,
     approvals,
     class_join,
     classes,
     classstats,
     contest_results,
     contests,
+    exports,
     help,
     invites,
     market_page,
     moderation,
     myclasses,
     onboarding,
+    plan,
     pledge_checkins,
     pledges,
     privacy,
@@ -39,6 +42,7 @@ from bot.features import (
     schools,
     settings,
     sources,
+    stats,
     teachers,
     tips,
 )
@@ -70,6 +74,10 @@ FEATURES = (
     reports,
     moderation,
     market_page,
+    stats,
+    plan,
+    activities,
+    exports,
 )
 
 

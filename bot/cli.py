@@ -1,5 +1,6 @@
 """Command line: `bot run`, `bot shell`, `bot migrate`, `bot check-content`,
-`bot import-schools FILE`."""
+`bot import-schools FILE`, `bot export --year 2026 --out FILE.xlsx`,
+`bot annual-report --year 2026 --out DIR`."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
         cmd.add_argument("--out", default="out", help="folder for files the bot sends (shell)")
     schools_cmd = sub.add_parser(
-        "import-schools", help="add or update schools from a CSV file (see bot/school_import.py)"
+        "import-schools",
+        help="add or update schools from a CSV file (see bot.domain.schools.importing)",
     )
     schools_cmd.add_argument("file", help="CSV file: name, level, commune, grade_1..12, students")
     schools_cmd.add_argument(
@@ -48,6 +50,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     markets_cmd.add_argument(
         "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
     )
+    export_cmd = sub.add_parser("export", help="the province's figures as an Excel workbook")
+    export_cmd.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2026")
+    export_cmd.add_argument("--out", required=True, help="the .xlsx file to write")
+    report_cmd = sub.add_parser(
+        "annual-report", help="the yearly report: a workbook and a DOCX draft, in a folder"
+    )
+    report_cmd.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2026")
+    report_cmd.add_argument("--out", required=True, help="the folder to write both files in")
+    for cmd in (export_cmd, report_cmd):
+        cmd.add_argument(
+            "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
+        )
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["run", *(argv or [])])
@@ -99,7 +113,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"database ready: {settings.db_path}")
         return 0
     if args.command == "import-schools":
-        from bot.school_import import import_file
+        from bot.domain.schools.importing import import_file
 
         app = await create_app(settings)
         try:
@@ -118,6 +132,17 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             )
         finally:
             await app.close()
+    if args.command in ("export", "annual-report"):
+        from bot.reports import write_files
+
+        app = await create_app(settings)
+        try:
+            written = await write_files(app.deps, args.year, Path(args.out), args.command)
+        finally:
+            await app.close()
+        for path in written:
+            print(f"written: {path}")
+        return 0
     if args.command == "run" and (settings.telegram_token or settings.zalo_token):
         from bot.runner import serve
 

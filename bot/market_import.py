@@ -27,7 +27,7 @@ from typing import TextIO
 
 from bot.content.model import Content
 from bot.core.text import clean, fold
-from bot.school_fields import Problem, find_commune
+from bot.domain.schools.fields import Problem, find_commune
 from bot.storage.db import Database
 
 MAX_FILE_BYTES = 2_000_000

@@ -24,6 +24,9 @@ from tests.harness import Chat, onboard
 # -: the command is refused to the role, with the generic refusal.
 # r: the role passes, but the command turns this person away with its own explanation
 #    (REFUSED_BY_HANDLER below), e.g. an officer outside the education sector and /addschool.
+# e: the role may not use the command and does not see it in /help, but its handler explains
+#    why instead of the generic refusal (REFUSED_BY_HANDLER), e.g. /newclass for a teacher
+#    whose registration still waits.
 # Anything not allowed changes nothing in the database.
 MATRIX = """
 command       guest resident student teacher worker media trader officer_edu officer_env admin
@@ -49,7 +52,7 @@ checkin         -       y       y       y       y     y      y        y         
 invite          -       -       -       -       -     -      -        -           -        y
 teacher         -       y       -       y       y     y      -        -           -        y
 join            y       y       y       -       -     -      -        -           -        y
-newclass        -       -       -       y       -     -      -        -           -        r
+newclass        -       e       -       y       -     -      -        -           -        r
 myclasses       -       -       -       y       -     -      -        -           -        r
 newcontest      -       -       -       y       -     -      -        y           r        y
 contests        -       -       y       y       -     -      -        y           y        y
@@ -62,6 +65,12 @@ market          -       y       y       y       y     y      y        y         
 queue           -       -       -       -       -     -      -        r           y        y
 addmarket       -       -       -       -       -     -      -        r           y        y
 modelpoint      -       -       -       -       -     -      -        r           y        y
+stats           -       -       -       -       -     -      -        y           y        y
+plan            -       -       -       -       -     -      -        y           y        y
+activity        -       -       -       -       -     -      -        y           y        y
+setcount        -       -       -       -       -     -      -        y           y        y
+export          -       -       -       -       -     -      -        y           y        y
+annualreport    -       -       -       -       -     -      -        y           y        y
 """
 
 # The role of each column's person.
@@ -74,7 +83,7 @@ COLUMN_ROLES = {
     "media": Role.MEDIA,
     "trader": Role.TRADER,  # sells at a market (picked none at onboarding)
     "officer_edu": Role.OFFICER,  # of the Department of Education and Training, province-wide
-    "officer_env": Role.OFFICER,  # of the Department of Natural Resources and Environment
+    "officer_env": Role.OFFICER,  # of the Department of Agriculture and Environment (Sở NN&MT)
     "admin": Role.ADMIN,  # named in the settings, never onboarded
 }
 
@@ -115,6 +124,12 @@ OUTCOME = {
     "queue": "No market report is waiting in the whole province.",
     "addmarket": "Usage: /addmarket NAME, COMMUNE",
     "modelpoint": "Usage: /modelpoint MARKET",
+    "stats": "📊 Figures for the whole province",
+    "plan": "📋 The plan's tasks in 2026: the whole province",
+    "activity": "Which task of the plan was the activity for?",
+    "setcount": "Usage: /setcount media N",
+    "export": "The figures of the whole province for 2026, one sheet per subject.",
+    "annualreport": "The yearly report of the whole province for 2026",
 }
 OUTCOME_FOR = {  # where one column's first answer differs
     ("start", "guest"): "Hello! I am the bot of Lạng Sơn province's campaign",
@@ -146,7 +161,7 @@ def _parse(matrix: str) -> tuple[list[str], dict[str, dict[str, str]]]:
     table = {}
     for name, *marks in rows:
         assert len(marks) == len(columns), f"row /{name} needs one mark per column"
-        assert set(marks) <= {"y", "-", "r"}, f"row /{name}: use y, - or r"
+        assert set(marks) <= {"y", "-", "r", "e"}, f"row /{name}: use y, -, r or e"
         table[name] = dict(zip(columns, marks, strict=True))
     return columns, table
 
@@ -176,7 +191,7 @@ def outcome(command: str, column: str) -> str:
 
 def passes_router(command: str, column: str) -> bool:
     """What /help lists: the commands the router lets this person reach (y and r)."""
-    return TABLE[command][column] != "-"
+    return TABLE[command][column] in ("y", "r")
 
 
 async def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
@@ -246,7 +261,7 @@ async def cast(app: App) -> dict[str, Chat]:
     """One person per column, each made through the bot (only the teacher's approval is not)."""
     officers = {
         "officer_edu": await make_officer(app, "officer_edu", "Sở GD&ĐT"),
-        "officer_env": await make_officer(app, "officer_env", "Sở TN&MT"),
+        "officer_env": await make_officer(app, "officer_env", "Sở NN&MT"),
     }
     people = {"guest": Chat(app, "guest")}  # never sends /start
     for role, label in AUDIENCES.items():

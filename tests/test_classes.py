@@ -397,8 +397,8 @@ async def test_school_and_commune_reach_come_from_enrolment(app: App) -> None:
     sheet = next(r.document for r in officer.replies if r.document is not None)
     assert sheet.filename == "classes-2026-2027.csv"
     lines = sheet.data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("school_year,former_district,commune,school,class,")
-    assert "Trường THCS Đông Kinh,7A,lower_secondary,rally,open,30,3,2,6.7,8.5" in lines[1]
+    assert lines[0].startswith("School year,Former district,Commune or ward,School,Class,")
+    assert "Trường THCS Đông Kinh,7A,Lower secondary school,Rally,open,30,3,2,6.7,8.5" in lines[1]
 
 
 async def test_a_commune_officer_sees_their_commune_and_its_classes(app: App) -> None:

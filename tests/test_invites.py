@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.core.clock import FakeClock, iso
+from bot.storage import invites as invite_store
 from bot.storage.db import Row
 from tests.conftest import ADMIN
 from tests.harness import Chat, onboard
@@ -16,21 +17,26 @@ NOT_WORKING = "This code does not work: it may be mistyped, already used or expi
 TAN_DOAN = "06316"
 
 
-async def invite(app: App, agency: str = "Sở TN&MT", commune: str | None = None) -> str:
+async def invite(app: App, agency: str = "Sở NN&MT", commune: str | None = None) -> str:
     return await invite_as(Chat(app, ADMIN), agency, commune)
 
 
-async def invite_as(admin: Chat, agency: str = "Sở TN&MT", commune: str | None = None) -> str:
-    """The admin's journey: /invite officer → agency → scope → a code."""
+async def invite_as(admin: Chat, agency: str = "Sở NN&MT", commune: str | None = None) -> str:
+    """The admin's journey: /invite officer → agency → scope (not for a commune's committee,
+    always of one commune) → a code."""
     await admin.send("/invite officer")
     assert "Which agency will the officer work for?" in admin.text
     await admin.press(agency)
-    assert "whole province or for one commune?" in admin.text
-    if commune is None:
-        await admin.press("The whole province")
-    else:
-        await admin.press("One commune")
+    if agency.startswith("UBND xã"):
+        assert "whole province" not in admin.text and commune is not None
         await admin.send(commune)
+    else:
+        assert "whole province or for one commune?" in admin.text
+        if commune is None:
+            await admin.press("The whole province")
+        else:
+            await admin.press("One commune")
+            await admin.send(commune)
     found = re.search(r"/start ([A-Z0-9]{8})\b", admin.text)
     assert found is not None, admin.text
     assert await admin.state() == ""
@@ -44,12 +50,10 @@ async def invites(app: App) -> list[Row]:
 async def test_a_province_wide_officer_joins_with_start_code(app: App, clock: FakeClock) -> None:
     admin = Chat(app, ADMIN)
     code = await invite_as(admin)
-    assert "Invite code for an officer of Department of Natural Resources and Environment" in (
-        admin.text
-    )
+    assert "Invite code for an officer of Department of Agriculture and Environment" in (admin.text)
     assert "(the whole province)" in admin.text
     [row] = await invites(app)
-    assert (row["role"], row["agency"], row["commune_code"]) == ("officer", "so-tnmt", None)
+    assert (row["role"], row["agency"], row["commune_code"]) == ("officer", "so-nnmt", None)
     assert row["created_by"] == f"shell:{ADMIN}" and row["used_at"] is None
     assert row["expires_at"] == iso(clock.now() + timedelta(hours=72))
 
@@ -57,15 +61,13 @@ async def test_a_province_wide_officer_joins_with_start_code(app: App, clock: Fa
     await officer.send(f"/start {code}")
     assert "Do you agree?" in officer.text  # consent comes first, even with a code
     await officer.press("I agree")
-    assert "You are now an officer of Department of Natural Resources and Environment" in (
-        officer.text
-    )
+    assert "You are now an officer of Department of Agriculture and Environment" in (officer.text)
     assert "Which commune or ward" in officer.text  # no commune in the code: they give theirs
     await officer.send("dong kinh")
     assert "You're all set" in officer.text
     user = await officer.row()
     assert user is not None and user["onboarded_at"] is not None
-    assert (user["officer_agency"], user["officer_commune"]) == ("so-tnmt", None)
+    assert (user["officer_agency"], user["officer_commune"]) == ("so-nnmt", None)
     assert (user["commune_code"], user["audience"]) == ("05977", "worker")
     [used] = await invites(app)
     assert used["used_by"] == user["id"] and used["used_at"] == iso(clock.now())
@@ -108,7 +110,7 @@ async def test_start_with_a_code_half_way_through_onboarding(app: App) -> None:
     await half.send("dong kinh")
     assert "You're all set" in half.text
     user = await half.row()
-    assert user is not None and user["officer_agency"] == "so-tnmt"
+    assert user is not None and user["officer_agency"] == "so-nnmt"
     [row] = await invites(app)
     assert row["used_by"] == user["id"]
 
@@ -120,7 +122,7 @@ async def test_a_code_works_only_once(app: App) -> None:
     await first.press("I agree")
     await first.send("dong kinh")
     first_row = await first.row()
-    assert first_row is not None and first_row["officer_agency"] == "so-tnmt"
+    assert first_row is not None and first_row["officer_agency"] == "so-nnmt"
 
     second = Chat(app, "second")
     await second.send(f"/start {code}")
@@ -220,3 +222,45 @@ async def test_only_a_hash_of_the_code_is_stored(app: App) -> None:
     for (table,) in tables:
         for stored in await app.deps.db.fetch_all(f"SELECT * FROM {table}"):
             assert all(code not in str(value) for value in stored), table
+
+
+async def test_only_todays_provincial_and_commune_bodies_are_offered(app: App) -> None:
+    admin = Chat(app, ADMIN)
+    await admin.send("/invite officer")
+    labels = admin.choice_labels
+    assert "Sở NN&MT" in labels and "Sở KH&CN" in labels and "UBND xã, phường" in labels
+    for ended in ("Sở TT&TT", "Sở TN&MT", "UBND huyện, thành phố"):
+        assert ended not in labels
+    assert not [label for label in labels if label.startswith("Bộ")]
+
+
+async def test_a_commune_committee_is_always_of_one_commune(app: App) -> None:
+    admin = Chat(app, ADMIN)
+    await admin.send("/invite officer")
+    await admin.press("UBND xã, phường")
+    assert "The whole province" not in admin.choice_labels
+    await admin.send("tan doan")
+    assert "Invite code for an officer of" in admin.text and "Tân Đoàn" in admin.text
+    [row] = await invites(app)
+    assert (row["agency"], row["commune_code"]) == ("ubnd-xa", TAN_DOAN)
+
+
+async def test_a_code_made_for_an_ended_body_gives_its_successor(
+    app: App, clock: FakeClock
+) -> None:
+    async with app.deps.db.transaction() as tx:  # made before Sở TN&MT ended
+        code = await invite_store.create(
+            tx,
+            role="officer",
+            agency="so-tnmt",
+            commune_code=None,
+            created_by=ADMIN,
+            now=iso(clock.now()),
+            expires_at=iso(clock.now() + timedelta(hours=1)),
+        )
+    officer = Chat(app, "can_bo_cu")
+    await officer.send(f"/start {code}")
+    await officer.press("I agree")
+    assert "You are now an officer of Department of Agriculture and Environment" in officer.text
+    user = await officer.row()
+    assert user is not None and user["officer_agency"] == "so-nnmt"

@@ -34,6 +34,13 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     5: {"pledges", "pledge_checkins"},
     6: {"markets", "model_points", "reports", "report_decisions", "reporters"},
     7: set(),
+    8: {
+        "school_year_figures",
+        "school_month_reach",
+        "activities",
+        "denominators",
+        "annual_reports",
+    },
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 from bot.app import App
 from bot.cli import main
 from bot.content.model import Commune
-from bot.school_import import (
+from bot.domain.schools.importing import (
     Problem,
     import_file,
     parse_csv,

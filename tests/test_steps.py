@@ -375,7 +375,7 @@ async def test_every_payload_offered_on_the_way_is_of_a_declared_kind(
     admin = Chat(app, "admin")
     await onboard(admin)
     await admin.send("/invite officer")
-    await admin.press("Sở TN&MT")
+    await admin.press("Sở NN&MT")
     await admin.press("One commune")
     await admin.send("an")
     await admin.press("Back to the districts")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from bot.app import App
 from bot.core.auth import Role
-from bot.core.clock import FakeClock
+from bot.core.clock import LOCAL_TZ, FakeClock
 from tests.conftest import ADMIN
 from tests.harness import Chat, RecordingSender, onboard
 from tests.test_auth_matrix import role_now
 from tests.test_schools import (
     NOT_STAFF,
+    TAN_DOAN,
     add_school,
     data,
     make_officer,
@@ -30,21 +31,25 @@ async def admin_chat(app: App) -> Chat:
     return chat
 
 
-WAITING = "now waits for an officer of the education department or of Phường Đông Kinh"
+WAITING = (
+    "It is decided by an officer of Department of Education and Training or of Phường Đông Kinh."
+)
 
 
-async def register(app: App, name: str, school: str = "Trường THCS Đông Kinh") -> Chat:
+async def register(
+    app: App, name: str, school: str = "Trường THCS Đông Kinh", commune: str = "dong kinh"
+) -> Chat:
     """An onboarded teacher's registration, up to the point where it waits."""
     chat = Chat(app, name)
     await onboard(chat, "Teacher")
     await chat.send("/teacher")
     assert "To register as a teacher" in chat.text
-    await chat.send("dong kinh")
-    assert "Which is your school in Phường Đông Kinh?" in chat.text
+    await chat.send(commune)
+    assert "Which is your school in" in chat.text
     await chat.press(school)
     assert "Which subject do you teach?" in chat.text
     await chat.send("Sinh học")
-    assert WAITING in chat.text, chat.text
+    assert "now waits for an officer's approval" in chat.text, chat.text
     return chat
 
 
@@ -59,8 +64,14 @@ async def test_a_teacher_registers_and_an_education_officer_approves(
     assert (row["status"], row["subject"]) == ("pending", "Sinh học")
     assert f"registration no. {uid}" in teacher.text
     assert await role_now(app, teacher) is Role.RESIDENT  # not a teacher until approved
-    await teacher.send("/newclass")
-    assert "Sorry, /newclass is not available to you." in teacher.text
+    await teacher.send("/newclass")  # told why, and who decides; not a bare refusal
+    assert f"Your registration no. {uid} as a teacher of Trường THCS Đông Kinh is waiting" in (
+        teacher.text
+    )
+    assert "No such officer uses the bot yet: the bot's administrators will decide." in (
+        teacher.text
+    )
+    assert await teacher.state() == ""
     await teacher.send("/teacher")
     assert "has been waiting for an officer since" in teacher.text
     await teacher.press("Keep waiting")
@@ -306,3 +317,41 @@ async def test_a_waiting_teacher_registers_with_another_school(app: App) -> None
         "SELECT s.name, t.subject, t.status FROM teachers t JOIN schools s ON s.id = t.school_id",
     )
     assert tuple(row) == ("Trường THPT Việt Bắc", "Hóa học", "pending")
+
+
+async def test_officers_who_can_decide_get_one_daily_digest(
+    app: App, clock: FakeClock, sender: RecordingSender
+) -> None:
+    await add_school(app)
+    await add_school(app, "Trường THCS Tân Đoàn", TAN_DOAN)
+    province = await make_officer(app, "so")
+    here = await make_officer(app, "xa_dk", agency="UBND xã", commune="Đông Kinh")
+    there = await make_officer(app, "xa_td", agency="UBND xã", commune="Tân Đoàn")
+    press = await make_officer(app, "bao", agency="Báo Lạng Sơn")  # cannot decide
+    clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=LOCAL_TZ))
+    first = await register(app, "co_lan")
+    assert "2 officer(s) who can decide get a daily list" in first.text
+    await register(app, "thay_minh")
+    far = await register(app, "co_hoa", commune="tan doan", school="Trường THCS Tân Đoàn")
+    await app.outbox.run_jobs()
+    await app.outbox.deliver_due()
+    assert sender.sent == []  # digests go out from 08:00
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ))
+    for _ in range(2):  # once a day, however often the jobs run
+        await app.outbox.run_jobs()
+        await app.outbox.deliver_due()
+    assert sender.to(province.name) == [
+        "Teacher registrations waiting for a decision in the whole province: 3, the oldest "
+        "since November 30, 2026. Send /approvals to decide."
+    ]
+    assert len(sender.to(here.name)) == 1 and "in Phường Đông Kinh: 2," in sender.to(here.name)[0]
+    assert len(sender.to(there.name)) == 1 and "in Xã Tân Đoàn: 1," in sender.to(there.name)[0]
+    assert sender.to(press.name) == [] and sender.to(far.name) == []
+    await there.send("/approvals")
+    await there.press("Approve")
+    clock.set(datetime(2026, 12, 1, 8, 5, tzinfo=LOCAL_TZ))
+    sender.sent.clear()
+    await app.outbox.run_jobs()
+    await app.outbox.deliver_due()
+    assert "whole province: 2," in sender.to(province.name)[0]
+    assert sender.to(there.name) == []  # nothing waits in Tân Đoàn any more

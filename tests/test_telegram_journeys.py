@@ -98,7 +98,7 @@ async def test_deep_link_start_code_makes_an_officer(tmp_path: Path) -> None:
         admin = tg.person(9000)
         await admin.say("/invite officer")
         await admin.read()
-        await admin.press("Sở TN&MT")
+        await admin.press("Sở NN&MT")
         await admin.read()
         await admin.press("The whole province")
         invite = await admin.read_text()

@@ -104,7 +104,7 @@ class Engine:
         if command.private_only and not ctx.incoming.is_private:
             ctx.say(_("Please write to me in a private chat for /{name}.", name=name))
             return
-        if not allowed(ctx.role, command.roles):
+        if not allowed(ctx.role, command.roles) and ctx.role not in command.explained_to:
             ctx.say(self._refusal(ctx, name))
             await ctx.reprompt()
             return

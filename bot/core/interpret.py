@@ -177,8 +177,9 @@ class Interpreter:
                 self._homographs[fold(written)].add(written)
         self._yes_words = yes_words | {f for f in rules.fillers if " " not in f}
         self._intents = {k: [p.split() for p in v] for k, v in rules.intents.items()}
-        self._keywords = {k: [p.split() for p in v] for k, v in rules.keywords.items()}
         self._spellings = {k: v.split() for k, v in rules.spellings.items()}
+        # Read as typed words are: without their fillers ('xã mình thế nào' -> 'xa the nao').
+        self._keywords = {k: [self.words(p) for p in v] for k, v in rules.keywords.items()}
 
     # -- words ----------------------------------------------------------------------------
     def spelt(self, text: str) -> list[str]:

@@ -123,8 +123,13 @@ class Outbox:
     async def _finish(self, delivery: Delivery, status: str, error: str | None = None) -> None:
         async with self.deps.db.transaction() as tx:
             await deliveries.finish(tx, delivery.id, status, self._now(), error)
-            if status == "sent":
-                await counters.increment(tx, f"delivered.{delivery.kind}", delivery.day[:4])
+            if status == "sent":  # by the person's commune, so that /stats can say it per unit
+                commune = await tx.fetch_value(
+                    "SELECT commune_code FROM users WHERE id = ?", (delivery.user_id,)
+                )
+                await counters.increment(
+                    tx, f"delivered.{delivery.kind}", delivery.day[:4], commune or None
+                )
 
     async def _retry(
         self, delivery: Delivery, delay: timedelta, error: str, *, counts: bool = True

@@ -40,6 +40,9 @@ class Command:
     keeps_state: bool = False  # answer, then ask the pending question again
     private_only: bool = True  # refused in group chats
     order: int = 50  # position in /help
+    # Roles that may not use the command but are told why by its handler rather than refused
+    # (a teacher still waiting for approval and /newclass); never in their menu or /help.
+    explained_to: frozenset[Role] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,13 @@ def not_education_staff(ctx: Context) -> str:
         "Schools and teachers are managed by officers of the Department of Education and "
         "Training, officers of a commune, and admins."
     )
+
+
+def stats_area(ctx: Context) -> Area | None:
+    """Whose figures this person may see: admins and province officers the province, an
+    officer scoped to a commune that commune; nobody else any."""
+    if ctx.role is Role.ADMIN:
+        return Area(None)
+    if ctx.role is Role.OFFICER:
+        return Area(ctx.user.officer_commune or None)
+    return None

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.core.auth import Role
+from bot.core.clock import local_date, parse_iso
 from bot.core.context import Context
 from bot.core.i18n import Translator
 from bot.core.router import N_
+from bot.domain.approvers import approvers, who_decides
 from bot.steps.dates import NONE, When
 from bot.storage import teachers
 
@@ -40,6 +42,21 @@ def activity_label(_: Translator, activity: str | None) -> str:
 async def approved_school(ctx: Context) -> int | None:
     """The school of the person's approved registration; says what to do if there is none."""
     registration = await teachers.get(ctx.tx, ctx.user.id)
+    if registration is not None and registration.status == teachers.PENDING:
+        count = len(await approvers(ctx.tx, registration.commune_code))
+        ctx.say(
+            ctx._(
+                "Your registration no. {number} as a teacher of {school} is waiting for an "
+                "officer's approval since {date}; you can open class campaigns once it is "
+                "approved.",
+                number=registration.user_id,
+                school=registration.school_name,
+                date=ctx._.date(local_date(parse_iso(registration.created_at))),
+            )
+            + " "
+            + who_decides(ctx._, ctx.deps.content, registration.commune_code, count)
+        )
+        return None
     if registration is None or registration.status != teachers.APPROVED:
         ctx.say(
             ctx._(

@@ -8,26 +8,34 @@ timestamp (a refusal and a later approval on the same day are two notices; the o
 counters read the year from its first four characters, as from a date). A notice whose
 decision was since replaced (registered again, decided again) is not sent. Approving a
 proposed school activates it.
+
+Officers who can decide get one digest a day (from 08:00), through the outbox, when
+registrations wait in their area: never one message per registration.
 """
 
 from __future__ import annotations
 
+from datetime import time
+
 from bot.core.auth import Role
-from bot.core.clock import local_date, parse_iso
+from bot.core.clock import iso, local, local_date, parse_iso
 from bot.core.context import Context
 from bot.core.deps import Deps
 from bot.core.messages import Choice, Reply
 from bot.core.payloads import Payload
 from bot.core.router import N_, Command, MenuItem, Router, State
+from bot.domain.approvers import all_approvers
 from bot.domain.areas import area_label, education_area, not_education_staff
 from bot.domain.profile import level_label
-from bot.storage import deliveries, schools, teachers
+from bot.storage import deliveries, schools, teachers, users
 from bot.storage.db import Transaction
 from bot.storage.deliveries import Delivery
 from bot.storage.schools import PROPOSED as PROPOSED_SCHOOL
 from bot.storage.teachers import APPROVED, PENDING, Registration
 
 NOTICE = "notice_teacher"
+DIGEST = "approvals_digest"
+DIGEST_FROM = time(8, 0)
 DECISION = Payload("ap", "verdict", "user")  # verdict: yes, no or skip
 
 
@@ -161,6 +169,47 @@ async def render_notice(deps: Deps, tx: Transaction, delivery: Delivery) -> list
     return [Reply(text)]
 
 
+async def enqueue_digests(deps: Deps) -> int:
+    """Today's digest for each officer with registrations waiting in their area (once a day:
+    the outbox keeps one delivery per person, kind and day)."""
+    now = deps.clock.now()
+    if local(now).time() < DIGEST_FROM:
+        return 0
+    today, count = local_date(now).isoformat(), 0
+    async with deps.db.transaction() as tx:
+        waiting = await teachers.pending(tx, None, exclude_user=0, limit=1000)
+        if not waiting:
+            return 0
+        for officer, commune in await all_approvers(tx):
+            mine = [
+                r for r in waiting if commune in (None, r.commune_code) and r.user_id != officer
+            ]
+            if mine:
+                count += await deliveries.enqueue(tx, officer, DIGEST, today, "", iso(now))
+    return count
+
+
+async def render_digest(deps: Deps, tx: Transaction, delivery: Delivery) -> list[Reply] | None:
+    """The registrations waiting in the officer's area as the digest is sent; none: nothing."""
+    officer = await users.get(tx, delivery.user_id)
+    if officer is None or officer.officer_agency is None:
+        return None
+    area = officer.officer_commune or None
+    waiting = await teachers.pending(tx, area, exclude_user=officer.id)
+    if not waiting:
+        return None
+    _ = deps.i18n.translator(delivery.locale)
+    commune = deps.content.commune(area)
+    text = _(
+        "Teacher registrations waiting for a decision in {area}: {count}, the oldest since "
+        "{date}. Send /approvals to decide.",
+        area=commune.name if commune else _("the whole province"),
+        count=_.number(len(waiting)),
+        date=_.date(local_date(parse_iso(waiting[0].created_at))),
+    )
+    return [Reply(text)]
+
+
 def register(router: Router) -> None:
     router.add_command(
         Command(
@@ -174,3 +223,5 @@ def register(router: Router) -> None:
     router.add_menu_item(MenuItem("approvals", N_("Teachers waiting for approval"), order=40))
     router.add_state(State("teachers.approve", show_next, on_choice=on_decision))
     router.add_renderer(NOTICE, render_notice)
+    router.add_job(enqueue_digests)
+    router.add_renderer(DIGEST, render_digest)

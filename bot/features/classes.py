@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from bot.core.auth import Role
 from bot.core.choices import COMMAND
 from bot.core.clock import local_date, school_year
 from bot.core.context import Context
@@ -219,7 +220,12 @@ async def create_class(ctx: Context, ends: date | None) -> None:
 def register(router: Router) -> None:
     router.add_command(
         Command(
-            "newclass", newclass, TEACHERS, N_("open a class campaign with a join code"), order=41
+            "newclass",
+            newclass,
+            TEACHERS,
+            N_("open a class campaign with a join code"),
+            order=41,
+            explained_to=frozenset({Role.RESIDENT}),  # a teacher still waiting: told why
         )
     )
     router.add_menu_item(MenuItem("newclass", N_("Open a class campaign"), order=31))

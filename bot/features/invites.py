@@ -1,7 +1,10 @@
 """Admins invite officers with one-time codes; `/start CODE` or `/redeem CODE` takes the role.
 
-A code is scoped to an agency of the plan (Sở GD&ĐT, Báo Lạng Sơn, a commune's people's
-committee...) and optionally to one commune. It works once and expires (default 72 hours).
+A code is scoped to an agency (Sở GD&ĐT, Báo Lạng Sơn, a commune's people's committee...) and
+optionally to one commune. Only the provincial and commune bodies that exist today are offered
+(`content/agencies.yaml`); a commune's committee is always scoped to its commune. A code made
+for a body that has since ended gives its successor (Sở TN&MT: Sở NN&MT). It works once and
+expires (default 72 hours).
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.content.model import Commune
+from bot.content.model import Agency, Commune
 from bot.core.auth import ADMINS, EVERYONE
-from bot.core.clock import iso
+from bot.core.clock import iso, local_date
 from bot.core.context import Context
 from bot.core.messages import Choice
 from bot.core.payloads import Payload
@@ -35,14 +38,33 @@ async def invite(ctx: Context) -> None:
     await ask_agency(ctx)
 
 
+def offered(ctx: Context) -> list[Agency]:
+    """The provincial and commune bodies that exist today (never a ministry)."""
+    today = local_date(ctx.now)
+    return [a for a in ctx.deps.content.current_agencies(today) if a.level != "central"]
+
+
+def current(ctx: Context, code: str) -> Agency | None:
+    """The body doing `code`'s work today (itself, or its first successor)."""
+    heirs = ctx.deps.content.successor(code, local_date(ctx.now))
+    return heirs[0] if heirs else ctx.deps.content.agency(code)
+
+
 async def ask_agency(ctx: Context) -> None:
-    choices = [Choice(a.short, AGENCY.make(a.key)) for a in ctx.deps.content.plan.agencies]
+    choices = [Choice(a.short, AGENCY.make(a.key)) for a in offered(ctx)]
     ctx.ask(ctx._("Which agency will the officer work for?"), choices)
 
 
 async def on_agency(ctx: Context) -> None:
-    (agency,) = AGENCY.parse(ctx.payload) or ("",)
-    ctx.goto("invites.scope", invite={"agency": agency})
+    (key,) = AGENCY.parse(ctx.payload) or ("",)
+    agency = next((a for a in offered(ctx) if a.key == key), None)
+    if agency is None:  # a button from an older list
+        await ask_agency(ctx)
+        return
+    ctx.goto("invites.scope", invite={"agency": key})
+    if agency.level == "commune":  # a commune's committee works for its commune only
+        await pick_commune(ctx, then="invites.commune")
+        return
     await ask_scope(ctx)
 
 
@@ -83,7 +105,7 @@ async def create_invite(ctx: Context) -> None:
         expires_at=iso(expires),
     )
     ctx.finish()
-    agency = ctx.deps.content.plan.agency(str(details.get("agency")))
+    agency = ctx.deps.content.agency(str(details.get("agency")))
     where = commune_label(ctx, ctx.deps.content.commune(details.get("commune")))
     ctx.say(
         ctx._(
@@ -119,13 +141,13 @@ async def redeem_code(ctx: Context, code: str) -> bool:
             )
         )
         return False
+    agency = current(ctx, granted.agency or "")
     await ctx.update_user(
-        officer_agency=granted.agency or "",
+        officer_agency=agency.key if agency else "",
         officer_commune=granted.commune_code,
         audience=ctx.user.audience or "worker",
         commune_code=ctx.user.commune_code or granted.commune_code,
     )
-    agency = ctx.deps.content.plan.agency(granted.agency or "")
     ctx.say(
         ctx._(
             "You are now an officer of {agency}. Send /help to see your commands.",

@@ -3,7 +3,7 @@
 Who may manage schools and teachers, and where (`education_area`): admins and officers of
 the Department of Education and Training (Sở GD&ĐT) for the whole province, and officers
 scoped to a commune for that commune. The same CSV rules serve the command line
-(`python -m bot import-schools FILE`, see `bot.school_import`).
+(`python -m bot import-schools FILE`, see `bot.domain.schools.importing`).
 
 The school's commune comes from the reusable commune step (bot.steps.commune), asked about
 the school; it gives the commune back to `schools.commune`.
@@ -24,7 +24,7 @@ from bot.core.router import N_, Command, Router, State
 from bot.domain.areas import education_area, not_education_staff
 from bot.domain.profile import level_choices, level_label
 from bot.domain.schools import valid_school_name
-from bot.school_import import Parsed, Problem, parse_csv, parse_enrolment_text
+from bot.domain.schools.importing import Parsed, Problem, parse_csv, parse_enrolment_text
 from bot.steps.commune import SCHOOL, pick_commune
 from bot.storage import schools
 from bot.storage.schools import SchoolData

@@ -18,6 +18,7 @@ from bot.core.context import Context
 from bot.core.messages import Choice
 from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
+from bot.domain.approvers import approvers, who_decides
 from bot.domain.profile import level_choices
 from bot.domain.schools import valid_school_name
 from bot.steps.commune import SCHOOL, pick_commune
@@ -232,17 +233,18 @@ async def on_subject(ctx: Context) -> None:
     school_id = _reg(ctx).get("school")
     assert isinstance(school_id, int)
     registration = await teachers.register(ctx.tx, ctx.user.id, school_id, subject, ctx.now_iso)
-    commune = ctx.deps.content.commune(registration.commune_code)
+    deciders = await approvers(ctx.tx, registration.commune_code)
     ctx.finish()
     ctx.say(
         _(
             "Thank you! Your registration no. {number} as a teacher of {school} now waits for "
-            "an officer of the education department or of {commune}. I will tell you when it "
-            "is decided; you may give them this number to speed it up.",
+            "an officer's approval. I will tell you when it is decided; you may give them this "
+            "number to speed it up.",
             number=registration.user_id,
             school=registration.school_name,
-            commune=commune.name if commune else "-",
         )
+        + " "
+        + who_decides(_, ctx.deps.content, registration.commune_code, len(deciders))
     )
 
 

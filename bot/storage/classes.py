@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from bot.storage import summaries
 from bot.storage.db import Row, Transaction, as_dict
 
 OPEN = "open"
@@ -108,6 +109,8 @@ async def mark_reached(tx: Transaction, member_id: int, now: str) -> bool:
         "UPDATE class_members SET reached_at = ? WHERE id = ? AND reached_at IS NULL",
         (now, member_id),
     )
+    if changed == 1:
+        await summaries.member_reached(tx, member_id, now)
     return changed == 1
 
 
@@ -184,6 +187,7 @@ async def create(
     )
     made = await by_code(tx, code)
     assert made is not None
+    await summaries.class_opened(tx, school_id, school_year, enrolled, activity_type is not None)
     return made
 
 
@@ -230,7 +234,10 @@ async def in_year(tx: Transaction, school_year: str, commune_code: str | None) -
 
 
 async def set_enrolled(tx: Transaction, class_id: int, enrolled: int) -> None:
+    old = await tx.fetch_value("SELECT enrolled FROM classes WHERE id = ?", (class_id,))
     await tx.execute("UPDATE classes SET enrolled = ? WHERE id = ?", (enrolled, class_id))
+    if old is not None:
+        await summaries.class_resized(tx, class_id, int(old), enrolled)
 
 
 async def set_ends_on(tx: Transaction, class_id: int, ends_on: str | None) -> None:
@@ -277,6 +284,7 @@ async def add_member(tx: Transaction, class_id: int, user_id: int, now: str) -> 
         "INSERT INTO class_members (class_id, user_id, number, joined_at) VALUES (?, ?, ?, ?)",
         (class_id, user_id, number, now),
     )
+    await summaries.member_joined(tx, class_id)
     made = await membership(tx, class_id, user_id)
     assert made is not None
     return made

@@ -315,6 +315,91 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the form of address a person chose (bạn or ông/bà)",
         ("ALTER TABLE users ADD COLUMN address_form TEXT",),
     ),
+    Migration(
+        8,
+        "officers: class campaign figures kept per school and year, logged activities, "
+        "denominators, yearly reports made",
+        (
+            # Kept as classes open, members join and are reached (bot.storage.summaries), so
+            # that a province's figures never count 200,000 member rows.
+            """CREATE TABLE school_year_figures (
+                school_id INTEGER NOT NULL REFERENCES schools (id) ON DELETE CASCADE,
+                school_year TEXT NOT NULL,
+                classes INTEGER NOT NULL DEFAULT 0,
+                activities INTEGER NOT NULL DEFAULT 0,
+                class_enrolled INTEGER NOT NULL DEFAULT 0,
+                joined INTEGER NOT NULL DEFAULT 0,
+                reached INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (school_id, school_year)
+            )""",
+            """CREATE TABLE school_month_reach (
+                school_id INTEGER NOT NULL REFERENCES schools (id) ON DELETE CASCADE,
+                school_year TEXT NOT NULL,
+                month INTEGER NOT NULL,
+                reached INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (school_id, school_year, month)
+            )""",
+            """INSERT INTO school_year_figures
+                   (school_id, school_year, classes, activities, class_enrolled)
+               SELECT school_id, school_year, COUNT(*),
+                      SUM(CASE WHEN activity_type IS NULL THEN 0 ELSE 1 END), SUM(enrolled)
+               FROM classes GROUP BY school_id, school_year""",
+            """UPDATE school_year_figures SET joined = (
+                   SELECT COUNT(*) FROM class_members m JOIN classes c ON c.id = m.class_id
+                   WHERE c.school_id = school_year_figures.school_id
+                     AND c.school_year = school_year_figures.school_year)""",
+            # A person reached in two classes of a year counts once: in the first.
+            """CREATE TEMPORARY TABLE first_reach AS
+               SELECT c.school_id, c.school_year, CAST(substr(m.reached_at, 6, 2) AS INTEGER)
+                      AS month
+               FROM class_members m JOIN classes c ON c.id = m.class_id
+               WHERE m.reached_at IS NOT NULL AND (m.user_id IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM class_members o JOIN classes oc ON oc.id = o.class_id
+                   WHERE o.user_id = m.user_id AND oc.school_year = c.school_year
+                     AND o.reached_at IS NOT NULL
+                     AND (o.reached_at < m.reached_at
+                          OR (o.reached_at = m.reached_at AND o.id < m.id))))""",
+            """UPDATE school_year_figures SET reached = (
+                   SELECT COUNT(*) FROM first_reach f
+                   WHERE f.school_id = school_year_figures.school_id
+                     AND f.school_year = school_year_figures.school_year)""",
+            """INSERT INTO school_month_reach (school_id, school_year, month, reached)
+               SELECT school_id, school_year, month, COUNT(*) FROM first_reach
+               GROUP BY school_id, school_year, month""",
+            "DROP TABLE first_reach",
+            """CREATE TABLE activities (
+                id {pk},
+                day TEXT NOT NULL,
+                task_id TEXT NOT NULL,
+                lead_agency TEXT NOT NULL,
+                commune_code TEXT,
+                kind TEXT NOT NULL,
+                participants INTEGER NOT NULL DEFAULT 0,
+                audiences TEXT NOT NULL DEFAULT '{{}}',
+                note TEXT NOT NULL DEFAULT '',
+                photo TEXT,
+                created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX activities_day ON activities (day, commune_code)",
+            """CREATE TABLE denominators (
+                kind TEXT NOT NULL,
+                scope TEXT NOT NULL DEFAULT '',
+                value INTEGER NOT NULL,
+                set_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                set_at TEXT NOT NULL,
+                PRIMARY KEY (kind, scope)
+            )""",
+            """CREATE INDEX users_subscribed ON users (commune_code)
+               WHERE tip_time IS NOT NULL AND reachable = 1 AND consent_at IS NOT NULL""",
+            """CREATE TABLE annual_reports (
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                year INTEGER NOT NULL,
+                made_at TEXT NOT NULL,
+                PRIMARY KEY (user_id, year)
+            )""",
+        ),
+    ),
 )
 
 

@@ -33,7 +33,7 @@ from typing import TextIO
 from bot.content.model import Commune
 from bot.core.router import N_
 from bot.core.text import clean
-from bot.school_fields import (
+from bot.domain.schools.fields import (
     GRADES,
     MAX_NAME,
     Problem,

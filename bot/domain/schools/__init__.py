@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.school_import import MAX_NAME
+from bot.domain.schools.fields import MAX_NAME
 
 
 def valid_school_name(ctx: Context, text: str) -> bool:

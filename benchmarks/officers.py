@@ -1,0 +1,109 @@
+"""The officers' figures at province scale: /stats, /plan and /export through the engine.
+
+Run: .venv/bin/python benchmarks/province.py /tmp/p.sqlite3
+     .venv/bin/python benchmarks/officers.py /tmp/p.sqlite3 [--runs 20]
+Prints the median and p95 of each command (in ms), as a province officer and as a commune
+officer. The target (issue 10): p95 under 50 ms for /stats and /plan, under 5 s for /export.
+The figures of /stats are timed apart from its chart (matplotlib draws in about 0.3 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from bot.app import App, create_app
+from bot.core.clock import LOCAL_TZ, FakeClock
+from bot.core.messages import Capabilities, Incoming, Reply
+from bot.settings import Settings
+from bot.stats.overview import COMMUNE, PROVINCE, Period, Scope, build_overview
+
+OFFICERS = {"province": ("so-gddt", None), "commune": ("ubnd-xa", "05977")}
+
+
+class NullSender:
+    capabilities = Capabilities(buttons=True)
+
+    async def send(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        return None
+
+
+async def officers(app: App) -> None:
+    async with app.deps.db.transaction() as tx:
+        for name, (agency, commune) in OFFICERS.items():
+            await tx.execute(
+                """INSERT INTO users (channel, channel_user_id, chat_id, created_at, consent_at,
+                       locale, audience, commune_code, officer_agency, officer_commune,
+                       onboarded_at)
+                   VALUES ('shell', ?, ?, ?, ?, 'vi', 'worker', '05977', ?, ?, ?)""",
+                (name, name, "2026-11-01", "2026-11-01", agency, commune, "2026-11-01"),
+            )
+
+
+async def timed(app: App, who: str, text: str, runs: int) -> list[float]:
+    found = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await app.engine.handle(Incoming.from_text("shell", who, text))
+        found.append(1000 * (time.perf_counter() - started))
+    return found
+
+
+async def figures_only(app: App, scope: Scope, runs: int) -> list[float]:
+    found = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        async with app.deps.db.transaction() as tx:
+            await build_overview(app.deps.content, tx, scope, Period(2026))
+        found.append(1000 * (time.perf_counter() - started))
+    return found
+
+
+def line(name: str, values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{name:<34} median {statistics.median(values):8.1f} ms   p95 {p95:8.1f} ms"
+
+
+async def main(source: Path, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.sqlite3"
+        shutil.copy(source, path)
+        clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=LOCAL_TZ))
+        settings = Settings(db_path=str(path))
+        app = await create_app(
+            settings, clock=clock, rng=random.Random(1), senders={"shell": NullSender()}
+        )
+        try:
+            await officers(app)
+            print(
+                line("figures of /stats, province", await figures_only(app, Scope(PROVINCE), runs))
+            )
+            print(
+                line(
+                    "figures of /stats, commune",
+                    await figures_only(app, Scope(COMMUNE, "05977"), runs),
+                )
+            )
+            for who in OFFICERS:
+                print(line(f"/stats (with chart), {who}", await timed(app, who, "/stats", runs)))
+                print(line(f"/plan, {who}", await timed(app, who, "/plan", runs)))
+            print(line("/export, province", await timed(app, "province", "/export", 3)))
+        finally:
+            await app.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("db", type=Path, help="a database made by benchmarks/province.py")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(main(args.db, args.runs))

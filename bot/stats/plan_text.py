@@ -1,0 +1,107 @@
+"""/plan as text: every task of the plan, grouped by the body leading it today."""
+
+from __future__ import annotations
+
+from bot.content.model import Plan
+from bot.core.i18n import Translator
+from bot.core.router import N_
+from bot.domain.campaigns import percent
+from bot.stats.plan import BEHIND, MET, NOT_STARTED, TaskProgress
+from bot.stats.targets import MEDIA, STUDENTS, WORKERS, TargetFigure
+
+MARKS = {MET: "✅", BEHIND: "⏳", NOT_STARTED: "⭕"}
+STATUS = {MET: N_("met"), BEHIND: N_("behind"), NOT_STARTED: N_("not started")}
+SHORT_TASK = 90
+
+
+def quota_text(_: Translator, row: TaskProgress) -> str:
+    quota = row.task.quota
+    if quota.kind != "count" or quota.minimum is None:
+        return _("regular work") if quota.kind == "regular" else _("every year")
+    if row.maximum and row.maximum != row.minimum:
+        return _("{low} to {high} a year", low=row.minimum, high=row.maximum)
+    return _("{count} a year", count=row.minimum)
+
+
+TARGET_LABELS = {
+    STUDENTS: N_("Students who received the essential knowledge"),
+    MEDIA: N_("Reporters, editors and radio staff trained"),
+    WORKERS: N_("Workers and civil servants who received the essential knowledge"),
+}
+
+
+def targets_text(_: Translator, figures: list[TargetFigure]) -> list[str]:
+    lines = ["", _("The plan's targets:")]
+    for figure in figures:
+        label = _(TARGET_LABELS[figure.target_id])
+        if figure.whole:
+            value = _(
+                "{done} of {whole} ({percent}); target {target}%",
+                done=_.number(figure.done),
+                whole=_.number(figure.whole),
+                percent=percent(_, figure.done, figure.whole),
+                target=figure.percent,
+            )
+        else:
+            value = _(
+                "{done}; target {target}% (how many there are is not set: /setcount {kind} N)",
+                done=_.number(figure.done),
+                target=figure.percent,
+                kind=figure.setting or "-",
+            )
+        lines.append(f"• {label}: {value}")
+    return lines
+
+
+def plan_text(
+    _: Translator,
+    plan: Plan,
+    rows: list[TaskProgress],
+    year: int,
+    area_name: str,
+    targets: list[TargetFigure] | None = None,
+) -> str:
+    lines = [
+        "📋 "
+        + _(
+            "The plan's tasks in {year}: {area}",
+            year=year,
+            area=area_name,
+        ),
+        plan.title.get(_.locale),
+    ]
+    if not plan.period[0] <= year <= plan.period[1]:
+        lines.append(
+            _(
+                "This plan ran from {start} to {end}; no newer plan is loaded, so its tasks are "
+                "shown for reference.",
+                start=plan.period[0],
+                end=plan.period[1],
+            )
+        )
+    met = sum(1 for r in rows if r.status == MET)
+    lines.append(_("Met: {met} of {count} tasks.", met=met, count=len(rows)))
+    if targets:
+        lines += targets_text(_, targets)
+    leads: dict[str, list[TaskProgress]] = {}
+    for row in rows:
+        leads.setdefault(row.lead, []).append(row)
+    for lead, tasks in leads.items():
+        lines += ["", f"🏛 {lead}"]
+        for row in tasks:
+            text = row.task.text.get(_.locale)
+            short = text if len(text) <= SHORT_TASK else text[: SHORT_TASK - 1].rstrip() + "…"
+            lines.append(f"{MARKS[row.status]} {row.task.number}. {short}")
+            lines.append(
+                "   "
+                + _(
+                    "{status}: done {done} ({automatic} counted by the bot, {logged} logged) · "
+                    "quota: {quota}",
+                    status=_(STATUS[row.status]),
+                    done=_.number(row.done),
+                    automatic=_.number(row.automatic),
+                    logged=_.number(row.logged),
+                    quota=quota_text(_, row),
+                )
+            )
+    return "\n".join(lines)

@@ -1,0 +1,56 @@
+"""Market reports received and approved in a year, by market (the market reports' tables).
+
+Read only when the tables exist (they come with the market reports' migration). A report is
+received on its `day` whatever became of it; approved when its status is. Reports a person
+erased before approval are gone, approved ones stay (see `bot.storage.reports`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.content.model import Content
+from bot.storage.db import Transaction
+
+APPROVED = "approved"
+
+
+@dataclass(frozen=True)
+class MarketReports:
+    market_id: str
+    name: str
+    commune_code: str
+    received: int
+    approved: int
+
+
+async def have_reports(tx: Transaction) -> bool:
+    found = await tx.fetch_value(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'reports'"
+    )
+    return bool(found)
+
+
+async def by_market(
+    content: Content, tx: Transaction, year: int, communes: list[str] | None
+) -> list[MarketReports] | None:
+    """Markets with reports in the year, most received first; None without the tables."""
+    if not await have_reports(tx):
+        return None
+    sql = """SELECT r.market_id, r.commune_code, COUNT(*),
+                    SUM(CASE WHEN r.status = ? THEN 1 ELSE 0 END), MAX(m.name)
+             FROM reports r LEFT JOIN markets m ON m.id = r.market_id
+             WHERE r.day LIKE ?"""
+    params: list[object] = [APPROVED, f"{year}-%"]
+    if communes is not None:
+        sql += f" AND r.commune_code IN ({','.join('?' * len(communes)) or 'NULL'})"
+        params += communes
+    rows = await tx.fetch_all(sql + " GROUP BY r.market_id, r.commune_code", tuple(params))
+    found = []
+    for market_id, commune, received, approved, added_name in rows:
+        market = content.market(str(market_id))
+        name = market.name.get("vi") if market else (added_name or str(market_id))
+        found.append(
+            MarketReports(str(market_id), str(name), str(commune), int(received), int(approved))
+        )
+    return sorted(found, key=lambda m: (-m.received, m.name))
