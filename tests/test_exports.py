@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
-from bot.reports import write_files
+from bot.officer_files import write_files
 from tests.harness import Chat, RecordingSender, onboard
 from tests.test_schools import make_officer
 from tests.test_stats import known_data
