@@ -33,7 +33,8 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     4: set(),  # indexes only
     5: {"pledges", "pledge_checkins"},
     6: {"markets", "model_points", "reports", "report_decisions", "reporters"},
-    7: {
+    7: set(),
+    8: {
         "school_year_figures",
         "school_month_reach",
         "activities",

@@ -53,6 +53,16 @@ def role_of(user: User, admins: Collection[str], *, approved_teacher: bool = Fal
     return Role(user.audience)
 
 
+def address_of(user: User, *, private: bool = True) -> str:
+    """How the bot addresses this person in Vietnamese: their choice in /settings; by default
+    "ông/bà" for officers, "bạn" for everyone else; "quý vị" in a group chat."""
+    if not private:
+        return "quyvi"
+    if user.address_form:
+        return user.address_form
+    return "ongba" if user.is_officer else "ban"
+
+
 def allowed(role: Role, roles: frozenset[Role]) -> bool:
     """Admins may do anything a member may; everyone else only what their role lists."""
     if role is Role.ADMIN and roles & MEMBERS:

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.core.auth import Role, role_of
+from bot.core.auth import Role, address_of, role_of
 from bot.core.choices import COMMAND, checked
 from bot.core.clock import iso
 from bot.core.deps import Deps
+from bot.core.i18n import Translator
 from bot.core.messages import Attachment, Choice, Incoming, Reply
 from bot.core.render import letter
 from bot.core.router import Router
@@ -53,12 +54,16 @@ class Context:
         self.erased = False
         self.text = ""  # the cleaned text of a text message
         self.payload = ""  # the payload of the chosen option, once validated
-        self._ = deps.i18n.translator(self.locale)
+        self._ = self._translator()
 
     @property
     def locale(self) -> str:
         """The person's language: saved once they agreed, remembered in the conversation before."""
         return self.user.locale or str(self.convo.data.get("locale") or "") or "vi"
+
+    def _translator(self) -> Translator:
+        address = address_of(self.user, private=self.incoming.is_private)
+        return self.deps.i18n.translator(self.locale, address)
 
     @property
     def now_iso(self) -> str:
@@ -66,7 +71,7 @@ class Context:
 
     def set_locale(self, locale: str) -> None:
         self.convo.data["locale"] = locale
-        self._ = self.deps.i18n.translator(locale)
+        self._ = self._translator()
 
     def say(
         self,
@@ -182,6 +187,6 @@ class Context:
 
     async def update_user(self, **fields: object) -> User:
         self.user = await users.update(self.tx, self.user.id, **fields)
-        if "locale" in fields:
-            self._ = self.deps.i18n.translator(self.locale)
+        if "locale" in fields or "address_form" in fields:
+            self._ = self._translator()
         return self.user

@@ -8,6 +8,7 @@ translator only ever edits the `.po` file. Vietnamese is the default language.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from bot.core.clock import LOCAL_TZ
 
 DEFAULT_LOCALE = "vi"
 SUPPORTED = ("vi", "en")
+# How the bot addresses the person in Vietnamese: "bạn" (default), "ông/bà" (formal, chosen in
+# /settings or an officer's default) or "quý vị" (a message to a group). English is unchanged.
+ADDRESSES = {"ban": ("", ""), "ongba": ("ông/bà", "Ông/Bà"), "quyvi": ("quý vị", "Quý vị")}
+_YOU = re.compile(r"\b([Bb])ạn\b(?! bè)")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 
@@ -37,18 +42,31 @@ def pick_locale(hint: str | None) -> str:
 class Translator:
     """Translates and formats for one locale. Call it like gettext: `_("Hello {name}", name=x)`."""
 
-    def __init__(self, locale: str, catalog: NullTranslations) -> None:
+    def __init__(self, locale: str, catalog: NullTranslations, address: str = "ban") -> None:
         self.locale = locale
+        self.address = address
         self._catalog = catalog
         self._babel_locale = Locale.parse(locale)
+        self._you = ADDRESSES.get(address, ("", "")) if locale == "vi" else ("", "")
 
     def __call__(self, message: str, **values: object) -> str:
-        text = self._catalog.gettext(message)
+        text = self.addressed(self._catalog.gettext(message))
         return text.format(**values) if values else text
 
     def plural(self, singular: str, plural: str, count: int, **values: object) -> str:
-        text = self._catalog.ngettext(singular, plural, count)
+        text = self.addressed(self._catalog.ngettext(singular, plural, count))
         return text.format(count=self.number(count), **values)
+
+    def addressed(self, text: str) -> str:
+        """The text with "bạn" (you) in the person's chosen form of address; content texts
+        (tips) go through this too. The bot still speaks of itself as "mình"."""
+        you, capital = self._you
+        if not you:
+            return text
+        return _YOU.sub(lambda m: capital if m.group(1) == "B" else you, text)
+
+    def with_address(self, address: str) -> Translator:
+        return Translator(self.locale, self._catalog, address)
 
     def time(self, value: time) -> str:
         return format_time(value, "short", locale=self._babel_locale)
@@ -71,8 +89,9 @@ class I18n:
             locale: Translator(locale, _load_catalog(locales_dir, locale)) for locale in SUPPORTED
         }
 
-    def translator(self, locale: str | None) -> Translator:
-        return self._translators.get(locale or DEFAULT_LOCALE, self._translators[DEFAULT_LOCALE])
+    def translator(self, locale: str | None, address: str = "ban") -> Translator:
+        found = self._translators.get(locale or DEFAULT_LOCALE, self._translators[DEFAULT_LOCALE])
+        return found if address == "ban" else found.with_address(address)
 
 
 def _load_catalog(locales_dir: Path, locale: str) -> NullTranslations:

@@ -88,4 +88,7 @@ def summary(ctx: Context) -> str:
         lines.append(_("Daily tip: at {value}", value=_.time(time(hour, minute))))
     else:
         lines.append(_("Daily tip: off"))
+    if ctx.locale == "vi":
+        form = "ông/bà" if _.address == "ongba" else "bạn"
+        lines.append(_("Form of address: {value}", value=form))
     return "\n".join(lines)

@@ -13,6 +13,27 @@ from bot.domain.tip_time import parse_time, set_tip_time
 from bot.steps.profile import ask_profile
 
 SETTING = Payload("set", "what")
+ADDRESS = Payload("addr", "form")
+ADDRESS_STATE = "settings.address"
+
+
+async def ask_address(ctx: Context) -> None:
+    """Vietnamese has forms of address: the bot says "bạn" by default, "ông/bà" if chosen."""
+    ctx.ask(
+        ctx._("How should I address you in Vietnamese?"),
+        [
+            # The words themselves stay out of the translator, which would change "bạn".
+            Choice(ctx._("Friendly") + " (“bạn”)", ADDRESS.make("ban")),
+            Choice(ctx._("Formal") + " (“ông/bà”)", ADDRESS.make("ongba")),
+        ],
+    )
+
+
+async def on_address(ctx: Context) -> None:
+    (form,) = ADDRESS.parse(ctx.payload) or ("ban",)
+    await ctx.update_user(address_form=form if form in ("ban", "ongba") else "ban")
+    ctx.say(ctx._("Saved."))
+    await show_settings(ctx)
 
 
 async def show_settings(ctx: Context) -> None:
@@ -24,6 +45,7 @@ async def show_settings(ctx: Context) -> None:
             Choice(_("Commune"), SETTING.make("commune")),
             Choice(_("Who I am"), SETTING.make("role")),
             Choice(_("Daily tip time"), SETTING.make("time")),
+            Choice(_("How I address you"), SETTING.make("address")),
             Choice(_("Nothing, thanks"), SETTING.make("done")),
         ],
         state="settings.menu",
@@ -44,6 +66,9 @@ async def on_menu(ctx: Context) -> None:
     elif what == "time":
         ctx.goto("settings.time")
         await ask_time(ctx)
+    elif what == "address":
+        ctx.goto(ADDRESS_STATE)
+        await ask_address(ctx)
     else:
         ctx.finish()
         ctx.say(_("OK."))
@@ -108,4 +133,5 @@ def register(router: Router) -> None:
         State("settings.menu", show_settings, on_choice=on_menu, on_return=settings_saved)
     )
     router.add_state(State("settings.lang", ask_language, on_choice=on_lang_choice))
+    router.add_state(State(ADDRESS_STATE, ask_address, on_choice=on_address))
     router.add_state(State("settings.time", ask_time, on_text=on_time))

@@ -14,7 +14,7 @@ from functools import partial
 from bot.content.fill import available, fill
 from bot.content.model import Content, Tip
 from bot.content.tip_order import Seen, choose
-from bot.core.auth import MEMBERS
+from bot.core.auth import MEMBERS, address_of
 from bot.core.clock import iso, local, local_date, parse_iso
 from bot.core.context import Context
 from bot.core.deps import Deps
@@ -53,7 +53,7 @@ async def choose_tip(deps: Deps, tx: Transaction, user: User, today: date) -> Ti
 
 def tip_text(_: Translator, tip: Tip, content: Content, commune: str | None, day: date) -> str:
     """The tip with the person's commune and market filled in, and its short source."""
-    text = fill(tip.text.get(_.locale), _.locale, content, commune, day)
+    text = _.addressed(fill(tip.text.get(_.locale), _.locale, content, commune, day))
     source = tip.source.get(_.locale)
     if tip.source_long is not None:
         line = _("Source: {source} (full source: /source)", source=source)
@@ -219,7 +219,7 @@ async def render_daily_tip(deps: Deps, tx: Transaction, delivery: Delivery) -> l
         tip = await choose_tip(deps, tx, user, date.fromisoformat(delivery.day))
         await tx.execute("UPDATE deliveries SET payload = ? WHERE id = ?", (tip.id, delivery.id))
         await tips_seen.record(tx, user.id, tip.id, iso(deps.clock.now()))
-    _ = deps.i18n.translator(user.locale)
+    _ = deps.i18n.translator(user.locale, address_of(user))
     day = date.fromisoformat(delivery.day)
     text = tip_text(_, tip, deps.content, user.commune_code, day)
     return [Reply(_("Your tip for today:") + "\n" + text)]

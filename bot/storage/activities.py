@@ -1,4 +1,4 @@
-"""Activities officers log against the plan's tasks (`/activity`, migration 7)."""
+"""Activities officers log against the plan's tasks (`/activity`, migration 8)."""
 
 from __future__ import annotations
 

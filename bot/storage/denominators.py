@@ -1,4 +1,4 @@
-"""The counts officers give so that percentage targets show a percentage (migration 7):
+"""The counts officers give so that percentage targets show a percentage (migration 8):
 `media` (reporters, editors and radio staff of the province, scope ''), `workers` (people
 working for an agency, scope: the agency's code)."""
 

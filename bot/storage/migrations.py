@@ -312,6 +312,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         7,
+        "the form of address a person chose (bạn or ông/bà)",
+        ("ALTER TABLE users ADD COLUMN address_form TEXT",),
+    ),
+    Migration(
+        8,
         "officers: class campaign figures kept per school and year, logged activities, "
         "denominators, yearly reports made",
         (

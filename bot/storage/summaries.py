@@ -1,4 +1,4 @@
-"""Class campaign figures per school and school year, kept as they happen (migration 7).
+"""Class campaign figures per school and school year, kept as they happen (migration 8).
 
 The classes' storage calls these as a class opens, its size changes, a member joins and a
 member is first reached; `bot.stats.campaigns` reads them, so that a province's figures are

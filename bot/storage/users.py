@@ -25,6 +25,7 @@ _UPDATABLE = frozenset(
         "onboarded_at",
         "reached_year",
         "market_id",
+        "address_form",
     }
 )
 
@@ -50,6 +51,7 @@ class User:
     onboarded_at: str | None
     reached_year: str | None
     market_id: str | None = None  # a trader's market (content/markets.yaml)
+    address_form: str | None = None  # "ban" or "ongba" when chosen in /settings (core.auth)
 
     @property
     def consented(self) -> bool:

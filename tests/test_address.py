@@ -1,0 +1,61 @@
+"""The form of address: "bạn" by default, "ông/bà" when chosen in /settings or for officers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.app import App
+from bot.core.clock import LOCAL_TZ, FakeClock
+from bot.core.i18n import I18n
+from tests.harness import Chat, RecordingSender
+from tests.test_auth_matrix import make_officer
+
+
+async def onboard_vi(chat: Chat) -> None:
+    await chat.send("/start")
+    await chat.send("dong y")
+    await chat.send("nguoi dan")
+    await chat.send("dong kinh")
+    assert "Xong rồi!" in chat.text, chat.text
+
+
+def test_the_formal_form_replaces_every_you_but_not_friends() -> None:
+    formal = I18n().translator("vi", "ongba")
+    assert formal.addressed("Bạn muốn gì? Cảm ơn bạn.") == "Ông/Bà muốn gì? Cảm ơn ông/bà."
+    assert formal.addressed("Rủ bạn bè đi chợ.") == "Rủ bạn bè đi chợ."
+    assert I18n().translator("vi", "quyvi").addressed("Chào bạn!") == "Chào quý vị!"
+    assert I18n().translator("en", "ongba")("Hello! What would you like to do today?") == (
+        "Hello! What would you like to do today?"
+    )
+
+
+async def test_a_person_chooses_the_formal_address_and_keeps_it(
+    app: App, clock: FakeClock, sender: RecordingSender
+) -> None:
+    ba = Chat(app, "ba-tu", hint=None)
+    await onboard_vi(ba)
+    await ba.send("/settings")
+    assert "Cách xưng hô: bạn" in ba.text
+    await ba.send("cach xung ho")
+    assert "Bạn muốn mình xưng hô với bạn thế nào?" in ba.text
+    await ba.send("trang trong")
+    row = await ba.row()
+    assert row is not None and row["address_form"] == "ongba"
+    assert "Cách xưng hô: ông/bà" in ba.text
+    await ba.send("/menu")
+    await ba.send("chao")
+    assert "Chào ông/bà!" in ba.text and "bạn" not in ba.text.lower().replace("bạn bè", "")
+    await ba.send("/subscribe 7 gio sang")
+    assert "Mỗi ngày ông/bà sẽ nhận một mẹo lúc 07:00" in ba.text
+    clock.set(datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ))
+    await app.outbox.run_jobs()
+    await app.outbox.deliver_due()
+    [tip] = sender.to("ba-tu")
+    assert " bạn " not in tip  # the daily tip, from the outbox, is addressed formally too
+
+
+async def test_officers_are_addressed_formally_by_default(app: App) -> None:
+    officer = await make_officer(app, "can-bo", "Sở GD&ĐT")
+    await officer.send("/lang vi")
+    await officer.send("chao")
+    assert "Chào ông/bà!" in officer.text, officer.text
