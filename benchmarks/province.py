@@ -128,7 +128,7 @@ def generate(path: Path, communes: list[str], seed: int = 10) -> dict[str, int]:
             [(*k, v) for k, v in counters.items()],
         )
         reports = _reports(db, rng, communes)
-        for statement in rebuild_statements():  # the kept figures, as migration 7 builds them
+        for statement in rebuild_statements():  # the kept figures, as migration 8 builds them
             db.execute(statement)
     db.close()
     return {
@@ -142,8 +142,8 @@ def generate(path: Path, communes: list[str], seed: int = 10) -> dict[str, int]:
 
 
 def rebuild_statements() -> list[str]:
-    """Migration 7's statements that compute the kept class figures from the member rows."""
-    [migration] = [m for m in MIGRATIONS if m.version == 7]
+    """Migration 8's statements that compute the kept class figures from the member rows."""
+    [migration] = [m for m in MIGRATIONS if m.version == 8]
     found = [s for s in migration.statements if not s.lstrip().startswith("CREATE TABLE")]
     return [s.format(**SQLITE_DIALECT) for s in found[: found.index("DROP TABLE first_reach") + 1]]
 

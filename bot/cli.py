@@ -133,7 +133,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await app.close()
     if args.command in ("export", "annual-report"):
-        from bot.reports import write_files
+        from bot.officer_files import write_files
 
         app = await create_app(settings)
         try:

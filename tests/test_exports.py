@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
-from bot.reports import write_files
+from bot.officer_files import write_files
 from tests.harness import Chat, RecordingSender, onboard
 from tests.test_schools import make_officer
 from tests.test_stats import known_data
@@ -119,6 +119,8 @@ async def test_the_annual_report_draft(app: App, clock: FakeClock) -> None:
         "được tính cho Huyện Văn Quan." in body
     )
     assert "- Phường Đông Kinh: 0,5% học sinh được tiếp cận (2/443), 1 hoạt động" in body
+    assert "- Nhiệm vụ 2c (Sở GD&ĐT): đã thực hiện 1, chỉ tiêu 5-10." in body
+    assert "- Nhiệm vụ 1 (Sở VHTTDL): đã thực hiện 0, chỉ tiêu 1." in body
     footer = [p.text for cell in draft.tables[1].rows[0].cells for p in cell.paragraphs]
     assert "Nơi nhận:" in footer and "- Lưu: VT." in footer
 

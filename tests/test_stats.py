@@ -152,6 +152,17 @@ async def test_a_school_a_former_district_and_a_past_year(app: App, clock: FakeC
     assert "I found no commune, former district or school named “Nowhere at all”" in officer.text
 
 
+async def test_an_empty_commune_says_so(app: App) -> None:
+    officer = await make_officer(app, "xa", agency="UBND xã", commune="Tân Đoàn")
+    await officer.send("/classstats")
+    assert "By commune and school:\nNo school is on the list yet." in officer.text
+    await officer.send("/stats")
+    assert "Students reached in class campaigns: reached 0 (enrolment not recorded)" in (
+        officer.text
+    )
+    assert [r for r in officer.replies if r.photo] == []  # no unit to chart
+
+
 async def test_nobody_else_sees_the_figures(app: App) -> None:
     resident = Chat(app, "dan")
     await onboard(resident)

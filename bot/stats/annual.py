@@ -151,7 +151,9 @@ def _body(document: DocxDocument, content: Content, _: Translator, figures: Figu
                 number=task.task.number,
                 lead=task.lead,
                 done=_.number(task.done),
-                quota=f"{task.minimum}-{task.maximum}" if task.maximum else task.minimum,
+                quota=f"{task.minimum}-{task.maximum}"
+                if task.maximum and task.maximum != task.minimum
+                else task.minimum,
             ),
         )
     for note in split_communes(content, _, set(report.communes)):

@@ -117,7 +117,8 @@ def campaigns_text(content: Content, _: Translator, report: Report, area_name: s
             tally = report.districts.get(district.code)
             if tally and (tally.classes or tally.activities):
                 lines.append(f"• {district.name}: " + summary(_, tally))
-    lines += ["", _("By commune and school:"), *_by_commune(content, _, report)]
+    units = _by_commune(content, _, report)
+    lines += ["", _("By commune and school:"), *(units or [_("No school is on the list yet.")])]
     return "\n".join(lines)
 
 
