@@ -81,7 +81,7 @@ async def measure(spec: Spec, figure: Figure, count: int, limits: Limits) -> flo
             )
             clock = FakeClock(datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ))
             app = await create_app(settings, clock=clock, rng=random.Random(1))
-            channel = TelegramChannel(app, settings, Tuning(limits=limits, poll_timeout=1))
+            channel = TelegramChannel(app.door, settings, Tuning(limits=limits, poll_timeout=1))
             await channel.start()
             try:
                 rate = await figure(channel, count)

@@ -1,7 +1,7 @@
 """One web server for every inbound HTTP endpoint: health checks and platform webhooks.
 
 `build_web_app(routes)` makes a Starlette app with `/healthz` plus the routes the channels
-register: Telegram's webhook (`telegram_webhook`), and any framework-neutral handler
+register: Telegram's webhook (`channels/telegram/webhook.py`), and any framework-neutral handler
 `(headers, body) -> (status, JSON)` such as Zalo's webhook (`handler_route`); a media route
 is one more `WebRoute`. `WebServer` runs it under uvicorn on a socket bound up front (so the
 port is known at once, even when it was 0) and leaves signal handling to the runner.
@@ -10,7 +10,6 @@ port is known at once, even when it was 0) and leaves signal handling to the run
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import socket
@@ -27,9 +26,7 @@ from starlette.routing import Route
 
 log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Awaitable[Response]]
-Feed = Callable[[dict[str, Any]], Awaitable[None]]
 Handler = Callable[[Mapping[str, str], bytes], Awaitable[tuple[int, dict[str, object]]]]
-TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # Telegram updates are a few kilobytes
 
 
@@ -69,27 +66,6 @@ async def read_json(request: Request) -> dict[str, Any] | Response:
     if not isinstance(data, dict):
         return PlainTextResponse("expected a JSON object", status_code=400)
     return data
-
-
-def telegram_webhook(path: str, secret: str, feed: Feed) -> WebRoute:
-    """Telegram's webhook: the secret header is checked in constant time, then the update is
-    queued and answered at once (Telegram retries anything but a 2xx)."""
-    expected = secret.encode()
-
-    async def endpoint(request: Request) -> Response:
-        given = request.headers.get(TELEGRAM_SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
-            log.warning("webhook call with a wrong secret from %s", request.client)
-            return PlainTextResponse("forbidden", status_code=403)
-        data = await read_json(request)
-        if isinstance(data, Response):
-            return data
-        if not isinstance(data.get("update_id"), int):
-            return PlainTextResponse("not a Telegram update", status_code=400)
-        await feed(data)
-        return Response(status_code=200)
-
-    return WebRoute(path, endpoint)
 
 
 def handler_route(

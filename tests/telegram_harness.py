@@ -67,9 +67,10 @@ class Harness:
         """A fresh app and channel on the same database file: a restarted process."""
         self.app = await create_app(self.settings, clock=self.clock, rng=random.Random(7))
         self.channel = TelegramChannel(
-            self.app, self.settings, tuning, sleep=self.sleep, now=self.now
+            self.app.door, self.settings, tuning, sleep=self.sleep, now=self.now
         )
         await self.channel.start()
+        await self.app.inbox.start()
         return self.channel
 
 
@@ -88,9 +89,12 @@ async def telegram_harness(
         clock = FakeClock(datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ))
         app = await create_app(config, clock=clock, rng=random.Random(7))
         harness = Harness(fake, config, clock, app, None)  # type: ignore[arg-type]
-        harness.channel = TelegramChannel(app, config, tuning, sleep=harness.sleep, now=harness.now)
+        harness.channel = TelegramChannel(
+            app.door, config, tuning, sleep=harness.sleep, now=harness.now
+        )
         try:
             await harness.channel.start()
+            await app.inbox.start()
             yield harness
         finally:
             await harness.channel.stop()

@@ -100,10 +100,12 @@ async def test_in_a_group_only_the_person_answered_removes_the_buttons(
     group = -1001555000333
     handle = tg.app.engine.handle
 
-    async def buttons_for_group_commands(incoming: Incoming) -> list[Reply]:
+    async def buttons_for_group_commands(
+        incoming: Incoming, *, inbox_id: int | None = None
+    ) -> list[Reply]:
         if incoming.kind is Kind.COMMAND and not incoming.is_private:
             return [Reply("Pick one", choices=(Choice("Help", "cmd:help"),))]
-        return await handle(incoming)
+        return await handle(incoming, inbox_id=inbox_id)
 
     monkeypatch.setattr(tg.app.engine, "handle", buttons_for_group_commands)
     lan, minh = tg.person(6101), tg.person(6102)

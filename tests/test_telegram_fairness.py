@@ -17,15 +17,17 @@ FLOODER, OTHER = 7101, 7102
 async def test_a_flood_from_one_person_does_not_take_every_slot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    few_slots = Tuning(limits=FAST.limits, poll_timeout=5, read_timeout=5, concurrent_updates=2)
+    few_slots = Tuning(limits=FAST.limits, poll_timeout=5, read_timeout=5)
     async with telegram_harness(tmp_path, tuning=few_slots) as tg:
         handle = tg.app.engine.handle
         gate = asyncio.Event()  # the flooder's answers are slow (their chat: ~1 message/s)
 
-        async def slow_for_the_flooder(incoming: Incoming) -> list[Reply]:
+        async def slow_for_the_flooder(
+            incoming: Incoming, *, inbox_id: int | None = None
+        ) -> list[Reply]:
             if incoming.user_id == str(FLOODER):
                 await gate.wait()
-            return await handle(incoming)
+            return await handle(incoming, inbox_id=inbox_id)
 
         monkeypatch.setattr(tg.app.engine, "handle", slow_for_the_flooder)
         flooder, other = tg.person(FLOODER), tg.person(OTHER)

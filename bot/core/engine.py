@@ -20,7 +20,7 @@ from bot.core.interpret import Verdict
 from bot.core.messages import Choice, Incoming, Kind, Reply
 from bot.core.router import Router
 from bot.core.text import MAX_TEXT, clean
-from bot.storage import conversations, deliveries, teachers, users
+from bot.storage import conversations, deliveries, inbox, teachers, users
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,9 @@ class Engine:
         self.deps = deps
         self.router = router
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
+    async def handle(self, incoming: Incoming, *, inbox_id: int | None = None) -> list[Reply]:
+        """The replies to one message. `inbox_id`, the stored update it came from, is marked
+        done in the same transaction, so a crash never handles it twice."""
         try:
             async with self.deps.db.transaction() as tx:
                 now = self.deps.clock.now()
@@ -51,6 +53,8 @@ class Engine:
                 await self._dispatch(ctx)
                 if not ctx.erased:
                     await conversations.save(tx, user.id, ctx.convo, ctx.now_iso)
+                if inbox_id is not None:
+                    await inbox.finish(tx, [inbox_id])
             return ctx.replies
         except Exception:
             log.exception("failed to handle a %s message on %s", incoming.kind, incoming.channel)

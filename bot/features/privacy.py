@@ -16,7 +16,7 @@ from bot.core.messages import Attachment, Choice
 from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
 from bot.domain.profile import summary
-from bot.storage import classes, users
+from bot.storage import classes, media, users
 from bot.storage.db import Transaction, as_dict
 
 ERASE = Payload("erase", "answer")
@@ -103,6 +103,7 @@ async def on_erase(ctx: Context) -> None:
         "UPDATE quiz_attempts SET status = 'abandoned' WHERE user_id = ? AND status = 'active'",
         (ctx.user.id,),
     )
+    await media.delete_for(ctx.tx, ctx.user.channel, ctx.user.chat_id)  # their exports
     await users.delete(ctx.tx, ctx.user.id)
     ctx.erased = True
     text = _(

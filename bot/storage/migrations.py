@@ -222,6 +222,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX contest_classes_class ON contest_classes (class_id)",
         ),
     ),
+    Migration(
+        8,
+        "the durable inbox of received updates; media files know whose they are",
+        (
+            """CREATE TABLE inbox (
+                id {pk},
+                channel TEXT NOT NULL,
+                update_key TEXT NOT NULL,
+                person TEXT NOT NULL,
+                payload TEXT,
+                status TEXT NOT NULL DEFAULT 'new',
+                received_at TEXT NOT NULL,
+                UNIQUE (channel, update_key)
+            )""",
+            "CREATE INDEX inbox_waiting ON inbox (status, channel, person, id)",
+            "CREATE INDEX inbox_age ON inbox (received_at)",
+            "ALTER TABLE media ADD COLUMN channel TEXT",
+            "ALTER TABLE media ADD COLUMN chat_id TEXT",
+            "CREATE INDEX media_owner ON media (channel, chat_id)",
+        ),
+    ),
 )
 
 

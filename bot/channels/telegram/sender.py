@@ -36,18 +36,12 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.channels.base import (
-    PermanentFailure,
-    RecipientGone,
-    SendError,
-    TemporaryFailure,
-    Throttled,
-)
 from bot.channels.telegram.limiter import retry_seconds
 from bot.channels.telegram.texts import OR_SHARE_LOCATION, SHARE_LOCATION
 from bot.core.i18n import I18n
 from bot.core.messages import Attachment, Capabilities, Choice, Reply
 from bot.core.render import texts_for
+from bot.core.sending import PermanentFailure, RecipientGone, SendError, TemporaryFailure, Throttled
 
 log = logging.getLogger(__name__)
 
