@@ -158,6 +158,8 @@ class Inbox:
 
     # -- dispatching ------------------------------------------------------------------
     def _admit(self, item: Stored) -> None:
+        if item.channel not in self.handlers:
+            return  # a channel not served by this process: the update waits, stored
         person = (item.channel, item.person)
         queue = self._queues.setdefault(person, _Queue())
         if (
