@@ -82,6 +82,7 @@ async def _run(
     try:
         for channel in channels:
             await channel.start()
+        await app.door.answers.recover()  # answers a killed process was sending: retried
         await app.inbox.start()  # what the last run stored and did not finish, first
         for channel in channels:
             routes += channel.routes()
@@ -108,6 +109,7 @@ async def run_scheduler(app: App, stop: asyncio.Event, interval: float) -> None:
     while not stop.is_set():
         busy = False
         try:
+            await app.door.answers.resend_due()
             await outbox.run_jobs()
             stats = await outbox.deliver_due()
             busy = stats.sent + stats.retried + stats.dropped + stats.failed > 0

@@ -12,16 +12,22 @@ import asyncio
 from collections.abc import MutableMapping
 from typing import Protocol
 
+from bot.core.answers import Answers
+from bot.core.engine import Answered
 from bot.core.i18n import I18n, Translator
 from bot.core.inbox import Handler, Inbox
 from bot.core.messages import Incoming, Reply
 from bot.core.router import Router
-from bot.core.sending import Sender
+from bot.core.sending import AnswerSender, Sender
 from bot.storage.db import Database
 
 
 class Handles(Protocol):
     async def handle(self, incoming: Incoming, *, inbox_id: int | None = None) -> list[Reply]: ...
+
+    async def answer(
+        self, incoming: Incoming, *, inbox_id: int | None = None, address: str | None = None
+    ) -> Answered: ...
 
 
 class Door:
@@ -37,6 +43,8 @@ class Door:
         self.engine, self.inbox, self._db, self._i18n = engine, inbox, db, i18n
         self.router = router  # read for the command menus only
         self._senders = senders
+        self.answer_senders: dict[str, AnswerSender] = {}
+        self.answers = Answers(db, inbox.clock, inbox, self.answer_senders)
 
     async def put(
         self, channel: str, key: str, person: str, payload: str, *, wait: bool = False
@@ -58,6 +66,23 @@ class Door:
     async def handle(self, incoming: Incoming, inbox_id: int | None = None) -> list[Reply]:
         """The engine's answer; the stored update `inbox_id` is finished in its transaction."""
         return await self.engine.handle(incoming, inbox_id=inbox_id)
+
+    async def answer(self, incoming: Incoming, inbox_id: int | None, address: str) -> Answered:
+        """The engine's answer, stored with its transaction for sending to `address`."""
+        return await self.engine.answer(incoming, inbox_id=inbox_id, address=address)
+
+    async def send(self, channel: str, answered: Answered, address: str) -> None:
+        """Sends a stored answer now; if it fails it waits for a retry, and the `SendError`
+        is raised for the channel to act on."""
+        if answered.id is None:
+            await self.answer_senders[channel].send_answer(
+                address, answered.replies, 0, lambda _: None
+            )
+            return
+        await self.answers.deliver(channel, answered.id, address, answered.replies)
+
+    def add_answer_sender(self, channel: str, sender: AnswerSender) -> None:
+        self.answer_senders[channel] = sender
 
     async def locale(self, channel: str, *, user_id: str = "", chat_id: str = "") -> str | None:
         """The person's saved language, by their platform id or their chat."""

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.clock import Clock, iso
+from bot.storage import answers
 from bot.storage import inbox as store
 from bot.storage.db import Database, Transaction
 from bot.storage.inbox import Arrival, Stored
@@ -63,6 +64,8 @@ class Inbox:
         self._writes: deque[tuple[Arrival, asyncio.Future[bool], Watch | None]] = deque()
         self._watches: dict[int, Watch] = {}
         self._done: list[int] = []
+        self._answer_parts: list[tuple[int, int]] = []
+        self._answers_done: list[int] = []
         self._wake = asyncio.Event()
         self._room = asyncio.Semaphore(limits.batch * 4)  # writes waiting for their commit
         self._queues: dict[Person, _Queue] = {}
@@ -105,6 +108,16 @@ class Inbox:
             self._wake.set()
             return await future
 
+    def later(
+        self, *, answer_parts: tuple[int, int] | None = None, answer_done: int | None = None
+    ) -> None:
+        """Marks of the answers being sent, written with the next batched commit."""
+        if answer_parts is not None:
+            self._answer_parts.append(answer_parts)
+        if answer_done is not None:
+            self._answers_done.append(answer_done)
+        self._wake.set()
+
     async def finish_in(self, tx: Transaction, update_id: int) -> None:
         """Marks an update done inside the handler's own transaction."""
         await store.finish(tx, [update_id])
@@ -117,7 +130,7 @@ class Inbox:
             if self.limits.window:
                 await asyncio.sleep(self.limits.window)
             self._wake.clear()
-            while self._writes or self._done:
+            while self._writes or self._done or self._answer_parts or self._answers_done:
                 try:
                     await self._write_batch()
                 except Exception:
@@ -127,21 +140,31 @@ class Inbox:
             if pruned >= 1000:
                 pruned = 0
                 await self._prune()
-            if self._closing and not self._writes and not self._done:
+            if self._closing and not (
+                self._writes or self._done or self._answer_parts or self._answers_done
+            ):
                 return
 
     async def _write_batch(self) -> None:
         batch = [self._writes.popleft() for _ in range(min(len(self._writes), self.limits.batch))]
         done, self._done = self._done, []
+        parts, self._answer_parts = self._answer_parts, []
+        sent, self._answers_done = self._answers_done, []
         now = iso(self.clock.now())
         try:
             async with self.db.transaction() as tx:
                 ids = [await store.add(tx, arrival, now) for arrival, _, _ in batch]
                 if done:
                     await store.finish(tx, done)
+                if parts:
+                    await answers.progress(tx, parts)
+                if sent:
+                    await answers.finish(tx, sent)
         except BaseException:
             self._writes.extendleft(reversed(batch))
             self._done.extend(done)
+            self._answer_parts.extend(parts)
+            self._answers_done.extend(sent)
             raise
         for (arrival, future, watch), row_id in zip(batch, ids, strict=True):
             if row_id is not None:
@@ -249,7 +272,14 @@ class Inbox:
 
     async def drain(self) -> None:
         """Waits until nothing is waiting in memory or in the database (tests, benchmarks)."""
-        while self._writes or self._tasks or self._spilled:
+        while (
+            self._writes
+            or self._tasks
+            or self._spilled
+            or self._done
+            or self._answer_parts
+            or self._answers_done
+        ):
             self._progress.clear()
             await self._progress.wait()
 

@@ -6,7 +6,7 @@ every channel maps its platform's errors to these few outcomes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bot.core.messages import Capabilities, Reply
@@ -42,3 +42,16 @@ class Sender(Protocol):
     capabilities: Capabilities
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> None: ...
+
+
+Progress = Callable[[int], None]
+
+
+class AnswerSender(Protocol):
+    """Sends a stored answer (see `bot.storage.answers`) to the place its address names."""
+
+    async def send_answer(
+        self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
+    ) -> None:
+        """Sends the messages of `replies` after the first `skip`; calls `progress(n)` once
+        the first n are sent. Raises a `SendError`."""

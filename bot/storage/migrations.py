@@ -224,7 +224,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         8,
-        "the durable inbox of received updates; media files know whose they are",
+        "the durable inbox of received updates and the answers to them; media files know whose",
         (
             """CREATE TABLE inbox (
                 id {pk},
@@ -241,6 +241,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE media ADD COLUMN channel TEXT",
             "ALTER TABLE media ADD COLUMN chat_id TEXT",
             "CREATE INDEX media_owner ON media (channel, chat_id)",
+            """CREATE TABLE answers (
+                id {pk},
+                channel TEXT NOT NULL,
+                address TEXT NOT NULL,
+                replies TEXT NOT NULL,
+                parts INTEGER NOT NULL DEFAULT 0,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL DEFAULT 'sending',
+                created_at TEXT NOT NULL,
+                not_before TEXT NOT NULL
+            )""",
+            "CREATE INDEX answers_due ON answers (status, not_before)",
         ),
     ),
 )

@@ -108,8 +108,9 @@ class TelegramChannel:
         )
         self._requests = (request, polling)
         self.application: PTBApplication = builder.build()
-        self.sender = TelegramSender(self.application.bot, door.i18n)
+        self.sender = TelegramSender(self.application.bot, door.i18n, self._saved_locale)
         door.add_sender(CHANNEL, self.sender)
+        door.add_answer_sender(CHANNEL, self.sender)
         door.serve(CHANNEL, self._on_stored)
         self._admins = settings.admins
         self._webhook_url = settings.telegram_webhook_url
@@ -260,13 +261,14 @@ class TelegramChannel:
                 incoming = replace(incoming, photo=attachment)
             else:
                 incoming = replace(incoming, document=attachment)
-        replies = await self.door.handle(incoming, inbox_id)
-        if incoming.kind is not Kind.BLOCKED:
-            # In a group, answer as a reply to the command: it shows whom the answer is for,
-            # and a press on its buttons can be told apart (see `_pressed_by_addressee`).
-            group_message = update.message if not incoming.is_private else None
-            reply_to = group_message.message_id if group_message is not None else None
-            await self._answer(inbound.chat_id, replies, incoming, reply_to=reply_to)
+        if incoming.kind is Kind.BLOCKED:
+            await self.door.handle(incoming, inbox_id)
+            return
+        # In a group, answer as a reply to the command: it shows whom the answer is for,
+        # and a press on its buttons can be told apart (see `_pressed_by_addressee`).
+        group_message = update.message if not incoming.is_private else None
+        reply_to = group_message.message_id if group_message is not None else None
+        await self._respond(inbound.chat_id, incoming, inbox_id, reply_to)
 
     async def _on_press(self, query: CallbackQuery, inbox_id: int | None = None) -> None:
         """Acknowledge, remove the keyboard, then let the engine judge the payload.
@@ -296,7 +298,7 @@ class TelegramChannel:
             language_hint=user.language_code,
             is_private=private,
         )
-        await self._answer(chat_id, await self.door.handle(incoming, inbox_id), incoming)
+        await self._respond(chat_id, incoming, inbox_id)
 
     async def _remove_keyboard(self, message: Message) -> None:
         try:
@@ -324,6 +326,29 @@ class TelegramChannel:
         locale = await self._locale(inbound.incoming)
         text = self.door.translator(locale)(message, **values)
         await self._answer(inbound.chat_id, [Reply(text)], inbound.incoming, locale)
+
+    async def _respond(
+        self, chat_id: int, incoming: Incoming, inbox_id: int | None, reply_to: int | None = None
+    ) -> None:
+        """The engine's answer, stored with its state change, then sent (or retried later)."""
+        where = {"chat": chat_id, "user": incoming.user_id, "hint": incoming.language_hint}
+        address = json.dumps(where | ({"reply_to": reply_to} if reply_to is not None else {}))
+        answered = await self.door.answer(incoming, inbox_id, address)
+        if not answered.replies:
+            return
+        try:
+            await self.door.send(CHANNEL, answered, address)
+        except SendError as exc:
+            await self._send_failed(exc, chat_id, incoming)
+
+    async def _send_failed(self, exc: SendError, chat_id: int, incoming: Incoming) -> None:
+        if not isinstance(exc, RecipientGone):
+            log.warning("could not answer in a Telegram chat (kept for a retry): %s", exc)
+        elif str(chat_id) != incoming.user_id:  # a group that removed the bot: not them
+            log.warning("could not answer in a Telegram group: %s", exc)
+        else:
+            log.info("a person blocked the bot or is gone: %s", exc)
+            await self._mark_unreachable(incoming)
 
     async def _answer(
         self,
@@ -355,6 +380,9 @@ class TelegramChannel:
         person = incoming.user_id
         gone = Incoming(CHANNEL, person, person, Kind.BLOCKED, language_hint=incoming.language_hint)
         await self.door.handle(gone)
+
+    async def _saved_locale(self, user_id: str) -> str | None:
+        return await self.door.locale(CHANNEL, user_id=user_id)
 
     async def _locale(self, incoming: Incoming) -> str:
         """The person's saved language, else what their Telegram app says."""

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 
 import httpx
@@ -24,7 +25,7 @@ from bot.core.door import Door
 from bot.core.inbox import Stored
 from bot.core.messages import Attachment, Capabilities, Incoming, Kind, Reply
 from bot.core.render import texts_for
-from bot.core.sending import RecipientGone, SendError, Throttled
+from bot.core.sending import Progress, RecipientGone, SendError, Throttled
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo"
@@ -73,6 +74,7 @@ class ZaloChannel:
         self.pacer = SendPacer(send_rate, asyncio.get_running_loop().time, sleep)
         self.stopping = False  # set at shutdown: the outbox's work waits for the next start
         door.add_sender(CHANNEL, self)
+        door.add_answer_sender(CHANNEL, self)
         door.serve(CHANNEL, self._on_stored)
 
     async def handle_update(self, update: Any, *, wait: bool = True) -> bool:
@@ -95,10 +97,17 @@ class ZaloChannel:
             _ = self.door.translator(await self._locale(message.chat_id))
             text = _("I could not open that photo. Please send it again as a photo (under 8 MB).")
             replies = [Reply(text)]
-        else:
-            replies = await self.door.handle(incoming, inbox_id)
+            try:
+                await self._send_replies(message.chat_id, replies)
+            except SendError as exc:
+                log.warning("could not answer a Zalo message: %s", exc)
+            return
+        address = json.dumps({"chat": message.chat_id, "user": message.user_id})
+        answered = await self.door.answer(incoming, inbox_id, address)
+        if not answered.replies:
+            return
         try:
-            await self._send_replies(message.chat_id, replies)
+            await self.door.send(CHANNEL, answered, address)
         except RecipientGone:
             await self.door.handle(
                 Incoming(CHANNEL, message.user_id, message.chat_id, Kind.BLOCKED)
@@ -146,15 +155,39 @@ class ZaloChannel:
             raise Throttled(0, "the bot is stopping; delivery kept for the next start")
         await self._send_replies(chat_id, replies)
 
-    async def _send_replies(self, chat_id: str, replies: Sequence[Reply]) -> None:
-        """Sends replies in order; raises the shared send errors."""
+    async def send_answer(
+        self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
+    ) -> None:
+        """A stored answer to the chat its address names, after its first `skip` messages."""
+        chat_id = str(json.loads(address)["chat"])
+        await self._send_replies(chat_id, replies, skip, progress)
+
+    async def _send_replies(
+        self,
+        chat_id: str,
+        replies: Sequence[Reply],
+        skip: int = 0,
+        progress: Progress | None = None,
+    ) -> None:
+        """Sends replies in order, after the first `skip` messages; raises the shared send
+        errors."""
+        steps: list[Callable[[], Awaitable[None]]] = []
         for reply in replies:
             for text in texts_for(reply, self.capabilities):
                 if text.strip():
-                    await self._call("sendMessage", {"chat_id": chat_id, "text": text})
+                    steps.append(
+                        partial(self._call, "sendMessage", {"chat_id": chat_id, "text": text})
+                    )
             for attachment in (reply.photo, reply.document):
                 if attachment is not None:
-                    await self._attachment(chat_id, attachment, is_photo=attachment is reply.photo)
+                    is_photo = attachment is reply.photo
+                    steps.append(partial(self._attachment, chat_id, attachment, is_photo=is_photo))
+        for number, step in enumerate(steps, 1):
+            if number <= skip:
+                continue
+            await step()
+            if progress is not None and number < len(steps):
+                progress(number)
 
     async def _attachment(self, chat_id: str, attachment: Attachment, *, is_photo: bool) -> None:
         _ = self.door.translator(await self._locale(chat_id))
