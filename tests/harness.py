@@ -127,3 +127,12 @@ async def onboard(
             await chat.press("Yes, a parent or guardian agreed")
     await chat.send(commune)
     assert "You're all set" in chat.text, chat.text
+
+
+async def consented(chat: Chat) -> Chat:
+    """The person agreed at /start (an admin too: nobody's data is kept before that)."""
+    await chat.send("/start")
+    if any("I agree" in label for label in chat.choice_labels):  # else: agreed before
+        await chat.press("I agree")
+        await chat.send("/cancel")  # the first questions can wait
+    return chat

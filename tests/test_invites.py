@@ -10,14 +10,14 @@ from bot.app import App
 from bot.core.clock import FakeClock, iso
 from bot.storage.db import Row
 from tests.conftest import ADMIN
-from tests.harness import Chat, onboard
+from tests.harness import Chat, consented, onboard
 
 NOT_WORKING = "This code does not work: it may be mistyped, already used or expired."
 TAN_DOAN = "06316"
 
 
 async def invite(app: App, agency: str = "Sở TN&MT", commune: str | None = None) -> str:
-    return await invite_as(Chat(app, ADMIN), agency, commune)
+    return await invite_as(await consented(Chat(app, ADMIN)), agency, commune)
 
 
 async def invite_as(admin: Chat, agency: str = "Sở TN&MT", commune: str | None = None) -> str:
@@ -42,7 +42,7 @@ async def invites(app: App) -> list[Row]:
 
 
 async def test_a_province_wide_officer_joins_with_start_code(app: App, clock: FakeClock) -> None:
-    admin = Chat(app, ADMIN)
+    admin = await consented(Chat(app, ADMIN))
     code = await invite_as(admin)
     assert "Invite code for an officer of Department of Natural Resources and Environment" in (
         admin.text
@@ -79,7 +79,7 @@ async def test_a_province_wide_officer_joins_with_start_code(app: App, clock: Fa
 
 
 async def test_a_commune_officer_gets_the_commune_of_the_code(app: App) -> None:
-    admin = Chat(app, ADMIN)
+    admin = await consented(Chat(app, ADMIN))
     code = await invite_as(admin, agency="UBND xã", commune="Tân Đoàn")
     assert "Commune or ward people's committee" in admin.text and "Tân Đoàn" in admin.text
     [row] = await invites(app)
