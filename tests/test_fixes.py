@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.app import App
 from tests.conftest import ADMIN
 from tests.harness import Chat
+from tests.zalo_harness import Zalo, make_zalo
 
 
 async def test_an_admin_agrees_before_anything_of_theirs_is_stored(app: App) -> None:
@@ -20,3 +23,23 @@ async def test_an_admin_agrees_before_anything_of_theirs_is_stored(app: App) -> 
     await admin.press("I agree")
     await admin.send("/invite officer")
     assert "Which agency will the officer work for?" in admin.text
+
+
+async def test_erasure_deletes_the_persons_files(zalo: Zalo) -> None:
+    public = await make_zalo(zalo.app, zalo.fake, zalo.url, public="https://bot.example.org")
+    try:
+        for text in ("/start", "1", "1", "dong kinh", "/lang en", "/mydata"):
+            await public.say("d1", text)
+        export = next(t for t in zalo.fake.texts("d1") if "/media/" in t)
+        token = re.search(r"/media/([\w-]+)", export)
+        assert token is not None
+        assert await public.channel.media.get(token[1]) is not None
+        await public.say("d1", "/deleteme")
+        await public.say("d1", "1")
+        assert "I erased everything about you" in zalo.fake.texts("d1")[-1]
+        assert await public.channel.media.get(token[1]) is None
+        row = await zalo.app.deps.db.fetch_one("SELECT count(*) FROM media")
+        assert row is not None and row[0] == 0
+    finally:
+        await public.channel.api.close()
+        await public.channel.downloads.aclose()

@@ -83,6 +83,8 @@ class Inbox:
 
     async def start(self) -> int:
         """Starts the writer and takes up what a stopped or killed process left; how many."""
+        if self._writer is not None:
+            return 0  # started already (a second channel of the same app)
         self._writer = asyncio.create_task(self._write_loop(), name="inbox-writer")
         left = await store.waiting_people(self.db)
         for person in left:
