@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+
+import pytest
 
 from bot.app import App
+from bot.core.clock import FakeClock
 from tests.conftest import ADMIN
-from tests.harness import Chat
+from tests.harness import Chat, onboard
 from tests.zalo_harness import Zalo, make_zalo
 
 
@@ -43,3 +47,41 @@ async def test_erasure_deletes_the_persons_files(zalo: Zalo) -> None:
     finally:
         await public.channel.api.close()
         await public.channel.downloads.aclose()
+
+
+@pytest.mark.parametrize("command", ["/redeem", "/join"])
+async def test_wrong_codes_are_limited_then_cool_down(
+    app: App, clock: FakeClock, command: str
+) -> None:
+    guesser = Chat(app, "guesser")
+    await onboard(guesser, "Student")
+    for guess in ("AAAAAAAA", "BBBBBBBB", "K7M2QA", "K7M2QB", "K7M2QC"):
+        await guesser.send(f"{command} {guess}")
+        assert "does not work" in guesser.text, guesser.text
+    await guesser.send(f"{command} CCCCCCCC")
+    assert "Too many wrong codes. Please wait 5 minutes, then try again." in guesser.text
+    clock.advance(timedelta(minutes=4))
+    await guesser.send(f"{command} DDDDDDDD")
+    assert "Please wait 1 minute" in guesser.text
+    clock.advance(timedelta(minutes=1, seconds=1))
+    await guesser.send(f"{command} EEEEEEEE")
+    assert "does not work" in guesser.text  # looked at again
+    other = Chat(app, "other")  # someone else was never slowed down
+    await onboard(other, "Student")
+    await other.send(f"{command} FFFFFFFF")
+    assert "does not work" in other.text
+
+
+async def test_a_good_code_works_after_a_wrong_one(app: App) -> None:
+    admin = Chat(app, ADMIN)
+    await onboard(admin)
+    await admin.send("/invite officer")
+    await admin.press("Sở TN&MT")
+    await admin.press("The whole province")
+    code = re.search(r"/start ([A-Z0-9]{8})\b", admin.text)
+    assert code is not None
+    officer = Chat(app, "officer")
+    await onboard(officer)
+    await officer.send("/redeem ZZZZZZZZ")
+    await officer.send(f"/redeem {code[1]}")
+    assert "You are now an officer" in officer.text

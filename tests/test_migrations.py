@@ -31,7 +31,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     },
     3: {"channel_seen", "media"},
     4: set(),  # indexes only
-    8: {"inbox", "answers"},
+    8: {"inbox", "answers", "code_misses"},
 }
 
 

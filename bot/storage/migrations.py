@@ -224,7 +224,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         8,
-        "the durable inbox of received updates and the answers to them; media files know whose",
+        "the durable inbox, the answers to send, wrong codes counted; media files know whose",
         (
             """CREATE TABLE inbox (
                 id {pk},
@@ -253,6 +253,11 @@ MIGRATIONS: tuple[Migration, ...] = (
                 not_before TEXT NOT NULL
             )""",
             "CREATE INDEX answers_due ON answers (status, not_before)",
+            """CREATE TABLE code_misses (
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                at TEXT NOT NULL
+            )""",
+            "CREATE INDEX code_misses_user ON code_misses (user_id, at)",
         ),
     ),
 )
