@@ -17,7 +17,9 @@ from bot.channels.zalo.media import MediaStore
 from bot.channels.zalo.transport import ZaloPoller
 from tests.fake_zalo import TOKEN, FakeZalo
 
-LOCAL_POLICY = DownloadPolicy(allowed_hosts=("127.0.0.1",), require_https=False, max_bytes=50_000)
+LOCAL_POLICY = DownloadPolicy(
+    allowed_hosts=("127.0.0.1",), require_https=False, max_bytes=50_000, allow_private=True
+)
 
 
 @dataclass
