@@ -75,6 +75,7 @@ class Inbox:
         self._tasks: set[asyncio.Task[None]] = set()
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
+        self._last_write = False  # set once the workers stopped: the writer flushes and ends
         self._progress = asyncio.Event()  # set whenever an update was stored or handled
         self.handled = 0
 
@@ -142,7 +143,7 @@ class Inbox:
             if pruned >= 1000:
                 pruned = 0
                 await self._prune()
-            if self._closing and not (
+            if self._last_write and not (
                 self._writes or self._done or self._answer_parts or self._answers_done
             ):
                 return
@@ -297,6 +298,7 @@ class Inbox:
                 task.cancel()
             cut = len(pending)
             await asyncio.gather(*pending, return_exceptions=True)
+        self._last_write = True
         self._wake.set()
         if self._writer is not None:
             with suppress(asyncio.TimeoutError):
