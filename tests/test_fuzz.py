@@ -72,15 +72,20 @@ action = st.tuples(
 )
 
 
+class World(tuple[asyncio.AbstractEventLoop, App]):
+    def __repr__(self) -> str:  # Hypothesis prints its arguments when it reports a failure
+        return "World()"
+
+
 @pytest.fixture(scope="module")
-def world() -> Iterator[tuple[asyncio.AbstractEventLoop, App]]:
+def world() -> Iterator[World]:
     loop = asyncio.new_event_loop()
     with tempfile.TemporaryDirectory() as folder:
         config = Settings(db_path=str(Path(folder) / "fuzz.sqlite3"))
         clock = FakeClock(datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ))
         try:
             app = loop.run_until_complete(create_app(config, clock=clock, rng=random.Random(3)))
-            yield loop, app
+            yield World((loop, app))
             loop.run_until_complete(app.close())
         finally:
             loop.close()
@@ -128,7 +133,7 @@ async def play(app: App, run: int, steps: list[tuple[int, str, str, int]]) -> No
 )
 @given(st.lists(action, min_size=1, max_size=25))
 def test_random_sequences_through_the_engine(
-    world: tuple[asyncio.AbstractEventLoop, App], steps: list[tuple[int, str, str, int]]
+    world: World, steps: list[tuple[int, str, str, int]]
 ) -> None:
     loop, app = world
     test_random_sequences_through_the_engine.runs += 1  # type: ignore[attr-defined]
