@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import create_app
+from bot.app import App, create_app
 from bot.channels.telegram import Limits, TelegramChannel, Tuning
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.core.messages import Reply
@@ -33,10 +33,10 @@ from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.telegram_spec import Spec, spec_path
 from tests.test_telegram_delivery import subscribers
 
-Figure = Callable[[TelegramChannel, int], Awaitable[float]]
+Figure = Callable[[App, TelegramChannel, int], Awaitable[float]]
 
 
-async def sender_spread(channel: TelegramChannel, count: int) -> float:
+async def sender_spread(_app: App, channel: TelegramChannel, count: int) -> float:
     """Messages per second, one each to `count` chats, 64 at a time."""
     gate = asyncio.Semaphore(64)
 
@@ -49,14 +49,13 @@ async def sender_spread(channel: TelegramChannel, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-async def one_chat(channel: TelegramChannel, count: int) -> float:
+async def one_chat(_app: App, channel: TelegramChannel, count: int) -> float:
     started = time.perf_counter()
     await channel.sender.send("300000", [Reply(f"{n}") for n in range(count)])
     return count / (time.perf_counter() - started)
 
 
-async def outbox(channel: TelegramChannel, count: int) -> float:
-    app = channel.app
+async def outbox(app: App, _channel: TelegramChannel, count: int) -> float:
     await subscribers(app, count)
     assert isinstance(app.deps.clock, FakeClock)
     app.deps.clock.set(datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ))
@@ -81,10 +80,10 @@ async def measure(spec: Spec, figure: Figure, count: int, limits: Limits) -> flo
             )
             clock = FakeClock(datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ))
             app = await create_app(settings, clock=clock, rng=random.Random(1))
-            channel = TelegramChannel(app, settings, Tuning(limits=limits, poll_timeout=1))
+            channel = TelegramChannel(app.door, settings, Tuning(limits=limits, poll_timeout=1))
             await channel.start()
             try:
-                rate = await figure(channel, count)
+                rate = await figure(app, channel, count)
             finally:
                 await channel.stop()
                 await app.close()

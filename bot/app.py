@@ -7,17 +7,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot import steps
-from bot.channels.base import Sender
 from bot.content.answers import load_answer_rules
 from bot.content.loader import load_content
 from bot.content.quizzes import load_quizzes
 from bot.core.clock import Clock, SystemClock, iso
 from bot.core.deps import Deps
+from bot.core.door import Door
 from bot.core.engine import Engine
 from bot.core.i18n import I18n
+from bot.core.inbox import Inbox, InboxLimits
 from bot.core.interpret import Interpreter
 from bot.core.outbox import Outbox
 from bot.core.router import Router
+from bot.core.sending import Sender
 from bot.features import (
     activities,
     approvals,
@@ -95,12 +97,22 @@ class App:
     router: Router
     engine: Engine
     senders: dict[str, Sender] = field(default_factory=dict)
+    inbox_limits: InboxLimits = field(default_factory=InboxLimits)
+    inbox: Inbox = field(init=False)
+    door: Door = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.inbox = Inbox(self.deps.db, self.deps.clock, self.inbox_limits)
+        self.door = Door(
+            self.engine, self.inbox, self.deps.db, self.deps.i18n, self.router, self.senders
+        )
 
     @property
     def outbox(self) -> Outbox:
         return Outbox(self.deps, self.router, self.senders)
 
     async def close(self) -> None:
+        await self.inbox.stop(within=2.0)  # what is not finished stays stored
         await self.deps.db.close()
 
 

@@ -4,9 +4,9 @@
 TELEGRAM_WEBHOOK_URL is set), the Zalo channel (polling getUpdates, or the webhook at
 /zalo/webhook when ZALO_WEBHOOK_URL is set), the media route when PUBLIC_BASE_URL is set,
 and the scheduler (every 30 s: the jobs, then the due
-deliveries). SIGTERM or SIGINT stops it within 10 s: receiving stops first, updates already
-acknowledged to Telegram are handled, the delivery in flight finishes and the rest of the
-batch stays queued for the next start.
+deliveries). Every update is stored in the durable inbox before it is acknowledged. SIGTERM
+or SIGINT stops it within 10 s: receiving stops first, the updates in hand are finished, the
+delivery in flight finishes; whatever is still stored and queued waits for the next start.
 """
 
 from __future__ import annotations
@@ -17,17 +17,16 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from urllib.parse import urlparse
 
 from bot.app import App, create_app
-from bot.channels.base import ChannelStartError
+from bot.channels.base import Channel, ChannelStartError
 from bot.channels.telegram import TelegramChannel, Tuning
+from bot.channels.zalo.media import MediaStore, media_route
 from bot.channels.zalo.runtime import ZaloRuntime
 from bot.core.clock import Clock
 from bot.logsafe import register_secret
-from bot.media import MediaStore, media_route
 from bot.settings import Settings
-from bot.web import WebRoute, WebServer, build_web_app, telegram_webhook
+from bot.web import WebRoute, WebServer, build_web_app
 
 log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL = 30.0
@@ -61,67 +60,46 @@ async def serve(
         await app.close()
 
 
+def build_channels(
+    app: App, settings: Settings, stop: asyncio.Event, tuning: Tuning | None
+) -> tuple[list[Channel], list[WebRoute]]:
+    """The channels whose tokens are set, and the media route when PUBLIC_BASE_URL is set."""
+    media = MediaStore(app.deps.db, app.deps.clock, settings.public_base_url)
+    routes: list[WebRoute] = [media_route(media)] if media.enabled else []
+    channels: list[Channel] = []
+    if settings.telegram_token:
+        channels.append(TelegramChannel(app.door, settings, tuning))
+    if settings.zalo_token:
+        channels.append(ZaloRuntime(app.door, settings, media, stop))
+    return channels, routes
+
+
 async def _run(
     app: App, settings: Settings, stop: asyncio.Event, interval: float, tuning: Tuning | None
 ) -> int:
-    media = MediaStore(app.deps.db, app.deps.clock, settings.public_base_url)
-    routes: list[WebRoute] = [media_route(media)] if media.enabled else []
-    telegram = TelegramChannel(app, settings, tuning) if settings.telegram_token else None
-    zalo = ZaloRuntime(app, settings, media, stop) if settings.zalo_token else None
-    code = await _start_channels(telegram, zalo)
-    if code:
-        await _stop_channels(telegram, zalo)
-        return code
-    if telegram is not None and settings.telegram_webhook_url and settings.telegram_webhook_secret:
-        path = urlparse(settings.telegram_webhook_url).path or "/"
-        routes.append(telegram_webhook(path, settings.telegram_webhook_secret, telegram.feed))
-    if zalo is not None:
-        routes += zalo.routes()
+    channels, routes = build_channels(app, settings, stop, tuning)
     web = None
-    if routes:
-        web = WebServer(build_web_app(routes), settings.http_host, settings.http_port)
-        web.start()
-        log.info("web server on %s", web.url)
-    if telegram is not None and settings.telegram_webhook_url and settings.telegram_webhook_secret:
-        try:
-            await telegram.set_webhook(
-                settings.telegram_webhook_url, settings.telegram_webhook_secret
-            )
-        except ChannelStartError as exc:
-            print(exc, file=sys.stderr)
-            await _shutdown(telegram, zalo, web, None)
-            return exc.exit_code
-    if zalo is not None:
-        try:
-            await zalo.register_webhook()
-        except ChannelStartError as exc:
-            print(exc, file=sys.stderr)
-            await _shutdown(telegram, zalo, web, None)
-            return exc.exit_code
-    scheduler = asyncio.create_task(run_scheduler(app, stop, interval), name="scheduler")
-    await stop.wait()
-    await _shutdown(telegram, zalo, web, scheduler)
-    return 0
-
-
-async def _start_channels(telegram: TelegramChannel | None, zalo: ZaloRuntime | None) -> int:
-    """Starts each configured channel; a non-zero exit code if one cannot start."""
     try:
-        if telegram is not None:
-            await telegram.start()
-        if zalo is not None:
-            await zalo.start()
+        for channel in channels:
+            await channel.start()
+        await app.door.answers.recover()  # answers a killed process was sending: retried
+        await app.inbox.start()  # what the last run stored and did not finish, first
+        for channel in channels:
+            routes += channel.routes()
+        if routes:
+            web = WebServer(build_web_app(routes), settings.http_host, settings.http_port)
+            web.start()
+            log.info("web server on %s", web.url)
+        for channel in channels:
+            await channel.after_listening()
     except ChannelStartError as exc:
         print(exc, file=sys.stderr)
+        await _shutdown(app, channels, web, None)
         return exc.exit_code
+    scheduler = asyncio.create_task(run_scheduler(app, stop, interval), name="scheduler")
+    await stop.wait()
+    await _shutdown(app, channels, web, scheduler)
     return 0
-
-
-async def _stop_channels(telegram: TelegramChannel | None, zalo: ZaloRuntime | None) -> None:
-    if zalo is not None:
-        await zalo.stop()
-    if telegram is not None:
-        await telegram.stop()
 
 
 async def run_scheduler(app: App, stop: asyncio.Event, interval: float) -> None:
@@ -131,6 +109,7 @@ async def run_scheduler(app: App, stop: asyncio.Event, interval: float) -> None:
     while not stop.is_set():
         busy = False
         try:
+            await app.door.answers.resend_due()
             await outbox.run_jobs()
             stats = await outbox.deliver_due()
             busy = stats.sent + stats.retried + stats.dropped + stats.failed > 0
@@ -143,44 +122,34 @@ async def run_scheduler(app: App, stop: asyncio.Event, interval: float) -> None:
 
 
 async def _shutdown(
-    telegram: TelegramChannel | None,
-    zalo: ZaloRuntime | None,
+    app: App,
+    channels: list[Channel],
     web: WebServer | None,
     scheduler: asyncio.Task[None] | None,
 ) -> None:
     """Receiving stops first, then what was received is handled within the budget.
 
-    1. Telegram stops receiving (long polling; what was fetched is confirmed) and refuses new
-       outbox sends, which stay queued (`TelegramChannel.begin_stop`); Zalo stops polling
-       after the update in hand and refuses new outbox sends too (`ZaloRuntime.begin_stop`).
+    1. Every channel stops receiving (polling) and refuses new outbox sends, which stay
+       queued (`begin_stop`).
     2. The web server stops, so no webhook update arrives any more (a request refused or cut
        is retried by the platform), while the scheduler's delivery in flight finishes.
-    3. The channels finish the updates they received, until the deadline.
-    Updates received are handled in the background all along: each step only waits.
+    3. The inbox's workers finish the updates in hand, until the deadline; whatever was
+       stored and not handled is handled at the next start. Then the channels close.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STOP_BUDGET
-    log.info("stopping: no new updates or deliveries; finishing the updates already received")
-    if telegram is not None:
-        await telegram.begin_stop()
-    if zalo is not None:
-        zalo.begin_stop()
+    log.info("stopping: no new updates or deliveries; finishing the updates in hand")
+    for channel in channels:
+        await channel.begin_stop()
     waits = [web.stop()] if web is not None else []
     if scheduler is not None:
         waits.append(_finish_scheduler(scheduler))
     await asyncio.gather(*waits)
-    left = max(deadline - loop.time() - 0.5, 0.5)  # half a second kept to close the clients
-
-    async def stop_zalo(zalo: ZaloRuntime) -> None:
-        try:
-            await asyncio.wait_for(zalo.stop(), left)
-        except TimeoutError:
-            log.error("some Zalo updates were still being handled at exit")
-
-    finishing = [telegram.stop(within=left)] if telegram is not None else []
-    if zalo is not None:
-        finishing.append(stop_zalo(zalo))
-    await asyncio.gather(*finishing)
+    left = max(deadline - loop.time() - 1.0, 0.5)  # a second kept to close the clients
+    cut = await app.inbox.stop(within=left)
+    if cut:
+        log.warning("%d updates were cut short; they are handled at the next start", cut)
+    await asyncio.gather(*(channel.stop(within=0.5) for channel in channels))
 
 
 async def _finish_scheduler(scheduler: asyncio.Task[None]) -> None:

@@ -1,16 +1,17 @@
 """One web server for every inbound HTTP endpoint: health checks and platform webhooks.
 
 `build_web_app(routes)` makes a Starlette app with `/healthz` plus the routes the channels
-register: Telegram's webhook (`telegram_webhook`), and any framework-neutral handler
+register: Telegram's webhook (`channels/telegram/webhook.py`), and any framework-neutral handler
 `(headers, body) -> (status, JSON)` such as Zalo's webhook (`handler_route`); a media route
 is one more `WebRoute`. `WebServer` runs it under uvicorn on a socket bound up front (so the
 port is known at once, even when it was 0) and leaves signal handling to the runner.
+Connections are limited and their headers and bodies must arrive in time
+(`web_protocol.py`, `read_capped`); in production, put a reverse proxy in front anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import socket
@@ -21,16 +22,25 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.web_protocol import GuardedH11Protocol
+
 log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Awaitable[Response]]
-Feed = Callable[[dict[str, Any]], Awaitable[None]]
 Handler = Callable[[Mapping[str, str], bytes], Awaitable[tuple[int, dict[str, object]]]]
-TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # Telegram updates are a few kilobytes
+BODY_TIMEOUT = 10.0  # seconds to read a request's body
+
+
+class BodyError(Exception):
+    """The body could not be read: the response to give instead (if anyone still listens)."""
+
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(text)
+        self.response = PlainTextResponse(text, status_code=status)
 
 
 @dataclass(frozen=True)
@@ -59,9 +69,10 @@ async def read_json(request: Request) -> dict[str, Any] | Response:
     """The JSON object of a POST, or the error response to give instead."""
     if media_type(request) != "application/json":
         return PlainTextResponse("expected application/json", status_code=415)
-    body = await read_capped(request)
-    if body is None:
-        return PlainTextResponse("too large", status_code=413)
+    try:
+        body = await read_capped(request)
+    except BodyError as exc:
+        return exc.response
     try:
         data = json.loads(body)
     except ValueError:
@@ -69,27 +80,6 @@ async def read_json(request: Request) -> dict[str, Any] | Response:
     if not isinstance(data, dict):
         return PlainTextResponse("expected a JSON object", status_code=400)
     return data
-
-
-def telegram_webhook(path: str, secret: str, feed: Feed) -> WebRoute:
-    """Telegram's webhook: the secret header is checked in constant time, then the update is
-    queued and answered at once (Telegram retries anything but a 2xx)."""
-    expected = secret.encode()
-
-    async def endpoint(request: Request) -> Response:
-        given = request.headers.get(TELEGRAM_SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
-            log.warning("webhook call with a wrong secret from %s", request.client)
-            return PlainTextResponse("forbidden", status_code=403)
-        data = await read_json(request)
-        if isinstance(data, Response):
-            return data
-        if not isinstance(data.get("update_id"), int):
-            return PlainTextResponse("not a Telegram update", status_code=400)
-        await feed(data)
-        return Response(status_code=200)
-
-    return WebRoute(path, endpoint)
 
 
 def handler_route(
@@ -105,27 +95,38 @@ def handler_route(
         headers = dict(request.headers)
         if authorized is not None and not authorized(headers):
             return JSONResponse({"ok": False, "description": "unauthorized"}, status_code=401)
-        body = await read_capped(request)
-        if body is None:
-            return PlainTextResponse("too large", status_code=413)
+        try:
+            body = await read_capped(request)
+        except BodyError as exc:
+            return exc.response
         status, answer = await handler(headers, body)
         return JSONResponse(answer, status_code=status)
 
     return WebRoute(path, endpoint)
 
 
-async def read_capped(request: Request, limit: int = MAX_BODY) -> bytes | None:
-    """The request body, or None as soon as it passes `limit` bytes (declared or streamed)."""
+async def read_capped(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The request body; BodyError as soon as it passes `limit` bytes (declared or streamed),
+    takes longer than BODY_TIMEOUT seconds, or the client goes away (not an error of ours: it is
+    logged at INFO)."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
-        return None
+        raise BodyError(413, "too large")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise BodyError(413, "too large")
+                chunks.append(chunk)
+    except TimeoutError:
+        log.info("a request body took longer than %.0f s", BODY_TIMEOUT)
+        raise BodyError(408, "body too slow") from None
+    except ClientDisconnect:
+        log.info("a client went away while sending a request")
+        raise BodyError(400, "client disconnected") from None
     return b"".join(chunks)
 
 
@@ -148,10 +149,12 @@ class WebServer:
         self.host, self.port = self.socket.getsockname()[:2]
         config = uvicorn.Config(
             app,
+            http=GuardedH11Protocol,
             log_config=None,
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=5,
+            timeout_keep_alive=5,
         )
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None

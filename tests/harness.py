@@ -129,3 +129,12 @@ async def onboard(
     if audience == "Market trader":
         await chat.press(student.get("market", "None of these"))
     assert "You're all set" in chat.text, chat.text
+
+
+async def consented(chat: Chat) -> Chat:
+    """The person agreed at /start (an admin too: nobody's data is kept before that)."""
+    await chat.send("/start")
+    if any("I agree" in label for label in chat.choice_labels):  # else: agreed before
+        await chat.press("I agree")
+        await chat.send("/cancel")  # the first questions can wait
+    return chat

@@ -133,7 +133,6 @@ OUTCOME = {
 }
 OUTCOME_FOR = {  # where one column's first answer differs
     ("start", "guest"): "Hello! I am the bot of Lạng Sơn province's campaign",
-    ("start", "admin"): "Hello! I am the bot of Lạng Sơn province's campaign",
     ("menu", "guest"): "Send /start to begin",
     ("hello", "guest"): "Hello! Send /start and I'll tell you what I do.",
     ("thanks", "guest"): "You're welcome! Send /start whenever you like.",
@@ -243,6 +242,8 @@ async def role_now(app: App, chat: Chat) -> Role:
 async def make_officer(app: App, name: str, agency: str) -> Chat:
     """A province-wide officer of the agency, made through the bot: the admin's invite."""
     admin = Chat(app, ADMIN)
+    if await admin.row() is None:
+        await onboard(admin)  # an admin agrees and answers like everyone else
     await admin.send("/invite officer")
     await admin.press(agency)
     await admin.press("The whole province")
@@ -269,7 +270,7 @@ async def cast(app: App) -> dict[str, Chat]:
         await onboard(people[role], label)
     await approve_teacher(app, people["teacher"])
     people.update(officers)
-    people["admin"] = Chat(app, ADMIN)
+    people["admin"] = Chat(app, ADMIN)  # onboarded by make_officer
     for column, chat in people.items():
         # Any message retires the choices offered before it (the menu after onboarding), so
         # everyone first says something harmless: from here on, a refusal must change nothing.

@@ -192,7 +192,7 @@ async def test_codes_that_do_not_work_change_nothing(app: App, clock: FakeClock)
         (late, "/join ZZZZZZ", WRONG_CODE),
         (late, "/join 12", WRONG_CODE),
         (late, "/join DROP TABLE classes", WRONG_CODE),
-        (late, f"/join {closed}", "Class 7C is closed: it does not take new students."),
+        (late, f"/join {closed}", "This class is closed: it does not take new students."),
         (late, f"/join {code}", "Class 7A is full (1 students)."),
         (student, f"/join {code}", "You are in class 7A already, as “Student 1”."),
         (student, f"/join {other}", "You are in class 7A already: a student is in one class"),
@@ -207,7 +207,8 @@ async def test_codes_that_do_not_work_change_nothing(app: App, clock: FakeClock)
         assert await data(app) == before, typed
     clock.set(datetime(2026, 12, 16, 9, 0, tzinfo=LOCAL_TZ))  # the day after 7B ended
     await late.send(f"/join {other}")
-    assert "This code has expired: class 7B's campaign ended on December 15, 2026." in late.text
+    assert "This code has expired: the class's campaign ended on December 15, 2026." in late.text
+    assert "7B" not in late.text and "7C" not in "\n".join(r.text for r in late.replies)
     assert await data(app) == before
 
 
@@ -321,7 +322,7 @@ async def test_a_teachers_deleteme_closes_their_open_classes(app: App) -> None:
     assert "It counts for your class" not in student.text
     late = await make_student(app, "hs2")
     await late.send(f"/join {code}")
-    assert "Class 7A is closed: it does not take new students." in late.text
+    assert "This class is closed: it does not take new students." in late.text
     await join(late, kept)  # another teacher's class is untouched
     officer = await make_officer(app, "so")
     await officer.send("/classstats")

@@ -11,14 +11,14 @@ from bot.core.clock import FakeClock, iso
 from bot.storage import invites as invite_store
 from bot.storage.db import Row
 from tests.conftest import ADMIN
-from tests.harness import Chat, onboard
+from tests.harness import Chat, consented, onboard
 
 NOT_WORKING = "This code does not work: it may be mistyped, already used or expired."
 TAN_DOAN = "06316"
 
 
 async def invite(app: App, agency: str = "Sở NN&MT", commune: str | None = None) -> str:
-    return await invite_as(Chat(app, ADMIN), agency, commune)
+    return await invite_as(await consented(Chat(app, ADMIN)), agency, commune)
 
 
 async def invite_as(admin: Chat, agency: str = "Sở NN&MT", commune: str | None = None) -> str:
@@ -48,7 +48,7 @@ async def invites(app: App) -> list[Row]:
 
 
 async def test_a_province_wide_officer_joins_with_start_code(app: App, clock: FakeClock) -> None:
-    admin = Chat(app, ADMIN)
+    admin = await consented(Chat(app, ADMIN))
     code = await invite_as(admin)
     assert "Invite code for an officer of Department of Agriculture and Environment" in (admin.text)
     assert "(the whole province)" in admin.text
@@ -81,7 +81,7 @@ async def test_a_province_wide_officer_joins_with_start_code(app: App, clock: Fa
 
 
 async def test_a_commune_officer_gets_the_commune_of_the_code(app: App) -> None:
-    admin = Chat(app, ADMIN)
+    admin = await consented(Chat(app, ADMIN))
     code = await invite_as(admin, agency="UBND xã", commune="Tân Đoàn")
     assert "Commune or ward people's committee" in admin.text and "Tân Đoàn" in admin.text
     [row] = await invites(app)
@@ -225,7 +225,7 @@ async def test_only_a_hash_of_the_code_is_stored(app: App) -> None:
 
 
 async def test_only_todays_provincial_and_commune_bodies_are_offered(app: App) -> None:
-    admin = Chat(app, ADMIN)
+    admin = await consented(Chat(app, ADMIN))
     await admin.send("/invite officer")
     labels = admin.choice_labels
     assert "Sở NN&MT" in labels and "Sở KH&CN" in labels and "UBND xã, phường" in labels
@@ -235,7 +235,7 @@ async def test_only_todays_provincial_and_commune_bodies_are_offered(app: App) -
 
 
 async def test_a_commune_committee_is_always_of_one_commune(app: App) -> None:
-    admin = Chat(app, ADMIN)
+    admin = await consented(Chat(app, ADMIN))
     await admin.send("/invite officer")
     await admin.press("UBND xã, phường")
     assert "The whole province" not in admin.choice_labels

@@ -41,6 +41,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
         "denominators",
         "annual_reports",
     },
+    9: {"inbox", "answers", "code_misses"},
 }
 
 

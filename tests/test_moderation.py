@@ -10,13 +10,15 @@ from bot.app import App
 from bot.core.clock import FakeClock
 from bot.settings import Settings
 from tests.conftest import ADMIN
-from tests.harness import Chat, RecordingSender, onboard
+from tests.harness import Chat, RecordingSender, consented, onboard
 from tests.reporting import delivered, jpeg_with_gps, send_report
 from tests.test_auth_matrix import make_officer
 
 
 async def commune_officer(app: App, name: str, commune: str) -> Chat:
     admin = Chat(app, ADMIN)
+    if await admin.row() is None:
+        await consented(admin)  # an admin agrees like everyone else
     await admin.send("/invite officer")
     await admin.press("UBND xã")  # a commune's committee: always of one commune
     await admin.send(commune)

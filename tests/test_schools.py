@@ -14,7 +14,7 @@ from bot.storage import classes, schools, teachers
 from bot.storage.db import Row
 from bot.storage.schools import SchoolData
 from tests.conftest import ADMIN
-from tests.harness import CHANNEL, Chat, onboard
+from tests.harness import CHANNEL, Chat, consented, onboard
 
 DONG_KINH = "05977"
 TAN_DOAN = "06316"
@@ -52,7 +52,7 @@ async def make_officer(
     app: App, name: str, agency: str = "Sở GD&ĐT", commune: str | None = None
 ) -> Chat:
     """An officer made for real: the admin's invite, then /start CODE."""
-    admin = Chat(app, ADMIN)
+    admin = await consented(Chat(app, ADMIN))
     await admin.send("/invite officer")
     await admin.press(agency)
     if commune is None:

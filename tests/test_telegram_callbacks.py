@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.engine import Answered
 from bot.core.messages import Choice, Incoming, Kind, Reply
 from tests import telegram_updates as updates
 from tests.telegram_harness import Harness, Person, telegram_harness
@@ -98,14 +99,16 @@ async def test_in_a_group_only_the_person_answered_removes_the_buttons(
     tg: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     group = -1001555000333
-    handle = tg.app.engine.handle
+    answer = tg.app.engine.answer
 
-    async def buttons_for_group_commands(incoming: Incoming) -> list[Reply]:
+    async def buttons_for_group_commands(
+        incoming: Incoming, *, inbox_id: int | None = None, address: str | None = None
+    ) -> Answered:
         if incoming.kind is Kind.COMMAND and not incoming.is_private:
-            return [Reply("Pick one", choices=(Choice("Help", "cmd:help"),))]
-        return await handle(incoming)
+            return Answered(None, [Reply("Pick one", choices=(Choice("Help", "cmd:help"),))])
+        return await answer(incoming, inbox_id=inbox_id, address=address)
 
-    monkeypatch.setattr(tg.app.engine, "handle", buttons_for_group_commands)
+    monkeypatch.setattr(tg.app.engine, "answer", buttons_for_group_commands)
     lan, minh = tg.person(6101), tg.person(6102)
     await lan.send(updates.text(lan.user, "/help@LangSonPlasticBot", chat_id=group))
     [question] = await tg.fake.wait_for(lambda: tg.fake.sent(group))

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.channels.base import PermanentFailure, RecipientGone, TemporaryFailure
 from bot.channels.telegram import Limits, Tuning
 from bot.channels.telegram.limiter import Bucket, chat_kind
 from bot.core.clock import LOCAL_TZ, iso
 from bot.core.messages import Choice, Reply
+from bot.core.sending import PermanentFailure, RecipientGone, TemporaryFailure
 from bot.storage import users
 from tests.fake_telegram import Call, hang, server_error, too_many
 from tests.telegram_harness import FAST, Harness, telegram_harness

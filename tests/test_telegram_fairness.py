@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.telegram import Tuning
-from bot.core.messages import Incoming, Reply
+from bot.core.engine import Answered
+from bot.core.messages import Incoming
 from tests.telegram_harness import FAST, telegram_harness
 
 FLOODER, OTHER = 7101, 7102
@@ -17,17 +18,19 @@ FLOODER, OTHER = 7101, 7102
 async def test_a_flood_from_one_person_does_not_take_every_slot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    few_slots = Tuning(limits=FAST.limits, poll_timeout=5, read_timeout=5, concurrent_updates=2)
+    few_slots = Tuning(limits=FAST.limits, poll_timeout=5, read_timeout=5)
     async with telegram_harness(tmp_path, tuning=few_slots) as tg:
-        handle = tg.app.engine.handle
+        answer = tg.app.engine.answer
         gate = asyncio.Event()  # the flooder's answers are slow (their chat: ~1 message/s)
 
-        async def slow_for_the_flooder(incoming: Incoming) -> list[Reply]:
+        async def slow_for_the_flooder(
+            incoming: Incoming, *, inbox_id: int | None = None, address: str | None = None
+        ) -> Answered:
             if incoming.user_id == str(FLOODER):
                 await gate.wait()
-            return await handle(incoming)
+            return await answer(incoming, inbox_id=inbox_id, address=address)
 
-        monkeypatch.setattr(tg.app.engine, "handle", slow_for_the_flooder)
+        monkeypatch.setattr(tg.app.engine, "answer", slow_for_the_flooder)
         flooder, other = tg.person(FLOODER), tg.person(OTHER)
         try:
             for n in range(1, 7):  # three times as many updates as there are slots

@@ -96,6 +96,10 @@ async def test_menu_buttons_and_vietnamese_by_default(tg: Harness) -> None:
 async def test_deep_link_start_code_makes_an_officer(tmp_path: Path) -> None:
     async with telegram_harness(tmp_path, admins=frozenset({"telegram:9000"})) as tg:
         admin = tg.person(9000)
+        await admin.say("/start")  # an admin agrees first, like everyone
+        await admin.read()
+        await admin.press("I agree")
+        await admin.read(2)
         await admin.say("/invite officer")
         await admin.read()
         await admin.press("Sở NN&MT")

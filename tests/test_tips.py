@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot.app import App
-from bot.channels.base import PermanentFailure, RecipientGone, TemporaryFailure, Throttled
 from bot.content.model import Tip
 from bot.core.clock import LOCAL_TZ, FakeClock
+from bot.core.sending import PermanentFailure, RecipientGone, TemporaryFailure, Throttled
 from bot.features.tips import tip_text
 from tests.conftest import AppFactory
 from tests.harness import Chat, RecordingSender, onboard

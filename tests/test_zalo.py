@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from bot.channels.zalo.api import ZaloApi
-from bot.channels.zalo.download import DownloadPolicy, UnsafeDownload
+from bot.channels.zalo.download import DownloadPolicy, UnsafeDownload, fetch_image, public
 from bot.channels.zalo.transport import ZaloWebhook
 from bot.core.clock import FakeClock
 from bot.core.messages import Reply
@@ -102,7 +104,7 @@ async def test_webhook_checks_the_secret_and_accepts_flat_and_wrapped_bodies(zal
     }
     assert (await hook(headers, json.dumps(wrapped).encode()))[0] == 200
     assert (await hook(headers, body))[0] == 200  # a retry of m1
-    await hook.drain()
+    await zalo.app.inbox.drain()
     assert len(zalo.fake.texts("w1")) == 2
 
 
@@ -134,6 +136,28 @@ def test_default_policy_refuses_loopback_and_http() -> None:
         with pytest.raises(UnsafeDownload, match=r"not allowed|allow-list"):
             policy.check_url(url)
     policy.check_url("https://photo-stal-1.zdn.vn/a.jpg")
+    with pytest.raises(UnsafeDownload, match="port"):
+        policy.check_url("https://photo-stal-1.zdn.vn:8443/a.jpg")
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost", "127.0.0.1", "10.1.2.3", "169.254.169.254", "::1", "0.0.0.0", "240.0.0.1"]
+)
+async def test_an_allowed_name_that_resolves_inside_is_refused(host: str) -> None:
+    """An allowed host name pointed (by DNS) at a loopback, private, link-local or reserved
+    address is refused before any connection; the numbers stand for what DNS answered."""
+    policy = DownloadPolicy(allowed_hosts=(host,))
+    url = f"https://{host if ':' not in host else f'[{host}]'}/a.jpg"
+    policy.check_url(url)  # the name is allowed...
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(UnsafeDownload, match="non-public address"):
+            await fetch_image(client, url, policy)  # ...but not where it leads
+
+
+def test_public_addresses() -> None:
+    assert public(ipaddress.ip_address("8.8.8.8")) and public(ipaddress.ip_address("2001:4860::1"))
+    for inside in ("192.168.1.1", "172.16.0.1", "100.64.0.1", "::ffff:127.0.0.1", "fe80::1"):
+        assert not public(ipaddress.ip_address(inside)), inside
 
 
 async def test_broadcast_with_an_unreachable_chat(zalo: Zalo, clock: FakeClock) -> None:

@@ -11,11 +11,11 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from bot.channels.base import PermanentFailure, RecipientGone, TemporaryFailure
 from bot.channels.zalo.api import ZaloApiError, send_error
+from bot.channels.zalo.media import media_route
 from bot.core.clock import FakeClock
 from bot.core.messages import Attachment, Reply
-from bot.media import media_route
+from bot.core.sending import PermanentFailure, RecipientGone, TemporaryFailure
 from bot.settings import SettingsError, load_settings
 from bot.web import build_web_app, handler_route
 from tests.conftest import AppFactory

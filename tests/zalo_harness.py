@@ -13,11 +13,13 @@ from bot.app import App
 from bot.channels.zalo.api import ZaloApi
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.download import DownloadPolicy
+from bot.channels.zalo.media import MediaStore
 from bot.channels.zalo.transport import ZaloPoller
-from bot.media import MediaStore
 from tests.fake_zalo import TOKEN, FakeZalo
 
-LOCAL_POLICY = DownloadPolicy(allowed_hosts=("127.0.0.1",), require_https=False, max_bytes=50_000)
+LOCAL_POLICY = DownloadPolicy(
+    allowed_hosts=("127.0.0.1",), require_https=False, max_bytes=50_000, allow_private=True
+)
 
 
 @dataclass
@@ -52,8 +54,15 @@ async def make_zalo(app: App, fake: FakeZalo, url: str, public: str | None = Non
     media = MediaStore(app.deps.db, app.deps.clock, public)
     pauses = Pauses()
     channel = ZaloChannel(
-        app, api, media, downloads=downloads, policy=LOCAL_POLICY, send_rate=1000.0, sleep=pauses
+        app.door,
+        api,
+        media,
+        downloads=downloads,
+        policy=LOCAL_POLICY,
+        send_rate=1000.0,
+        sleep=pauses,
     )
+    await app.inbox.start()
     return Zalo(fake, url, app, channel, ZaloPoller(channel, api, pauses), pauses)
 
 

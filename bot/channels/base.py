@@ -1,35 +1,17 @@
-"""What every channel adapter provides, and the few send errors they all map to."""
+"""The interface every platform channel offers the runner, and its door into the engine.
+
+A channel is started, gives the web server its routes (webhooks, media), and is stopped in
+two steps (stop receiving, then finish what was received). It reaches the engine through a
+`Door` only: put an update in, look up a person's language. The send errors and the
+`Sender` it gives the outbox are defined in core (`bot.core.sending`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.core.messages import Capabilities, Reply
-
-
-class SendError(Exception):
-    """A send failed; subclasses say what the outbox should do about it."""
-
-
-class RecipientGone(SendError):
-    """Blocked the bot or deactivated: stop sending and mark them unreachable."""
-
-
-class Throttled(SendError):
-    """The platform asked us to slow down: retry after `retry_after` seconds."""
-
-    def __init__(self, retry_after: float, message: str = "throttled") -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class TemporaryFailure(SendError):
-    """Network trouble or a server error: retry with backoff."""
-
-
-class PermanentFailure(SendError):
-    """The platform refused the message for good: log it and drop it."""
+from bot.web import WebRoute
 
 
 class ChannelStartError(Exception):
@@ -40,9 +22,22 @@ class ChannelStartError(Exception):
         self.exit_code = 2 if bad_setting else 1
 
 
-class Sender(Protocol):
-    """Delivers replies to one chat on one channel."""
+class Channel(Protocol):
+    """What the runner does with every configured channel, in this order."""
 
-    capabilities: Capabilities
+    name: str
 
-    async def send(self, chat_id: str, replies: Sequence[Reply]) -> None: ...
+    async def start(self) -> None:
+        """Checks the token and starts receiving; raises ChannelStartError."""
+
+    def routes(self) -> Sequence[WebRoute]:
+        """The web routes it serves (its webhook), empty when it polls."""
+
+    async def after_listening(self) -> None:
+        """Once the web server listens: registers the webhook; raises ChannelStartError."""
+
+    async def begin_stop(self) -> None:
+        """Stops receiving and refuses new outbox sends (they stay queued)."""
+
+    async def stop(self, within: float) -> None:
+        """Finishes what was received within `within` seconds, closes its clients."""

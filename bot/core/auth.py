@@ -40,8 +40,8 @@ def role_of(user: User, admins: Collection[str], *, approved_teacher: bool = Fal
     Saying "I am a teacher" at onboarding only chooses the tips; the TEACHER role (class
     campaigns) comes with a registration an officer approved. Until then they act as a resident.
     """
-    if user.address in admins:
-        return Role.ADMIN
+    if user.address in admins and user.consented:
+        return Role.ADMIN  # an admin agrees first too: nothing of theirs is kept before
     if not user.consented or not user.onboarded:
         return Role.GUEST
     if user.is_officer:

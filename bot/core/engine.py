@@ -9,8 +9,10 @@ is logged with context, and the person gets a short apology.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot.core import choices as choice_rules
+from bot.core import reply_codec
 from bot.core.auth import Role, allowed, role_of
 from bot.core.clock import iso
 from bot.core.context import Context
@@ -20,9 +22,18 @@ from bot.core.interpret import Verdict
 from bot.core.messages import Choice, Incoming, Kind, Reply
 from bot.core.router import Router
 from bot.core.text import MAX_TEXT, clean
-from bot.storage import conversations, deliveries, teachers, users
+from bot.storage import answers, conversations, deliveries, inbox, teachers, users
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The replies, and their row in the answers table when they were stored (else None)."""
+
+    id: int | None
+    replies: list[Reply]
+
 
 # Words that make small talk ("cảm ơn"): inside a question they are not taken as a command.
 CHAT_WORDS = frozenset({"greet", "thanks"})
@@ -33,7 +44,17 @@ class Engine:
         self.deps = deps
         self.router = router
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
+    async def handle(self, incoming: Incoming, *, inbox_id: int | None = None) -> list[Reply]:
+        """The replies to one message. `inbox_id`, the stored update it came from, is marked
+        done in the same transaction, so a crash never handles it twice."""
+        return (await self.answer(incoming, inbox_id=inbox_id)).replies
+
+    async def answer(
+        self, incoming: Incoming, *, inbox_id: int | None = None, address: str | None = None
+    ) -> Answered:
+        """As `handle`; with an `address` (where the channel sends it), the replies are also
+        written to the answers table in the same transaction: a crash after the commit
+        delays the answer, never drops it."""
         try:
             async with self.deps.db.transaction() as tx:
                 now = self.deps.clock.now()
@@ -51,11 +72,19 @@ class Engine:
                 await self._dispatch(ctx)
                 if not ctx.erased:
                     await conversations.save(tx, user.id, ctx.convo, ctx.now_iso)
-            return ctx.replies
+                if inbox_id is not None:
+                    await inbox.finish(tx, [inbox_id])
+                answer_id = None
+                if address is not None and ctx.replies:
+                    stored = reply_codec.encode(ctx.replies)
+                    answer_id = await answers.add(tx, incoming.channel, address, stored, iso(now))
+            return Answered(answer_id, ctx.replies)
         except Exception:
             log.exception("failed to handle a %s message on %s", incoming.kind, incoming.channel)
             _ = self.deps.i18n.translator(await self._locale_after_failure(incoming))
-            return [Reply(_("Sorry, something went wrong on our side. Please try again."))]
+            return Answered(
+                None, [Reply(_("Sorry, something went wrong on our side. Please try again."))]
+            )
 
     async def _locale_after_failure(self, incoming: Incoming) -> str:
         """The person's saved language if it can still be read, else the platform's hint."""

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.channels.base import PermanentFailure, RecipientGone, Sender, TemporaryFailure, Throttled
 from bot.core.clock import iso
 from bot.core.deps import Deps
 from bot.core.router import Router
+from bot.core.sending import PermanentFailure, RecipientGone, Sender, TemporaryFailure, Throttled
 from bot.storage import counters, deliveries, users
 from bot.storage.deliveries import Delivery
 

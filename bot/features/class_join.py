@@ -18,7 +18,7 @@ from bot.core.messages import Choice
 from bot.core.payloads import Payload
 from bot.core.router import N_, CodeKind, Command, Router, State
 from bot.domain.campaigns import pseudonym
-from bot.steps.consent import FIRST_STEPS, agree_first
+from bot.steps.consent import FIRST_STEPS, agree_first, try_code
 from bot.steps.profile import ONBOARDED, ask_profile
 from bot.storage import classes
 from bot.storage.classes import Class
@@ -38,7 +38,7 @@ async def join(ctx: Context) -> None:
     if not ctx.user.consented:
         await agree_first(ctx, code)
         return
-    await join_with_code(ctx, code)
+    await try_code(ctx, code, join_with_code)
 
 
 async def _problem(ctx: Context, code: str) -> tuple[str | None, Class | None]:
@@ -65,15 +65,15 @@ async def _problem(ctx: Context, code: str) -> tuple[str | None, Class | None]:
             None,
         )
     if cls.status != classes.OPEN:
-        return _("Class {name} is closed: it does not take new students.", name=cls.name), cls
+        # A closed class's code says nothing about the class: it may be guessed or old.
+        return _("This class is closed: it does not take new students."), None
     if cls.ends_on and date.fromisoformat(cls.ends_on) < local_date(ctx.now):
         return (
             _(
-                "This code has expired: class {name}'s campaign ended on {date}.",
-                name=cls.name,
+                "This code has expired: the class's campaign ended on {date}.",
                 date=_.date(date.fromisoformat(cls.ends_on)),
             ),
-            cls,
+            None,
         )
     current = await classes.member_of(ctx.tx, ctx.user.id)
     if current is not None and current.class_id == cls.id:

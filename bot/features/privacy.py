@@ -17,7 +17,7 @@ from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
 from bot.domain.profile import summary
 from bot.markets import photo_store
-from bot.storage import classes, reports, users
+from bot.storage import classes, media, reports, users
 from bot.storage.db import Transaction, as_dict
 
 ERASE = Payload("erase", "answer")
@@ -145,6 +145,7 @@ async def on_erase(ctx: Context) -> None:
         (ctx.user.id,),
     )
     unused_photos = await reports.forget_user(ctx.tx, ctx.user.id)
+    await media.delete_for(ctx.tx, ctx.user.channel, ctx.user.chat_id)  # their exports
     await users.delete(ctx.tx, ctx.user.id)
     store = photo_store(ctx.deps.settings)
     for name in unused_photos:

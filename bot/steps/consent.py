@@ -9,17 +9,25 @@ first questions. A "no" ends the conversation there, and the code with it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from bot.core.clock import iso
 from bot.core.context import Context
 from bot.core.messages import Choice
 from bot.core.payloads import Payload
 from bot.core.router import Router, State
 from bot.domain.profile import LANGUAGE
 from bot.steps.profile import ONBOARDED, ask_profile
+from bot.storage import code_misses
 
 STEP = "onboarding.consent"  # the name the greeting's question always had
 AGREED = "onboarding.agreed"
 FIRST_STEPS = ["role", "commune"]
 MAX_CODE = 32
+MAX_MISSES = 5  # wrong codes a person may try within COOL_DOWN
+COOL_DOWN = timedelta(minutes=5)
+Redeem = Callable[[Context, str], Awaitable[bool]]
 CONSENT = Payload("consent", "answer")
 
 
@@ -96,6 +104,10 @@ async def on_consent(ctx: Context) -> None:
 
 async def redeem(ctx: Context, code: str) -> bool:
     """Uses a code of any kind the features registered; says so if none takes it."""
+    return await try_code(ctx, code, _redeem_any)
+
+
+async def _redeem_any(ctx: Context, code: str) -> bool:
     kind = ctx.router.code_kind(code)
     if kind is not None:
         return await kind.redeem(ctx, code)
@@ -105,6 +117,29 @@ async def redeem(ctx: Context, code: str) -> bool:
             "Please ask for a new one."
         )
     )
+    return False
+
+
+async def try_code(ctx: Context, code: str, use: Redeem) -> bool:
+    """Tries a code unless the person is cooling down: after MAX_MISSES wrong codes within
+    COOL_DOWN, codes are refused without being looked at until the oldest of those is
+    COOL_DOWN old. Codes are short: guessing must stay slow."""
+    now = ctx.now
+    recent = await code_misses.since(ctx.tx, ctx.user.id, iso(now - COOL_DOWN))
+    if len(recent) >= MAX_MISSES:
+        wait = COOL_DOWN - (now - datetime.fromisoformat(recent[-MAX_MISSES]))
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        ctx.say(
+            ctx._.plural(
+                "Too many wrong codes. Please wait {count} minute, then try again.",
+                "Too many wrong codes. Please wait {count} minutes, then try again.",
+                minutes,
+            )
+        )
+        return False
+    if await use(ctx, code):
+        return True
+    await code_misses.add(ctx.tx, ctx.user.id, ctx.now_iso, iso(now - COOL_DOWN))
     return False
 
 

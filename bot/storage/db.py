@@ -44,7 +44,10 @@ class Database:
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk before it returns, so what the bot acknowledged survives
+        # a power cut too. Measured with the batched inbox it costs nothing noticeable
+        # (benchmarks/ingestion.py: 6,946 vs 7,146 stores/s); see the README.
+        await conn.execute("PRAGMA synchronous=FULL")
         return cls(conn, target)
 
     async def close(self) -> None:

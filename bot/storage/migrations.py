@@ -400,6 +400,44 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        9,
+        "the durable inbox, the answers to send, wrong codes counted; media files know whose",
+        (
+            """CREATE TABLE inbox (
+                id {pk},
+                channel TEXT NOT NULL,
+                update_key TEXT NOT NULL,
+                person TEXT NOT NULL,
+                payload TEXT,
+                status TEXT NOT NULL DEFAULT 'new',
+                received_at TEXT NOT NULL,
+                UNIQUE (channel, update_key)
+            )""",
+            "CREATE INDEX inbox_waiting ON inbox (status, channel, person, id)",
+            "CREATE INDEX inbox_age ON inbox (received_at)",
+            "ALTER TABLE media ADD COLUMN channel TEXT",
+            "ALTER TABLE media ADD COLUMN chat_id TEXT",
+            "CREATE INDEX media_owner ON media (channel, chat_id)",
+            """CREATE TABLE answers (
+                id {pk},
+                channel TEXT NOT NULL,
+                address TEXT NOT NULL,
+                replies TEXT NOT NULL,
+                parts INTEGER NOT NULL DEFAULT 0,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL DEFAULT 'sending',
+                created_at TEXT NOT NULL,
+                not_before TEXT NOT NULL
+            )""",
+            "CREATE INDEX answers_due ON answers (status, not_before)",
+            """CREATE TABLE code_misses (
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                at TEXT NOT NULL
+            )""",
+            "CREATE INDEX code_misses_user ON code_misses (user_id, at)",
+        ),
+    ),
 )
 
 

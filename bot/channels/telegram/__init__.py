@@ -3,9 +3,9 @@
 - `inbound`: updates -> `Incoming` (what to hand the engine, what to ignore);
 - `sender`: `Reply` -> Bot API calls, Telegram errors -> the shared send errors;
 - `limiter`: Telegram's flood limits, 429 pauses and retries;
-- `processor`: concurrent updates, each person's in order;
+- `webhook`: the webhook route (the 200 once the update is stored in the inbox);
 - `commands`: the command menus;
-- `channel`: the Application that ties them to the engine, by polling or webhook.
+- `channel`: ties them to the engine's door (the durable inbox), by polling or webhook.
 """
 
 import os

@@ -1,49 +1,56 @@
-"""The Telegram channel: python-telegram-bot's Application around the engine.
+"""The Telegram channel: python-telegram-bot's Bot around the engine's door.
 
-Updates arrive by long polling (the Updater) or by webhook (`feed`, called by the web app);
-either way they go through the Application's queue and `PerPersonProcessor`, then
+Updates arrive by long polling (`_poll`: the offset moves past an update only once it is
+stored) or by webhook (`routes`: the 200 is given once it is stored). Either way they go into
+the durable inbox, which gives them back to `_on_stored`, each person's in order; there
 `_on_update` turns them into `Incoming`, asks the engine and sends the replies back to the
 chat they came from. A pressed button is always acknowledged (`answerCallbackQuery`) and its
 keyboard removed, so it cannot be pressed twice; the engine decides whether the choice still
 counts. In a group, answers reply to the command they answer, and only the person who sent
 that command removes the keyboard by pressing (anyone else's press is still acknowledged and
 judged by the engine). A 403 on a direct answer in a person's own chat marks them unreachable,
-as the outbox does. Stopping stops receiving first, then drains the queue within a budget: an
-update acknowledged to Telegram is handled before exit.
+as the outbox does. Stopping stops receiving; what was stored and not handled is handled at
+the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlparse
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.app import App
-from bot.channels.base import ChannelStartError, RecipientGone, SendError
+from bot.channels.base import ChannelStartError
 from bot.channels.telegram import texts
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.inbound import CHANNEL, Action, FileRef, Inbound, parse_update
 from bot.channels.telegram.limiter import Limits, Now, Sleep, TelegramRateLimiter
-from bot.channels.telegram.processor import PerPersonProcessor
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.webhook import webhook_route
+from bot.core.door import Door
 from bot.core.i18n import pick_locale
+from bot.core.inbox import Stored
 from bot.core.messages import Attachment, Incoming, Kind, Reply
+from bot.core.sending import RecipientGone, SendError
 from bot.settings import Settings
-from bot.storage import users
+from bot.web import WebRoute
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MAX_DOWNLOAD_MB = 10
-CONFIRM_TIMEOUT = 2.0  # seconds for the last getUpdates that confirms what was fetched
+CONFIRM_TIMEOUT = 2.0  # seconds for the last getUpdates that confirms what was stored
+MAX_POLL_BACKOFF = 30.0  # seconds between getUpdates attempts while Telegram fails
 STOPPING_MAX_WAIT = 2.0  # seconds of a 429 pause still waited out while stopping
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -56,14 +63,13 @@ class Tuning:
     poll_timeout: float = 25.0  # long polling: how long Telegram may hold getUpdates
     read_timeout: float = 10.0
     connect_timeout: float = 5.0
-    concurrent_updates: int = 64
     connections: int = 64
 
 
 class TelegramChannel:
     def __init__(
         self,
-        app: App,
+        door: Door,
         settings: Settings,
         tuning: Tuning | None = None,
         *,
@@ -72,12 +78,13 @@ class TelegramChannel:
     ) -> None:
         if not settings.telegram_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-        self.app = app
+        self.door = door
+        self.name = CHANNEL
         self.webhook = settings.telegram_webhook_url is not None
+        self._webhook_secret = settings.telegram_webhook_secret
         self.tuning = tuning = tuning or Tuning()
         limiter_args: dict[str, Any] = {"now": now} | ({"sleep": sleep} if sleep else {})
         self.limiter = TelegramRateLimiter(tuning.limits, **limiter_args)
-        self.processor = PerPersonProcessor(tuning.concurrent_updates)
         request = HTTPXRequest(
             connection_pool_size=tuning.connections,
             read_timeout=tuning.read_timeout,
@@ -97,17 +104,19 @@ class TelegramChannel:
             .request(request)
             .get_updates_request(polling)
             .rate_limiter(self.limiter)
-            .concurrent_updates(self.processor)
+            .updater(None)
         )
-        if self.webhook:
-            builder = builder.updater(None)
         self._requests = (request, polling)
         self.application: PTBApplication = builder.build()
-        self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.application.add_error_handler(self._on_error)
-        self.sender = TelegramSender(self.application.bot, app.deps.i18n)
-        app.senders[CHANNEL] = self.sender
+        self.sender = TelegramSender(self.application.bot, door.i18n, self._saved_locale)
+        door.add_sender(CHANNEL, self.sender)
+        door.add_answer_sender(CHANNEL, self.sender)
+        door.serve(CHANNEL, self._on_stored)
         self._admins = settings.admins
+        self._webhook_url = settings.telegram_webhook_url
+        self._poller: asyncio.Task[None] | None = None
+        self._offset: int | None = None  # the next update to fetch: all before it are stored
+        self._receiving = True
 
     @property
     def username(self) -> str:
@@ -129,15 +138,11 @@ class TelegramChannel:
 
     async def _start(self) -> None:
         await self.application.initialize()
-        bot, deps = self.application.bot, self.app.deps
-        await set_commands(bot, self.app.router, deps.i18n, self._admins)
-        await self.application.start()
-        if self.application.updater is not None:
-            await self.application.updater.start_polling(
-                poll_interval=0,
-                timeout=timedelta(seconds=self.tuning.poll_timeout),
-                allowed_updates=ALLOWED_UPDATES,
-            )
+        bot = self.application.bot
+        await set_commands(bot, self.door.router, self.door.i18n, self._admins)
+        if not self.webhook:
+            await bot.delete_webhook()
+            self._poller = asyncio.create_task(self._poll(), name="telegram-poller")
         log.info("Telegram channel started as @%s (%s)", self.username, self.mode)
 
     @property
@@ -158,54 +163,91 @@ class TelegramChannel:
         except TelegramError as exc:
             raise ChannelStartError(f"Could not set the Telegram webhook: {exc}") from None
 
-    async def feed(self, data: dict[str, Any]) -> None:
-        """A webhook update: queued at once, so Telegram gets its answer fast."""
-        update = Update.de_json(data, self.application.bot)
-        await self.application.update_queue.put(update)
+    def routes(self) -> list[WebRoute]:
+        if not (self.webhook and self._webhook_url and self._webhook_secret):
+            return []
+        path = urlparse(self._webhook_url).path or "/"
+        return [webhook_route(path, self._webhook_secret, self.store, self.is_update)]
+
+    async def after_listening(self) -> None:
+        if self.webhook and self._webhook_url and self._webhook_secret:
+            await self.set_webhook(self._webhook_url, self._webhook_secret)
+
+    def is_update(self, data: dict[str, Any]) -> bool:
+        """A JSON object python-telegram-bot can read as an update."""
+        try:
+            Update.de_json(data, self.application.bot)
+        except Exception:
+            return False
+        return True
+
+    async def store(self, data: dict[str, Any]) -> bool:
+        """Stores an update in the inbox; False if it was stored before (a repeat)."""
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return await self.door.put(CHANNEL, str(data["update_id"]), person_key(data), payload)
+
+    async def _poll(self) -> None:
+        """getUpdates; the next offset (which confirms the updates) only once they are stored.
+
+        An update fetched again after a stop or a crash is recognised by the inbox."""
+        failures = 0
+        bot = self.application.bot
+        while self._receiving:
+            try:
+                got = await bot.get_updates(
+                    offset=self._offset,
+                    timeout=timedelta(seconds=self.tuning.poll_timeout),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            except TelegramError as exc:
+                failures += 1
+                delay = min(MAX_POLL_BACKOFF, 0.5 * 2**failures)
+                log.warning("Telegram getUpdates failed (%s); retrying in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            if got:
+                await asyncio.gather(*(self.store(u.to_dict()) for u in got))
+                self._offset = got[-1].update_id + 1
+
+    async def _on_stored(self, item: Stored) -> None:
+        update = Update.de_json(json.loads(item.payload), self.application.bot)
+        await self._on_update(update, item.id)
 
     async def begin_stop(self) -> None:
-        """No new work; what was received keeps being handled (`stop` waits for it).
-
-        - Long polling stops: no more getUpdates, and what was fetched is confirmed to
-          Telegram. The poll in flight is cancelled (whatever it would have returned is not
-          confirmed, so Telegram sends it again on the next start). In webhook mode the web
-          server is the receiver: the runner stops it.
-        - The outbox's new sends are refused: they stay queued for the next start.
-        - A 429 pause is still waited out when short (answers to updates already received),
-          a longer one fails fast.
-        """
+        """No new work: polling stops (the poll in flight is abandoned: what it would have
+        returned is not confirmed, so Telegram sends it again) and the outbox's new sends
+        are refused (they stay queued). A 429 pause is still waited out when short (answers
+        to updates already received), a longer one fails fast. In webhook mode the web
+        server is the receiver: the runner stops it."""
         self.sender.stopping = True
         self.limiter.max_wait = min(self.limiter.max_wait, STOPPING_MAX_WAIT)
-        updater = self.application.updater
-        if updater is None or not updater.running:
+        self._receiving = False
+        if self._poller is None:
             return
-        try:
-            await asyncio.wait_for(updater.stop(), CONFIRM_TIMEOUT)
-        except TimeoutError:
-            log.warning("could not confirm the last updates; Telegram sends them again")
+        self._poller.cancel()
+        with suppress(asyncio.CancelledError):
+            await self._poller
+        self._poller = None
+        if self._offset is not None:  # confirms what was stored (a repeat would be ignored)
+            try:
+                await asyncio.wait_for(
+                    self.application.bot.get_updates(offset=self._offset, timeout=0, limit=1),
+                    CONFIRM_TIMEOUT,
+                )
+            except (TimeoutError, TelegramError):
+                log.info("could not confirm the last updates; Telegram sends them again")
 
     async def stop(self, within: float | None = None) -> None:
-        """Stops receiving, handles what was already received, closes the HTTP clients.
-
-        `within` bounds the handling in seconds: what is not finished by then is cancelled."""
+        """Stops receiving and closes the HTTP clients (the inbox keeps what is waiting)."""
         await self.begin_stop()
-        if self.application.running:
-            try:
-                await asyncio.wait_for(self.application.stop(), within)
-            except TimeoutError:
-                left = await self.processor.cancel_pending()
-                log.error("stopped with %d received Telegram updates not handled", left)
         await self.application.shutdown()
         for request in self._requests:  # also when start() failed half-way
             await request.shutdown()
 
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        update_id = update.update_id if isinstance(update, Update) else None
-        log.error("Telegram update %s failed", update_id, exc_info=context.error)
-
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_update(self, update: Update, inbox_id: int | None = None) -> None:
         if update.callback_query is not None:
-            await self._on_press(update.callback_query)
+            await self._on_press(update.callback_query, inbox_id)
             return
         inbound = parse_update(update, self.username)
         incoming = inbound.incoming
@@ -219,15 +261,16 @@ class TelegramChannel:
                 incoming = replace(incoming, photo=attachment)
             else:
                 incoming = replace(incoming, document=attachment)
-        replies = await self.app.engine.handle(incoming)
-        if incoming.kind is not Kind.BLOCKED:
-            # In a group, answer as a reply to the command: it shows whom the answer is for,
-            # and a press on its buttons can be told apart (see `_pressed_by_addressee`).
-            group_message = update.message if not incoming.is_private else None
-            reply_to = group_message.message_id if group_message is not None else None
-            await self._answer(inbound.chat_id, replies, incoming, reply_to=reply_to)
+        if incoming.kind is Kind.BLOCKED:
+            await self.door.handle(incoming, inbox_id)
+            return
+        # In a group, answer as a reply to the command: it shows whom the answer is for,
+        # and a press on its buttons can be told apart (see `_pressed_by_addressee`).
+        group_message = update.message if not incoming.is_private else None
+        reply_to = group_message.message_id if group_message is not None else None
+        await self._respond(inbound.chat_id, incoming, inbox_id, reply_to)
 
-    async def _on_press(self, query: CallbackQuery) -> None:
+    async def _on_press(self, query: CallbackQuery, inbox_id: int | None = None) -> None:
         """Acknowledge, remove the keyboard, then let the engine judge the payload.
 
         In a private chat only its owner can press: a press whose message is from another
@@ -255,7 +298,7 @@ class TelegramChannel:
             language_hint=user.language_code,
             is_private=private,
         )
-        await self._answer(chat_id, await self.app.engine.handle(incoming), incoming)
+        await self._respond(chat_id, incoming, inbox_id)
 
     async def _remove_keyboard(self, message: Message) -> None:
         try:
@@ -281,8 +324,31 @@ class TelegramChannel:
     async def _notice(self, inbound: Inbound, message: str, **values: object) -> None:
         assert inbound.incoming is not None
         locale = await self._locale(inbound.incoming)
-        text = self.app.deps.i18n.translator(locale)(message, **values)
+        text = self.door.translator(locale)(message, **values)
         await self._answer(inbound.chat_id, [Reply(text)], inbound.incoming, locale)
+
+    async def _respond(
+        self, chat_id: int, incoming: Incoming, inbox_id: int | None, reply_to: int | None = None
+    ) -> None:
+        """The engine's answer, stored with its state change, then sent (or retried later)."""
+        where = {"chat": chat_id, "user": incoming.user_id, "hint": incoming.language_hint}
+        address = json.dumps(where | ({"reply_to": reply_to} if reply_to is not None else {}))
+        answered = await self.door.answer(incoming, inbox_id, address)
+        if not answered.replies:
+            return
+        try:
+            await self.door.send(CHANNEL, answered, address)
+        except SendError as exc:
+            await self._send_failed(exc, chat_id, incoming)
+
+    async def _send_failed(self, exc: SendError, chat_id: int, incoming: Incoming) -> None:
+        if not isinstance(exc, RecipientGone):
+            log.warning("could not answer in a Telegram chat (kept for a retry): %s", exc)
+        elif str(chat_id) != incoming.user_id:  # a group that removed the bot: not them
+            log.warning("could not answer in a Telegram group: %s", exc)
+        else:
+            log.info("a person blocked the bot or is gone: %s", exc)
+            await self._mark_unreachable(incoming)
 
     async def _answer(
         self,
@@ -313,15 +379,15 @@ class TelegramChannel:
         (or were deactivated); they are welcomed back if they return."""
         person = incoming.user_id
         gone = Incoming(CHANNEL, person, person, Kind.BLOCKED, language_hint=incoming.language_hint)
-        await self.app.engine.handle(gone)
+        await self.door.handle(gone)
+
+    async def _saved_locale(self, user_id: str) -> str | None:
+        return await self.door.locale(CHANNEL, user_id=user_id)
 
     async def _locale(self, incoming: Incoming) -> str:
         """The person's saved language, else what their Telegram app says."""
-        async with self.app.deps.db.transaction() as tx:
-            user = await users.find(tx, CHANNEL, incoming.user_id)
-        if user is not None and user.locale:
-            return user.locale
-        return pick_locale(incoming.language_hint)
+        saved = await self.door.locale(CHANNEL, user_id=incoming.user_id)
+        return saved or pick_locale(incoming.language_hint)
 
 
 def _pressed_by_addressee(message: Message, user_id: int) -> bool:
@@ -331,3 +397,17 @@ def _pressed_by_addressee(message: Message, user_id: int) -> bool:
         return message.chat.id == user_id
     command = message.reply_to_message
     return command is not None and command.from_user is not None and command.from_user.id == user_id
+
+
+def person_key(data: dict[str, Any]) -> str:
+    """Whose update this is, from the raw JSON: the sender, else the chat."""
+    for field_name in ("message", "edited_message", "callback_query", "my_chat_member"):
+        part = data.get(field_name)
+        if isinstance(part, dict):
+            sender = part.get("from")
+            if isinstance(sender, dict) and sender.get("id") is not None:
+                return str(sender["id"])
+            chat = part.get("chat")
+            if isinstance(chat, dict) and chat.get("id") is not None:
+                return str(chat["id"])
+    return "-"

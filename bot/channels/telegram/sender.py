@@ -10,9 +10,11 @@ answers (`reply_to`).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 
 from telegram import (
@@ -36,18 +38,19 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.channels.base import (
-    PermanentFailure,
-    RecipientGone,
-    SendError,
-    TemporaryFailure,
-    Throttled,
-)
 from bot.channels.telegram.limiter import retry_seconds
 from bot.channels.telegram.texts import OR_SHARE_LOCATION, SHARE_LOCATION
 from bot.core.i18n import I18n
 from bot.core.messages import Attachment, Capabilities, Choice, Reply
 from bot.core.render import texts_for
+from bot.core.sending import (
+    PermanentFailure,
+    Progress,
+    RecipientGone,
+    SendError,
+    TemporaryFailure,
+    Throttled,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,8 @@ CAPABILITIES = Capabilities(buttons=True, max_text=4096, location=True, document
 MAX_CAPTION = 1024
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+Step = Callable[[], Awaitable[object]]
+LocaleOf = Callable[[str], Awaitable[str | None]]
 LOCATION_KEYBOARDS = 5000  # chats remembered as showing a "share my location" keyboard
 
 
@@ -119,9 +124,10 @@ class TelegramSender:
 
     capabilities = CAPABILITIES
 
-    def __init__(self, bot: Bot, i18n: I18n) -> None:
+    def __init__(self, bot: Bot, i18n: I18n, locale_of: LocaleOf | None = None) -> None:
         self.bot = bot
         self.i18n = i18n
+        self.locale_of = locale_of
         self.stopping = False
         self.location_keyboards = LocationKeyboards()
 
@@ -138,19 +144,46 @@ class TelegramSender:
         locale: str = "vi",
         *,
         reply_to: int | None = None,
+        skip: int = 0,
+        progress: Progress | None = None,
     ) -> None:
         """Sends the replies in order, each message a reply to the message `reply_to` of that
-        chat if given; raises a `SendError` if Telegram refuses one."""
+        chat if given; raises a `SendError` if Telegram refuses one. The first `skip`
+        messages were sent before; `progress(n)` is told each time n have been sent."""
         extra: dict[str, Any] = {}
         if reply_to is not None:  # sent anyway if that message was deleted meanwhile
             extra["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
+        steps = [step for reply in replies for step in self._steps(chat_id, reply, locale, extra)]
         try:
-            for reply in replies:
-                await self._reply(chat_id, reply, locale, extra)
+            for number, step in enumerate(steps, 1):
+                if number <= skip:
+                    continue
+                await step()
+                if progress is not None and number < len(steps):
+                    progress(number)
         except TelegramError as exc:
             raise send_error(exc) from exc
 
-    async def _reply(self, chat_id: int, reply: Reply, locale: str, extra: dict[str, Any]) -> None:
+    async def send_answer(
+        self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
+    ) -> None:
+        """A stored answer: its address says the chat, the message it answers, whose it is."""
+        where = json.loads(address)
+        locale = "vi"
+        if any(r.ask_location for r in replies) and self.locale_of is not None:
+            locale = await self.locale_of(str(where["user"])) or where.get("hint") or "vi"
+        await self.deliver(
+            int(where["chat"]),
+            replies,
+            locale,
+            reply_to=where.get("reply_to"),
+            skip=skip,
+            progress=progress,
+        )
+
+    def _steps(self, chat_id: int, reply: Reply, locale: str, extra: dict[str, Any]) -> list[Step]:
+        """One Bot API call per step, in order (the markup is decided here, once)."""
+        steps: list[Step] = []
         parts = [part for part in texts_for(reply, CAPABILITIES) if part.strip()]
         markup = self._markup(chat_id, reply, locale)
         attachments = [a for a in (reply.photo, reply.document) if a is not None]
@@ -160,21 +193,29 @@ class TelegramSender:
                 parts[0] if last and len(parts) == 1 and len(parts[0]) <= MAX_CAPTION else None
             )
             is_photo = reply.photo is attachment
-            await self._upload(chat_id, attachment, is_photo, caption, markup, extra)
+            steps.append(
+                partial(self._upload, chat_id, attachment, is_photo, caption, markup, extra)
+            )
             if caption is not None:
                 parts, markup = [], None
         for number, part in enumerate(parts, 1):
-            await self.bot.send_message(
-                chat_id,
-                part,
-                reply_markup=markup if number == len(parts) else None,
-                link_preview_options=NO_PREVIEW,
-                **extra,
+            steps.append(
+                partial(
+                    self.bot.send_message,
+                    chat_id,
+                    part,
+                    reply_markup=markup if number == len(parts) else None,
+                    link_preview_options=NO_PREVIEW,
+                    **extra,
+                )
             )
         if reply.choices and reply.ask_location:  # one message cannot carry both keyboards
             hint = self.i18n.translator(locale)(OR_SHARE_LOCATION)
             keyboard = self._location_keyboard(locale)
-            await self.bot.send_message(chat_id, hint, reply_markup=keyboard, **extra)
+            steps.append(
+                partial(self.bot.send_message, chat_id, hint, reply_markup=keyboard, **extra)
+            )
+        return steps
 
     async def _upload(
         self,

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from bot.channels.base import PermanentFailure, RecipientGone, TemporaryFailure, Throttled
+from bot.core.sending import PermanentFailure, RecipientGone, TemporaryFailure, Throttled
 from bot.logsafe import register_secret
 
 log = logging.getLogger(__name__)

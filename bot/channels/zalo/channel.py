@@ -9,22 +9,23 @@ Zalo cannot carry, become a link, or a plain explanation without PUBLIC_BASE_URL
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 
 import httpx
 
-from bot.app import App
-from bot.channels.base import RecipientGone, SendError, Throttled
 from bot.channels.zalo.api import ZaloApi, ZaloApiError, send_error
 from bot.channels.zalo.download import DownloadPolicy, UnsafeDownload, fetch_image
+from bot.channels.zalo.media import MediaStore
 from bot.channels.zalo.updates import ZaloMessage, parse_update
-from bot.core.clock import iso
+from bot.core.door import Door
+from bot.core.inbox import Stored
 from bot.core.messages import Attachment, Capabilities, Incoming, Kind, Reply
 from bot.core.render import texts_for
-from bot.media import MediaStore
-from bot.storage import seen
+from bot.core.sending import Progress, RecipientGone, SendError, Throttled
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo"
@@ -56,7 +57,7 @@ class ZaloChannel:
 
     def __init__(
         self,
-        app: App,
+        door: Door,
         api: ZaloApi,
         media: MediaStore,
         *,
@@ -65,41 +66,50 @@ class ZaloChannel:
         send_rate: float = 20.0,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.app = app
+        self.door = door
         self.api = api
         self.media = media
         self.downloads = downloads
         self.policy = policy or DownloadPolicy()
         self.pacer = SendPacer(send_rate, asyncio.get_running_loop().time, sleep)
         self.stopping = False  # set at shutdown: the outbox's work waits for the next start
-        app.senders[CHANNEL] = self
+        door.add_sender(CHANNEL, self)
+        door.add_answer_sender(CHANNEL, self)
+        door.serve(CHANNEL, self._on_stored)
 
-    async def handle_update(self, update: Any) -> bool:
-        """Handles one update once; False when it was malformed, from a bot or seen before."""
+    async def handle_update(self, update: Any, *, wait: bool = True) -> bool:
+        """Stores one update in the inbox (a repeat is recognised there) and, with `wait`,
+        returns once it was handled; False when it was malformed, from a bot or a repeat."""
         message = parse_update(update)
         if message is None or message.from_bot:
             return False
-        async with self.app.deps.db.transaction() as tx:
-            if not await seen.first_time(
-                tx, CHANNEL, message.message_id, iso(self.app.deps.clock.now())
-            ):
-                return False
-            await seen.prune(tx, CHANNEL)
-        await self._answer(message)
-        return True
+        payload = json.dumps(update, ensure_ascii=False, separators=(",", ":"))
+        return await self.door.put(CHANNEL, message.message_id, message.user_id, payload, wait=wait)
 
-    async def _answer(self, message: ZaloMessage) -> None:
+    async def _on_stored(self, item: Stored) -> None:
+        message = parse_update(json.loads(item.payload))
+        if message is not None:
+            await self._answer(message, item.id)
+
+    async def _answer(self, message: ZaloMessage, inbox_id: int | None = None) -> None:
         incoming = await self._incoming(message)
         if incoming is None:
-            _ = self.app.deps.i18n.translator(await self._locale(message.chat_id))
+            _ = self.door.translator(await self._locale(message.chat_id))
             text = _("I could not open that photo. Please send it again as a photo (under 8 MB).")
             replies = [Reply(text)]
-        else:
-            replies = await self.app.engine.handle(incoming)
+            try:
+                await self._send_replies(message.chat_id, replies)
+            except SendError as exc:
+                log.warning("could not answer a Zalo message: %s", exc)
+            return
+        address = json.dumps({"chat": message.chat_id, "user": message.user_id})
+        answered = await self.door.answer(incoming, inbox_id, address)
+        if not answered.replies:
+            return
         try:
-            await self._send_replies(message.chat_id, replies)
+            await self.door.send(CHANNEL, answered, address)
         except RecipientGone:
-            await self.app.engine.handle(
+            await self.door.handle(
                 Incoming(CHANNEL, message.user_id, message.chat_id, Kind.BLOCKED)
             )
         except SendError as exc:
@@ -145,23 +155,47 @@ class ZaloChannel:
             raise Throttled(0, "the bot is stopping; delivery kept for the next start")
         await self._send_replies(chat_id, replies)
 
-    async def _send_replies(self, chat_id: str, replies: Sequence[Reply]) -> None:
-        """Sends replies in order; raises the shared send errors."""
+    async def send_answer(
+        self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
+    ) -> None:
+        """A stored answer to the chat its address names, after its first `skip` messages."""
+        chat_id = str(json.loads(address)["chat"])
+        await self._send_replies(chat_id, replies, skip, progress)
+
+    async def _send_replies(
+        self,
+        chat_id: str,
+        replies: Sequence[Reply],
+        skip: int = 0,
+        progress: Progress | None = None,
+    ) -> None:
+        """Sends replies in order, after the first `skip` messages; raises the shared send
+        errors."""
+        steps: list[Callable[[], Awaitable[None]]] = []
         for reply in replies:
             for text in texts_for(reply, self.capabilities):
                 if text.strip():
-                    await self._call("sendMessage", {"chat_id": chat_id, "text": text})
+                    steps.append(
+                        partial(self._call, "sendMessage", {"chat_id": chat_id, "text": text})
+                    )
             for attachment in (reply.photo, reply.document):
                 if attachment is not None:
-                    await self._attachment(chat_id, attachment, is_photo=attachment is reply.photo)
+                    is_photo = attachment is reply.photo
+                    steps.append(partial(self._attachment, chat_id, attachment, is_photo=is_photo))
+        for number, step in enumerate(steps, 1):
+            if number <= skip:
+                continue
+            await step()
+            if progress is not None and number < len(steps):
+                progress(number)
 
     async def _attachment(self, chat_id: str, attachment: Attachment, *, is_photo: bool) -> None:
-        _ = self.app.deps.i18n.translator(await self._locale(chat_id))
+        _ = self.door.translator(await self._locale(chat_id))
         if not self.media.enabled:
             text = _("(A file was prepared for you, but Zalo cannot receive files from this bot.)")
             await self._call("sendMessage", {"chat_id": chat_id, "text": text})
             return
-        url = await self.media.publish(attachment)
+        url = await self.media.publish(attachment, chat_id)
         if is_photo:
             await self._call("sendPhoto", {"chat_id": chat_id, "photo": url})
         else:
@@ -173,10 +207,7 @@ class ZaloChannel:
             await self._call("sendMessage", {"chat_id": chat_id, "text": text})
 
     async def _locale(self, chat_id: str) -> str | None:
-        row = await self.app.deps.db.fetch_one(
-            "SELECT locale FROM users WHERE channel = ? AND chat_id = ?", (CHANNEL, chat_id)
-        )
-        return None if row is None else row[0]
+        return await self.door.locale(CHANNEL, chat_id=chat_id)
 
     async def _call(self, method: str, payload: dict[str, Any]) -> None:
         await self.pacer.wait()

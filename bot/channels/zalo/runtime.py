@@ -9,14 +9,14 @@ from urllib.parse import urlparse
 
 import httpx
 
-from bot.app import App
 from bot.channels.base import ChannelStartError
 from bot.channels.zalo.api import ZaloApi, ZaloApiError
-from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.channel import CHANNEL, ZaloChannel
 from bot.channels.zalo.download import DownloadPolicy
+from bot.channels.zalo.media import MediaStore
 from bot.channels.zalo.transport import ZaloPoller, ZaloWebhook
+from bot.core.door import Door
 from bot.logsafe import register_secret
-from bot.media import MediaStore
 from bot.settings import Settings
 from bot.web import WebRoute, handler_route
 
@@ -26,17 +26,18 @@ STOP_BUDGET = 6.0  # seconds for an update in hand; the platform kills us 10 s a
 
 
 class ZaloRuntime:
-    def __init__(self, app: App, settings: Settings, media: MediaStore, stop: asyncio.Event):
+    def __init__(self, door: Door, settings: Settings, media: MediaStore, stop: asyncio.Event):
         assert settings.zalo_token is not None
         register_secret(settings.zalo_token)
         register_secret(settings.zalo_webhook_secret)
+        self.name = CHANNEL
         self.settings = settings
         self.stop_event = stop
         self.api = ZaloApi(settings.zalo_token, settings.zalo_api_base_url)
         self.downloads = httpx.AsyncClient()
         policy = DownloadPolicy(allowed_hosts=settings.zalo_photo_hosts)
         self.channel = ZaloChannel(
-            app,
+            door,
             self.api,
             media,
             downloads=self.downloads,
@@ -65,6 +66,9 @@ class ZaloRuntime:
             self._task = asyncio.create_task(self.poller.run(self.stop_event), name="zalo-poller")
             log.info("Zalo polling started")
 
+    async def after_listening(self) -> None:
+        await self.register_webhook()
+
     async def register_webhook(self) -> None:
         """Tells Zalo where to post updates; call it once the web server is listening."""
         if self.webhook is not None:
@@ -82,25 +86,24 @@ class ZaloRuntime:
         with suppress(TimeoutError):
             await asyncio.wait_for(self.stop_event.wait(), seconds)
 
-    def begin_stop(self) -> None:
+    async def begin_stop(self) -> None:
         """No new polls, and the outbox's sends stay queued for the next start."""
         self.channel.stopping = True
         self.poller.stopping = True
 
-    async def stop(self) -> None:
-        """Stops polling (an update being handled finishes), drains webhook work."""
+    async def stop(self, within: float = STOP_BUDGET) -> None:
+        """Stops polling (an update being handled finishes within the budget; if not, it
+        stays stored in the inbox for the next start)."""
         self.channel.stopping = True
         if self._task is not None:
             self.poller.stopping = True
             # An update being handled (it was marked seen) is finished, within the budget.
-            budget = STOP_BUDGET if self.poller.busy else 0.5
+            budget = min(within, STOP_BUDGET) if self.poller.busy else 0.5
             done, _ = await asyncio.wait({self._task}, timeout=budget)
             if not done:
                 self._task.cancel()
                 with suppress(asyncio.CancelledError):
                     await self._task
-        if self.webhook is not None:
-            await self.webhook.drain()
         await self.api.close()
         await self.downloads.aclose()
 

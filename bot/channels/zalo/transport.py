@@ -3,7 +3,7 @@
 getUpdates returns one update, has no offset and may repeat: the channel de-duplicates on
 message_id, and the poller never spins: it pauses when idle, on a repeat, and backs off
 (doubling, capped) while the API fails. The webhook checks the secret in constant time and
-answers at once; the work goes on after the 200.
+answers once the update is stored in the inbox; the work goes on after the 200.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from bot.channels.zalo.api import IDLE, ZaloApi, ZaloApiError
 from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.updates import parse_update
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "x-bot-api-secret-token"
@@ -101,7 +102,6 @@ class ZaloWebhook:
     def __init__(self, channel: ZaloChannel, secret: str) -> None:
         self.channel = channel
         self.secret = secret.encode()
-        self.tasks: set[asyncio.Task[bool]] = set()
 
     def authorized(self, headers: Mapping[str, str]) -> bool:
         """The secret header, compared in constant time (checked before the body is read)."""
@@ -118,18 +118,11 @@ class ZaloWebhook:
         try:
             update = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError):
+            log.warning("a Zalo webhook body that is not JSON")
             return 400, {"ok": False, "description": "body is not JSON"}
-        task = asyncio.create_task(self.channel.handle_update(update))
-        self.tasks.add(task)
-        task.add_done_callback(self._done)
+        if parse_update(update) is None:
+            log.warning("a Zalo webhook body that is not a message event")
+            return 400, {"ok": False, "description": "not a Zalo update"}
+        # Stored before the 200; handled by the inbox's workers after it.
+        await self.channel.handle_update(update, wait=False)
         return 200, {"ok": True}
-
-    def _done(self, task: asyncio.Task[bool]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a Zalo webhook update failed", exc_info=task.exception())
-
-    async def drain(self) -> None:
-        """Waits for updates still being handled (at shutdown)."""
-        if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)

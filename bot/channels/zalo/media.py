@@ -1,14 +1,13 @@
-"""Files the bot serves itself under unguessable, expiring URLs.
+"""Files the Zalo channel publishes under unguessable, expiring URLs.
 
 Zalo accepts outgoing photos only as a public URL, so images the bot sends (and documents,
-which Zalo cannot carry at all) are stored here and served by the bot's web server at
-`{PUBLIC_BASE_URL}/media/{token}`. Tokens are 32 random bytes; entries expire.
+which Zalo cannot carry at all) are stored (`bot.storage.media`) and served by the bot's web
+server at `{PUBLIC_BASE_URL}/media/{token}`. Tokens are 32 random bytes; entries expire.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -16,17 +15,13 @@ from starlette.responses import Response
 
 from bot.core.clock import Clock, iso
 from bot.core.messages import Attachment
+from bot.storage import media
 from bot.storage.db import Database
+from bot.storage.media import NewFile, StoredFile
 from bot.web import WebRoute
 
 DEFAULT_TTL = timedelta(days=2)
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    data: bytes
-    mime_type: str
-    filename: str
+CHANNEL = "zalo"
 
 
 class MediaStore:
@@ -39,37 +34,24 @@ class MediaStore:
     def enabled(self) -> bool:
         return self.public_base_url is not None
 
-    async def publish(self, attachment: Attachment, ttl: timedelta = DEFAULT_TTL) -> str:
-        """Stores the file and returns its public URL."""
+    async def publish(
+        self, attachment: Attachment, chat_id: str, ttl: timedelta = DEFAULT_TTL
+    ) -> str:
+        """Stores the file made for `chat_id` and returns its public URL."""
         if self.public_base_url is None:
             raise RuntimeError("PUBLIC_BASE_URL is not set")
         token = secrets.token_urlsafe(32)
         now = self.clock.now()
+        file = StoredFile(attachment.data, attachment.mime_type, attachment.filename)
         async with self.db.transaction() as tx:
-            await tx.execute("DELETE FROM media WHERE expires_at <= ?", (iso(now),))
-            await tx.execute(
-                "INSERT INTO media (token, mime_type, filename, data, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    token,
-                    attachment.mime_type,
-                    attachment.filename,
-                    attachment.data,
-                    iso(now),
-                    iso(now + ttl),
-                ),
-            )
+            await media.add(tx, NewFile(token, file, CHANNEL, chat_id), iso(now), iso(now + ttl))
         return f"{self.public_base_url}/media/{token}"
 
     async def get(self, token: str) -> StoredFile | None:
         """The file behind a token, unless it is unknown or expired."""
         if not token or len(token) > 100:
             return None
-        row = await self.db.fetch_one(
-            "SELECT data, mime_type, filename FROM media WHERE token = ? AND expires_at > ?",
-            (token, iso(self.clock.now())),
-        )
-        return StoredFile(bytes(row[0]), row[1], row[2]) if row else None
+        return await media.get(self.db, token, iso(self.clock.now()))
 
 
 def media_route(store: MediaStore) -> WebRoute:

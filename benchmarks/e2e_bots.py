@@ -1,0 +1,81 @@
+"""The two bots the end-to-end benchmark runs as separate processes.
+
+- `bot`: this project's bot (`serve`), durable inbox and answers, limiter on or lifted;
+- `naive`: a python-telegram-bot application in the style of its examples: one
+  CommandHandler and one CallbackQueryHandler, each one aiosqlite INSERT + commit and one
+  reply.
+
+Run by benchmarks/end_to_end.py: `python benchmarks/e2e_bots.py KIND BASE_URL DB [limits]
+[webhook_url port]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+TOKEN = "123456789:AAH-fake-token-for-tests_0123456789"  # the fake's
+
+
+def run_bot(base_url: str, db: str, limits: bool, webhook: str | None, port: int) -> None:
+    from bot.channels.telegram import Limits, Tuning
+    from bot.runner import serve
+    from bot.settings import Settings
+
+    extra: dict[str, Any] = {}
+    if webhook:
+        extra = {"telegram_webhook_url": webhook, "telegram_webhook_secret": "bench_secret"}
+    settings = Settings(
+        db_path=db, telegram_token=TOKEN, telegram_api_base_url=base_url, http_port=port, **extra
+    )
+    tuning = Tuning(limits=Limits() if limits else Limits(0, 0, 0), poll_timeout=5, read_timeout=10)
+    sys.exit(asyncio.run(serve(settings, tuning=tuning)))
+
+
+def run_naive(base_url: str, db: str) -> None:
+    import aiosqlite
+    from telegram import Update
+    from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        conn = await aiosqlite.connect(db)
+        await conn.execute("CREATE TABLE IF NOT EXISTS seen (user_id INTEGER, what TEXT)")
+        await conn.commit()
+        app.bot_data["db"] = conn
+
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        conn = context.bot_data["db"]
+        assert update.effective_user is not None and update.message is not None
+        await conn.execute("INSERT INTO seen VALUES (?, ?)", (update.effective_user.id, "start"))
+        await conn.commit()
+        await update.message.reply_text("Hello! I am a naive bot.")
+
+    async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        conn = context.bot_data["db"]
+        query = update.callback_query
+        assert query is not None and update.effective_user is not None
+        await conn.execute("INSERT INTO seen VALUES (?, ?)", (update.effective_user.id, "press"))
+        await conn.commit()
+        await query.answer()
+        await context.bot.send_message(update.effective_user.id, f"You chose {query.data}.")
+
+    app = Application.builder().token(TOKEN).base_url(base_url).post_init(post_init).build()
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CallbackQueryHandler(press))
+    app.run_polling(poll_interval=0, timeout=5)
+
+
+if __name__ == "__main__":
+    kind, base, database = sys.argv[1:4]
+    if kind == "naive":
+        run_naive(base, database)
+    else:
+        limited = len(sys.argv) > 4 and sys.argv[4] == "limits"
+        hook = sys.argv[5] if len(sys.argv) > 5 else None
+        run_bot(base, database, limited, hook, int(sys.argv[6]) if len(sys.argv) > 6 else 0)

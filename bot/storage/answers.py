@@ -1,0 +1,74 @@
+"""Answers to received updates, committed with the state change they report.
+
+A row is written in the engine's transaction (status 'sending': the process that wrote it
+sends it at once). `parts` counts the messages of the answer already sent, so a retry never
+repeats the first part of a split answer. At start-up, 'sending' rows a killed process left
+go back to 'pending'; the scheduler sends pending rows whose time has come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.storage.db import Transaction
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    channel: str
+    address: str
+    replies: str
+    parts: int
+    attempts: int
+
+
+async def add(tx: Transaction, channel: str, address: str, replies: str, now: str) -> int:
+    row = await tx.fetch_one(
+        """INSERT INTO answers (channel, address, replies, created_at, not_before)
+           VALUES (?, ?, ?, ?, ?) RETURNING id""",
+        (channel, address, replies, now, now),
+    )
+    assert row is not None
+    return int(row[0])
+
+
+async def progress(tx: Transaction, marks: Sequence[tuple[int, int]]) -> None:
+    """(answer id, parts sent) for answers still being sent."""
+    await tx.execute_many(
+        "UPDATE answers SET parts = max(parts, ?) WHERE id = ?", [(n, i) for i, n in marks]
+    )
+
+
+async def finish(tx: Transaction, ids: Sequence[int]) -> None:
+    """Sent (or given up): the row goes."""
+    await tx.execute_many("DELETE FROM answers WHERE id = ?", [(i,) for i in ids])
+
+
+async def retry_later(tx: Transaction, answer_id: int, not_before: str, parts: int) -> None:
+    await tx.execute(
+        "UPDATE answers SET status = 'pending', not_before = ?, parts = max(parts, ?), "
+        "attempts = attempts + 1 WHERE id = ?",
+        (not_before, parts, answer_id),
+    )
+
+
+async def requeue_interrupted(tx: Transaction) -> int:
+    return await tx.execute("UPDATE answers SET status = 'pending' WHERE status = 'sending'")
+
+
+async def claim_due(tx: Transaction, channels: Sequence[str], now: str, limit: int) -> list[Answer]:
+    """Pending answers whose time has come, oldest first, claimed ('sending')."""
+    if not channels:
+        return []
+    marks = ", ".join("?" for _ in channels)
+    rows = await tx.fetch_all(
+        f"""UPDATE answers SET status = 'sending'
+            WHERE id IN (SELECT id FROM answers WHERE status = 'pending' AND not_before <= ?
+                         AND channel IN ({marks}) ORDER BY id LIMIT ?)
+            RETURNING id, channel, address, replies, parts, attempts""",
+        (now, *channels, limit),
+    )
+    found = [Answer(int(r[0]), r[1], r[2], r[3], int(r[4]), int(r[5])) for r in rows]
+    return sorted(found, key=lambda a: a.id)

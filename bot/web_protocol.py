@@ -1,0 +1,83 @@
+"""uvicorn's HTTP/1.1 protocol, guarded: a connection limit and a header read timeout.
+
+Without them, a thousand half-open connections (a client that connects and never sends a
+full request) keep their file descriptors for ever: /healthz and the webhooks time out and
+the process runs out of files. Here a connection beyond the limit is closed at once, and one
+that has not sent its request's headers within the timeout is closed; the refusals are
+counted and logged at most once a minute. Production still belongs behind a reverse proxy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+log = logging.getLogger(__name__)
+MAX_CONNECTIONS = 256
+HEADER_TIMEOUT = 10.0  # seconds for a request's line and headers
+LOG_EVERY = 60.0
+
+
+class _Refusals:
+    """Counts refused or timed-out connections; logs a summary at most once a minute."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.logged_at = 0.0
+
+    def note(self, why: str) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.logged_at >= LOG_EVERY:
+            log.warning("closed %d connections (latest: %s)", self.count, why)
+            self.count, self.logged_at = 0, now
+
+
+REFUSALS = _Refusals()
+
+
+class GuardedH11Protocol(H11Protocol):
+    max_connections = MAX_CONNECTIONS
+    header_timeout = HEADER_TIMEOUT
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self.max_connections:
+            REFUSALS.note("too many connections")
+            transport.abort()
+            return
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is h11.IDLE:
+            self._arm()  # a next request on a kept-alive connection: its headers are timed
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        if self._header_timer is None:
+            self._header_timer = self.loop.call_later(self.header_timeout, self._headers_late)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_late(self) -> None:
+        self._header_timer = None
+        idle = self.cycle is None or self.cycle.response_complete
+        if self.conn.their_state is h11.IDLE and idle:
+            REFUSALS.note("no request headers in time")
+            self.transport.close()

@@ -1,0 +1,19 @@
+"""In CI the Telegram spec tests must run: a missing spec fails them instead of skipping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.telegram_harness import the_spec
+
+
+def test_a_missing_spec_fails_in_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TELEGRAM_SPEC_PATH", str(tmp_path / "missing.json"))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="spec not found"):
+        the_spec()
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="spec not found"):
+        the_spec()

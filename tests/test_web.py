@@ -1,0 +1,66 @@
+"""The web server under abuse: half-open connections, too many of them, cut-off bodies."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+import pytest
+
+from bot.web import WebServer, build_web_app, handler_route
+from bot.web_protocol import GuardedH11Protocol
+
+
+async def echo(_headers: object, body: bytes) -> tuple[int, dict[str, object]]:
+    return 200, {"size": len(body)}
+
+
+@pytest.fixture
+async def server(monkeypatch: pytest.MonkeyPatch) -> WebServer:
+    monkeypatch.setattr(GuardedH11Protocol, "max_connections", 5)
+    monkeypatch.setattr(GuardedH11Protocol, "header_timeout", 0.3)
+    web = WebServer(build_web_app([handler_route("/echo", echo)]), "127.0.0.1", 0)
+    web.start()
+    return web
+
+
+async def closed_by_server(reader: asyncio.StreamReader) -> bool:
+    return await asyncio.wait_for(reader.read(1000), 10) == b""
+
+
+async def test_half_open_connections_are_closed_and_health_checks_go_on(
+    server: WebServer,
+) -> None:
+    try:
+        silent = [await asyncio.open_connection(server.host, server.port) for _ in range(12)]
+        # Beyond the limit a connection is closed at once; the others once their headers
+        # are late. Either way each of them ends, and the server answers again.
+        for reader, _writer in silent:
+            assert await closed_by_server(reader)
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            assert (await client.get("/healthz")).json() == {"status": "ok"}
+        for _reader, writer in silent:
+            writer.close()
+    finally:
+        await server.stop()
+
+
+async def test_a_client_that_goes_away_mid_body_is_not_an_error(
+    server: WebServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    try:
+        _reader, writer = await asyncio.open_connection(server.host, server.port)
+        writer.write(
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"a":'
+        )
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            answer = await client.post("/echo", content=b"{}")
+            assert answer.json() == {"size": 2}
+    finally:
+        await server.stop()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
