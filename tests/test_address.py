@@ -59,3 +59,17 @@ async def test_officers_are_addressed_formally_by_default(app: App) -> None:
     await officer.send("/lang vi")
     await officer.send("chao")
     assert "Chào ông/bà!" in officer.text, officer.text
+
+
+async def test_an_officers_notices_from_the_outbox_are_formal(
+    app: App, clock: FakeClock, sender: RecordingSender
+) -> None:
+    officer = await make_officer(app, "can-bo-2", "Sở GD&ĐT")
+    await officer.send("/lang vi")
+    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=LOCAL_TZ))  # a yearly-report reminder day
+    await app.outbox.run_jobs()
+    await app.outbox.deliver_due()
+    texts = sender.to("can-bo-2")
+    assert texts, "no reminder was sent"
+    assert all("bạn" not in t.replace("bạn bè", "") for t in texts), texts
+    assert any("Ông/Bà" in t or "ông/bà" in t for t in texts), texts

@@ -187,6 +187,6 @@ class Context:
 
     async def update_user(self, **fields: object) -> User:
         self.user = await users.update(self.tx, self.user.id, **fields)
-        if "locale" in fields or "address_form" in fields:
+        if fields.keys() & {"locale", "address_form", "officer_agency"}:
             self._ = self._translator()
         return self.user

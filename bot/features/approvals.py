@@ -153,7 +153,7 @@ async def render_notice(deps: Deps, tx: Transaction, delivery: Delivery) -> list
     keyed_by_decision = len(delivery.day) > len("YYYY-MM-DD")
     if keyed_by_decision and registration.decided_at != delivery.day:
         return None
-    _ = deps.i18n.translator(delivery.locale)
+    _ = deps.i18n.translator(delivery.locale, delivery.address)
     if registration.status == APPROVED:
         text = _(
             "Good news: your registration as a teacher of {school} was approved. Send "
@@ -198,7 +198,7 @@ async def render_digest(deps: Deps, tx: Transaction, delivery: Delivery) -> list
     waiting = await teachers.pending(tx, area, exclude_user=officer.id)
     if not waiting:
         return None
-    _ = deps.i18n.translator(delivery.locale)
+    _ = deps.i18n.translator(delivery.locale, delivery.address)
     commune = deps.content.commune(area)
     text = _(
         "Teacher registrations waiting for a decision in {area}: {count}, the oldest since "

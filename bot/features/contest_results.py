@@ -276,7 +276,7 @@ async def render_result(deps: Deps, tx: Transaction, delivery: Delivery) -> list
     contest = await contests.get(tx, int(delivery.payload)) if delivery.payload.isdigit() else None
     if contest is None:
         return None
-    _ = deps.i18n.translator(delivery.locale)
+    _ = deps.i18n.translator(delivery.locale, delivery.address)
     own = await own_result_text(tx, _, contest, delivery.user_id, deps.clock.now())
     if own is None:
         return None

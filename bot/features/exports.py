@@ -119,7 +119,7 @@ async def render_reminder(deps: Deps, tx: Transaction, delivery: Delivery) -> li
     year = int(delivery.day[:4])
     if not await annual_reports.still_due(tx, delivery.user_id, year):
         return None
-    _ = deps.i18n.translator(delivery.locale)
+    _ = deps.i18n.translator(delivery.locale, delivery.address)
     month, day = deps.content.plan_for(date(year, 12, 31)).report_deadline
     return [
         Reply(

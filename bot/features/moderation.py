@@ -264,7 +264,7 @@ async def render_notice(deps: Deps, tx: Transaction, delivery: Delivery) -> list
     report = await reports.get(tx, decision.report_id) if decision else None
     if decision is None or report is None or report.user_id != delivery.user_id:
         return None
-    _ = deps.i18n.translator(delivery.locale)
+    _ = deps.i18n.translator(delivery.locale, delivery.address)
     chosen = await market(tx, deps.content, report.market_id)
     name = chosen.name(delivery.locale or "vi") if chosen else report.market_id
     if decision.decision == APPROVED:
@@ -336,7 +336,7 @@ async def render_digest(deps: Deps, tx: Transaction, delivery: Delivery) -> list
     waiting = await reports.pending(tx, area.commune, exclude_user=user.id)
     if not waiting:
         return None
-    _ = deps.i18n.translator(delivery.locale)
+    _ = deps.i18n.translator(delivery.locale, delivery.address)
     text = _.plural(
         "{count} market report is waiting for a moderator. Send /queue to go through it.",
         "{count} market reports are waiting for a moderator. Send /queue to go through them.",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.content.model import Pledge
-from bot.core.auth import MEMBERS
+from bot.core.auth import MEMBERS, address_of
 from bot.core.clock import iso, local, local_date, parse_iso
 from bot.core.context import Context
 from bot.core.deps import Deps
@@ -90,7 +90,7 @@ async def render_checkin(deps: Deps, tx: Transaction, delivery: Delivery) -> lis
         return None
     now = deps.clock.now()
     await pledges.mark_asked(tx, user.id, iso(now))
-    _ = deps.i18n.translator(user.locale or "vi")
+    _ = deps.i18n.translator(user.locale or "vi", address_of(user))
     checkin = waiting[0]
     taken = await pledges.get(tx, checkin.pledge_id, user.id)
     assert taken is not None

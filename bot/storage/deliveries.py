@@ -24,6 +24,7 @@ class Delivery:
     channel: str
     chat_id: str
     locale: str | None
+    address: str = "ban"  # the form of address (core.auth.address_of), for the renderer
 
 
 async def enqueue(
@@ -54,7 +55,9 @@ async def due(tx: Transaction, now: str, limit: int, channels: Sequence[str]) ->
     marks = ", ".join("?" for _ in channels)
     rows = await tx.fetch_all(
         f"""SELECT d.id, d.user_id, d.kind, d.day, d.payload, d.attempts,
-                  u.channel, u.chat_id, u.locale
+                  u.channel, u.chat_id, u.locale,
+                  CASE WHEN u.address_form IS NOT NULL THEN u.address_form
+                       WHEN u.officer_agency IS NOT NULL THEN 'ongba' ELSE 'ban' END AS address
            FROM deliveries d JOIN users u ON u.id = d.user_id
            WHERE d.status = 'pending' AND d.not_before <= ? AND u.reachable = 1
              AND u.channel IN ({marks})
