@@ -11,7 +11,7 @@ from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.storage import reports
 from bot.storage.migrations import MIGRATIONS
-from tests.harness import Chat, onboard
+from tests.harness import Chat, RecordingSender, onboard
 from tests.test_schools import (
     TAN_DOAN,
     add_school,
@@ -83,7 +83,9 @@ async def market_reports(app: App, reporter: Chat) -> None:
                 await reports.decide(tx, made, reports.APPROVED, "", None, f"{day}T04:00:00+00:00")
 
 
-async def test_a_province_officer_sees_every_figure(app: App, clock: FakeClock) -> None:
+async def test_a_province_officer_sees_every_figure(
+    app: App, clock: FakeClock, sender: RecordingSender
+) -> None:
     await known_data(app, clock)
     officer = await make_officer(app, "so")
     await officer.send("/stats")
@@ -105,7 +107,9 @@ async def test_a_province_officer_sees_every_figure(app: App, clock: FakeClock) 
     # Tân Đoàn: 1 of 88 (1.1%) is ahead of Đông Kinh: 2 of 443 (0.5%)
     assert behind[1] == "• Phường Đông Kinh: 0.5% (2 of 443)"
     assert behind[2] == "• Xã Tân Đoàn: 1.1% (1 of 88)"
-    [chart] = [r.photo for r in officer.replies if r.photo is not None]
+    assert "The chart follows in a moment." in text
+    await app.outbox.deliver_due()  # the chart follows through the outbox
+    [chart] = [r.photo for chat, rs in sender.sent if chat == "so" for r in rs if r.photo]
     assert chart.filename == "stats-2026.png" and chart.mime_type == "image/png"
     with Image.open(io.BytesIO(chart.data)) as image:
         assert image.size == (900, 700)
@@ -160,7 +164,7 @@ async def test_an_empty_commune_says_so(app: App) -> None:
     assert "Students reached in class campaigns: reached 0 (enrolment not recorded)" in (
         officer.text
     )
-    assert [r for r in officer.replies if r.photo] == []  # no unit to chart
+    assert "The chart follows" not in officer.text  # no unit to chart
 
 
 async def test_nobody_else_sees_the_figures(app: App) -> None:
