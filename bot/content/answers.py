@@ -8,7 +8,8 @@ from datetime import time
 from pathlib import Path
 
 from bot.content.loader import Node, load_yaml
-from bot.core.interpret import AnswerRules, NumberRange, Period, tokens
+from bot.core.interpret import AnswerRules, NumberRange, tokens
+from bot.core.times import Period
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 

@@ -1,13 +1,10 @@
 """The answer interpreter: what a typed answer means, as people write it on Zalo.
 
-Every step on every channel sends typed answers through `Interpreter.pick`: numbers, letters
-(A-D on quizzes), the option's words or any unambiguous part of them, with or without accents,
-with small typos, and everyday synonyms (`đồng ý`, `vâng`, `ko`...). The rules are data
-(`content/answers.yaml`, loaded by `bot.content.answers`), so a content author can add a word
-without touching code. Fuzzy matching uses rapidfuzz's Levenshtein distance.
-
-Safety rule: on a yes/no question an answer with a negation ("không đồng ý", "ko", "chưa")
-is never taken for the "yes" option.
+Every typed answer goes through `Interpreter.pick`: numbers, letters (A-D on quizzes), the
+option's words or an unambiguous part of them, accent-free, with small typos (rapidfuzz, OSA
+distance), and everyday synonyms (`đồng ý`, `vâng`, `ko`...). The rules are data in
+`content/answers.yaml` (loaded by `bot.content.answers`); times of day are `bot.core.times`.
+A negation ("không đồng ý", "ko", "chưa") is never taken for the "yes" option.
 """
 
 from __future__ import annotations
@@ -24,6 +21,7 @@ from rapidfuzz.distance import OSA
 from bot.core.choices import COMMAND
 from bot.core.messages import Choice
 from bot.core.text import fold
+from bot.core.times import Period, time_of_day
 
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")  # "lop7" and "1kg" are two words each
 _LETTER = re.compile(r"^(?:(?:cau|dap an|phuong an|chon|y|option|answer)\s*)?([a-z])\s*[.):]?$")
@@ -31,9 +29,6 @@ _BARE_NUMBER = re.compile(r"^(?:(?:so|chon|cau|number)\s*)?(\d{1,4})\s*[.)]?$")
 _WRITTEN = re.compile(r"[^\W\d_]+|\d+")
 _NEAR_NEGATION = 5  # a typo in a negation this long still counts ("khng", "kong" for "không")
 _DIGITS = re.compile(r"(?<![\d.])-?\d{1,6}")  # a minus sign counts: "-3" is not 3
-_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*(?:h|g|gio|:)\s*(\d{1,2})?\s*(?:p|phut)?(?![a-z0-9])")
-_HOUR_ONLY = re.compile(r"^(\d{1,2})$")
-_HALF = re.compile(r"(?<!\d)(\d{1,2})\s*(?:h|g|gio)?\s*ruoi")
 
 
 class Verdict(StrEnum):
@@ -65,15 +60,6 @@ class NumberRange:
     low: int
     high: int
     units: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Period:
-    """A part of the day: 'tối' alone means `default`; '7 giờ tối' adds 12 h below `pm_below`."""
-
-    word: str
-    default: time
-    pm_below: int
 
 
 @dataclass(frozen=True)
@@ -383,48 +369,7 @@ class Interpreter:
 
     def time_of_day(self, text: str) -> time | None:
         """'6 giờ sáng', '6h sáng', '7 giờ tối' (19:00), '18h30', '18:30', 'trưa' (11:30)."""
-        folded = " ".join(tokens(text.replace(":", " h ")))
-        period = self._period(text, folded.split())
-        hour, minute = _clock(folded)
-        if hour is None:
-            return period.default if period is not None else None
-        if period is not None and hour < period.pm_below:
-            hour = (hour + 12) % 24
-        if not (0 <= hour <= 23 and 0 <= minute <= 59):
-            return None
-        return time(hour, minute)
-
-    def _period(self, text: str, words: list[str]) -> Period | None:
-        """The part of the day named. Accent-free 'toi' is also 'tôi' (I): it counts as 'tối'
-        only after the time ('7 gio toi') or alone, unless the accents say which it is."""
-        first_digit = next((i for i, w in enumerate(words) if w[:1].isdigit()), len(words))
-        lowered = unicodedata.normalize("NFC", text.lower())
-        accented = fold(lowered) != lowered
-        for period in self.rules.periods:
-            for index, word in enumerate(words):
-                if word != fold(period.word):
-                    continue
-                if accented:
-                    if period.word in lowered:
-                        return period
-                elif index > first_digit or first_digit == len(words):
-                    return period
-        return None
-
-
-def _clock(folded: str) -> tuple[int | None, int]:
-    half = _HALF.search(folded)
-    if half:
-        return int(half.group(1)), 30
-    match = _CLOCK.search(folded)
-    if match:
-        return int(match.group(1)), int(match.group(2) or 0)
-    digits = [w for w in folded.split() if _HOUR_ONLY.match(w)]
-    if len(digits) == 1:
-        return int(digits[0]), 0
-    if len(digits) == 2:
-        return int(digits[0]), int(digits[1])
-    return None, 0
+        return time_of_day(self.rules.periods, text)
 
 
 def _letter_and_label(found: list[str], offered: Sequence[Choice]) -> Interpretation | None:
