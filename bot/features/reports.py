@@ -9,8 +9,6 @@ anything is kept (bot/storage/photos.py); a location the person shares is the re
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.core.auth import MEMBERS, STAFF
 from bot.core.clock import local_date
 from bot.core.context import Context
@@ -21,60 +19,25 @@ from bot.markets import (
     CHECKLIST,
     MarketInfo,
     all_markets,
-    checklist_lines,
     market,
     nearest,
-    photo_store,
     search,
 )
-from bot.markets.submit import Draft, submit
+from bot.markets.drafts import (
+    MAX_NOTE,
+    PHOTOS_STATE,
+    draft,
+    forget_photos,
+    may_report,
+    on_place,
+    store_photo,
+)
 from bot.storage import reports
-from bot.storage.photos import PhotoProblem, PhotoRefused
 
 MARKET = Payload("rm", "market")
 CHECK = Payload("rc", "answer")
-PHOTOS_DONE = Payload("rp")
-NO_NOTE = Payload("rn")
-CONFIRM = Payload("rs", "answer")
 OFFER = Payload("ro", "answer")
 NEW_INSTEAD = Payload("ra")
-MAX_PHOTOS = 3
-MAX_NOTE = 500
-
-
-def draft(ctx: Context) -> dict[str, object]:
-    found = ctx.convo.data.get("report")
-    if not isinstance(found, dict):
-        found = {"market": "", "answers": {}, "photos": [], "note": "", "place": None}
-        ctx.convo.data["report"] = found
-    return found
-
-
-def photos_of(ctx: Context) -> list[str]:
-    return [str(p) for p in draft(ctx)["photos"]]  # type: ignore[attr-defined]
-
-
-async def may_report(ctx: Context) -> bool:
-    """False (and says why) for a banned person, or one who reached today's limit."""
-    _ = ctx._
-    _trusted, banned = await reports.flags(ctx.tx, ctx.user.id)
-    if banned:
-        ctx.say(_("Sorry, a moderator has stopped your market reports."))
-        return False
-    today = await reports.sent_on(ctx.tx, ctx.user.id, local_date(ctx.now).isoformat())
-    limit = ctx.deps.settings.reports_per_day
-    if len(today) >= limit:
-        ctx.say(
-            _.plural(
-                "You have sent {count} report today, the most for one day. Thank you! "
-                "Please send the next one tomorrow.",
-                "You have sent {count} reports today, the most for one day. Thank you! "
-                "Please send the next one tomorrow.",
-                limit,
-            )
-        )
-        return False
-    return True
 
 
 async def report(ctx: Context) -> None:
@@ -251,190 +214,8 @@ async def on_check(ctx: Context) -> None:
     if len(answers) < len(CHECKLIST):
         await ask_check(ctx)
         return
-    ctx.goto("reports.photos")
-    await ask_photos(ctx)
-
-
-# --- photos, note, confirmation ---------------------------------------------------------------
-
-
-async def ask_photos(ctx: Context) -> None:
-    _ = ctx._
-    count = len(photos_of(ctx))
-    if count == 0:
-        ctx.ask(
-            _(
-                "Now send one to three photos of the stalls, the bags on offer and the bins. "
-                "Please photograph stalls and bins, not people: a photo in which someone can "
-                "be recognised is personal data."
-            ),
-            brief=_("Please send a photo of the market (stalls and bins, not people)."),
-        )
-        return
-    ctx.ask(
-        _.plural(
-            "I have {count} photo. Send another (up to {most}), or press Done.",
-            "I have {count} photos. Send another (up to {most}), or press Done.",
-            count,
-            most=MAX_PHOTOS,
-        ),
-        [Choice(_("Done"), PHOTOS_DONE.make(), "done")],
-    )
-
-
-async def store_photo(ctx: Context) -> str | None:
-    """Keeps the photo of this message; None (and says why) if it cannot be used."""
-    _ = ctx._
-    photo = ctx.incoming.photo
-    if photo is None:
-        return None
-    store = photo_store(ctx.deps.settings)
-    try:
-        return await asyncio.to_thread(store.save, photo.data)
-    except PhotoRefused as refused:
-        if refused.problem is PhotoProblem.TOO_LARGE:
-            most = store.max_bytes // (1024 * 1024)
-            ctx.say(
-                _("This photo is too large for me: please send one under {most} MB.", most=most)
-            )
-        else:
-            ctx.say(_("I could not open that file as a photo. Please send a JPEG or PNG photo."))
-        return None
-
-
-async def on_photo(ctx: Context) -> None:
-    name = await store_photo(ctx)
-    if name is not None:
-        photos = photos_of(ctx)
-        if name in photos:
-            ctx.say(ctx._("I already have this photo."))
-        else:
-            draft(ctx)["photos"] = [*photos, name]
-        if len(photos_of(ctx)) >= MAX_PHOTOS:
-            ctx.goto("reports.note")
-            await ask_note(ctx)
-            return
-    await ask_photos(ctx)
-
-
-async def on_photos_text(ctx: Context) -> None:
-    ctx.say(ctx._("Please send a photo: a report needs at least one."))
-    await ask_photos(ctx)
-
-
-async def on_photos_done(ctx: Context) -> None:
-    if not photos_of(ctx):
-        await on_photos_text(ctx)
-        return
-    ctx.goto("reports.note")
-    await ask_note(ctx)
-
-
-async def on_place(ctx: Context) -> None:
-    place = ctx.incoming.location
-    assert place is not None
-    draft(ctx)["place"] = [place.latitude, place.longitude]
-    ctx.say(ctx._("Thanks: I keep this place with your report."))
+    ctx.goto(PHOTOS_STATE)  # photos, note and confirmation: bot/features/report_send.py
     await ctx.reprompt()
-
-
-async def ask_note(ctx: Context) -> None:
-    _ = ctx._
-    ctx.ask(
-        _("Anything to add? Type a short note, or press Skip."),
-        [Choice(_("Skip"), NO_NOTE.make(), "skip")],
-    )
-
-
-async def on_note(ctx: Context) -> None:
-    draft(ctx)["note"] = ctx.text[:MAX_NOTE]
-    ctx.goto("reports.confirm")
-    await ask_confirm(ctx)
-
-
-async def on_no_note(ctx: Context) -> None:
-    draft(ctx)["note"] = ""
-    ctx.goto("reports.confirm")
-    await ask_confirm(ctx)
-
-
-async def ask_confirm(ctx: Context) -> None:
-    _ = ctx._
-    report = draft(ctx)
-    chosen = await market(ctx.tx, ctx.deps.content, str(report["market"]))
-    answers = report["answers"]
-    assert isinstance(answers, dict)
-    lines = [_("Your report on {market}:", market=chosen.name(ctx.locale) if chosen else "-")]
-    lines += checklist_lines(_, {str(k): bool(v) for k, v in answers.items()})
-    lines.append(_("Photos: {count}", count=len(photos_of(ctx))))
-    if report["note"]:
-        lines.append(_("Note: {note}", note=report["note"]))
-    if report["place"]:
-        lines.append(_("Place: the location you shared"))
-    ctx.ask(
-        "\n".join(lines) + "\n\n" + _("Send it?"),
-        [
-            Choice(_("Send"), CONFIRM.make("yes"), "yes"),
-            Choice(_("Cancel"), CONFIRM.make("no"), "no"),
-        ],
-        brief=_("Send the report?"),
-    )
-
-
-async def on_confirm(ctx: Context) -> None:
-    _ = ctx._
-    report = dict(draft(ctx))
-    ctx.finish()
-    if CONFIRM.parse(ctx.payload) != ("yes",):
-        await forget_photos(ctx, [str(p) for p in report["photos"]])  # type: ignore[attr-defined]
-        ctx.say(_("Cancelled: nothing was sent."))
-        return
-    if not await may_report(ctx):
-        return
-    chosen = await market(ctx.tx, ctx.deps.content, str(report["market"]))
-    if chosen is None:
-        ctx.say(_("That market is no longer listed. Please send /report again."))
-        return
-    place = report["place"]
-    number, published = await submit(
-        ctx.tx,
-        ctx.user,
-        ctx.role,
-        Draft(
-            chosen,
-            {str(k): bool(v) for k, v in report["answers"].items()},  # type: ignore[attr-defined]
-            [str(p) for p in report["photos"]],  # type: ignore[attr-defined]
-            str(report["note"]),
-            (float(place[0]), float(place[1])) if isinstance(place, list) else None,
-        ),
-        local_date(ctx.now).isoformat(),
-        ctx.now_iso,
-    )
-    if published:
-        ctx.say(
-            _(
-                "Thank you! Your report no. {number} is on {market}'s page: /market {name}",
-                number=number,
-                market=chosen.name(ctx.locale),
-                name=chosen.name_vi,
-            )
-        )
-    else:
-        ctx.say(
-            _(
-                "Thank you! Your report no. {number} is with the moderators. Nobody else sees "
-                "it before they approve it; I will tell you what they decide.",
-                number=number,
-            )
-        )
-
-
-async def forget_photos(ctx: Context, names: list[str]) -> None:
-    """Deletes photos of an abandoned report that no report uses."""
-    store = photo_store(ctx.deps.settings)
-    for name in names:
-        if not await reports.photo_in_use(ctx.tx, name, apart_from=ctx.user.id):
-            store.delete(name)
 
 
 # --- a photo sent outside any step ------------------------------------------------------------
@@ -496,17 +277,3 @@ def register(router: Router) -> None:
         )
     )
     router.add_state(State("reports.check", ask_check, on_choice=on_check, on_location=on_place))
-    router.add_state(
-        State(
-            "reports.photos",
-            ask_photos,
-            on_text=on_photos_text,
-            on_choice=on_photos_done,
-            on_photo=on_photo,
-            on_location=on_place,
-        )
-    )
-    router.add_state(
-        State("reports.note", ask_note, on_text=on_note, on_choice=on_no_note, on_location=on_place)
-    )
-    router.add_state(State("reports.confirm", ask_confirm, on_choice=on_confirm))
