@@ -146,7 +146,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run" and (settings.telegram_token or settings.zalo_token):
         from bot.runner import serve
 
-        return await serve(settings)
+        return await serve(settings, settle=True)
     return await _shell(settings, Path(args.out))
 
 

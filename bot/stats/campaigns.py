@@ -79,9 +79,9 @@ async def build_report(
             report.total,
         ]
 
+    district_of = {c.code: c.former_district for c in content.communes}
     for school in report.school_list:
-        found = content.commune(school.commune_code)
-        where[school.id] = (school.commune_code, found.former_district if found else "")
+        where[school.id] = (school.commune_code, district_of.get(school.commune_code, ""))
         report.schools[school.id] = Tally()
         for tally in tallies(school.id):
             tally.enrolled += recorded.get(school.id, 0)

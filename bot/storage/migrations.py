@@ -438,6 +438,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX code_misses_user ON code_misses (user_id, at)",
         ),
     ),
+    Migration(
+        11,
+        "officers: market reports counted per market and year from an index alone",
+        (
+            """CREATE INDEX reports_market_day
+               ON reports (market_id, commune_code, day, status)""",
+        ),
+    ),
 )
 
 
