@@ -32,8 +32,8 @@ async def test_an_officer_logs_a_clean_up_with_a_photo(app: App, clock: FakeCloc
     await officer.send("Ra quân dọn rác bờ sông Kỳ Cùng")
     await officer.photo(jpeg())
     assert (
-        "Logged: an activity for task 2đ on November 15, 2026, 120 taking part. /plan counts it."
-        in officer.text
+        "Logged: an activity of Xã Tân Đoàn for task 2đ on November 15, 2026, 120 taking part. "
+        "/plan counts it." in officer.text
     )
     [row] = await rows(
         app,
@@ -58,6 +58,8 @@ async def test_skips_and_answers_out_of_range(app: App) -> None:
     officer = await make_officer(app, "so")
     await officer.send("/activity")
     await officer.press("1.")
+    assert "Which commune or ward does the activity belong to?" in officer.text
+    await officer.send("toan tinh")
     await officer.press("Today")
     await officer.send("nhiều lắm")  # no number: asked again
     assert "How many people took part?" in officer.text
@@ -67,11 +69,48 @@ async def test_skips_and_answers_out_of_range(app: App) -> None:
     await officer.press("Skip")
     await officer.press("Skip")
     await officer.press("Skip")
-    assert "Logged: an activity for task 1 on November 30, 2026, 40 taking part." in officer.text
+    assert (
+        "Logged: an activity of the whole province for task 1 on November 30, 2026, 40 taking "
+        "part." in officer.text
+    )
     [row] = await rows(app, "SELECT lead_agency, commune_code, audiences, photo FROM activities")
     assert tuple(row) == ("so-gddt", None, "{}", None)
     await officer.send("/plan")
     assert "✅ 1. " in officer.text  # one training conference a year: met
+
+
+async def test_a_province_officer_names_the_commune(app: App) -> None:
+    """Typed without accents, picked through a former district, or the whole province by its
+    button; a commune's officer is never asked (above)."""
+    officer = await make_officer(app, "so")
+    await officer.send("/activity")
+    await officer.press("2đ.")
+    assert "pick The whole province" in officer.text
+    assert officer.choice_labels[0] == "The whole province"
+    await officer.send("tan doan")
+    assert "When did it take place?" in officer.text
+    await officer.press("Today")
+    await officer.send("30")
+    for _ in range(3):
+        await officer.press("Skip")
+    await officer.send("/activity")
+    await officer.press("2đ.")
+    await officer.press("Huyện Văn Quan")
+    await officer.press("Tân Đoàn")
+    await officer.press("Today")
+    await officer.send("12")
+    for _ in range(3):
+        await officer.press("Skip")
+    assert "Logged: an activity of Xã Tân Đoàn for task 2đ" in officer.text
+    await officer.send("/activity")
+    await officer.press("2đ.")
+    await officer.press("The whole province")
+    await officer.press("Today")
+    await officer.send("0")
+    for _ in range(3):
+        await officer.press("Skip")
+    found = await rows(app, "SELECT commune_code, participants FROM activities ORDER BY id")
+    assert [tuple(r) for r in found] == [("06316", 30), ("06316", 12), (None, 0)]
 
 
 def test_participants_by_audience_as_typed() -> None:

@@ -2,8 +2,9 @@
 a radio programme, panels or posters, a clean-up campaign, a publication, press coverage):
 its task, date, participants (in all and by audience), a note and an optional photo.
 
-The unit is the officer's commune (or the province) and the lead body the officer's agency as
-it is today; /plan counts the activities of the year for their task.
+The unit is the officer's commune; a province officer is asked which commune (typed, accents
+optional, or picked by former district) or the whole province. The lead body is the
+officer's agency as it is today; /plan counts the activities of the year for their task.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from bot.content.model import AUDIENCES
+from bot.content.model import AUDIENCES, Commune
 from bot.core.auth import STAFF
 from bot.core.clock import local_date
 from bot.core.context import Context
@@ -22,6 +23,7 @@ from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
 from bot.core.text import fold
 from bot.markets import photo_store
+from bot.steps.commune import ACTIVITY, pick_commune
 from bot.steps.dates import TODAY, When, pick_date
 from bot.storage import activities
 from bot.storage.photos import PhotoRefused
@@ -67,6 +69,21 @@ async def on_task(ctx: Context) -> None:
         await ask_task(ctx)
         return
     _draft(ctx)["task"] = task_id
+    if ctx.user.officer_commune:  # a commune's officer logs for their commune
+        _draft(ctx)["commune"] = ctx.user.officer_commune
+        await ask_day(ctx)
+        return
+    await pick_commune(ctx, then="activities.unit", about=ACTIVITY, whole_province=True)
+
+
+async def on_unit(ctx: Context, commune: Any) -> None:
+    """The commune a province officer named, or None for the whole province."""
+    assert commune is None or isinstance(commune, Commune)
+    _draft(ctx)["commune"] = commune.code if commune else None
+    await ask_day(ctx)
+
+
+async def ask_day(ctx: Context) -> None:
     today = local_date(ctx.now)
     when = When.days(
         N_("When did it take place? Type a date such as 5/11/2026, or pick Today."),
@@ -201,7 +218,7 @@ async def save(ctx: Context, photo: str | None) -> None:
         day=str(draft["day"]),
         task_id=str(draft["task"]),
         lead_agency=lead,
-        commune_code=ctx.user.officer_commune or None,
+        commune_code=draft.get("commune") or None,
         participants=int(draft.get("participants", 0)),
         audiences=dict(draft.get("audiences") or {}),
         note=str(draft.get("note") or ""),
@@ -210,10 +227,12 @@ async def save(ctx: Context, photo: str | None) -> None:
         now=ctx.now_iso,
     )
     ctx.finish()
+    commune = ctx.deps.content.commune(draft.get("commune"))
     ctx.say(
         ctx._(
-            "Logged: an activity for task {task} on {day}, {participants} taking part. /plan "
-            "counts it.",
+            "Logged: an activity of {unit} for task {task} on {day}, {participants} taking "
+            "part. /plan counts it.",
+            unit=commune.name if commune else ctx._("the whole province"),
             task=next(
                 t.number
                 for t in ctx.deps.content.plan_for(local_date(ctx.now)).tasks
@@ -236,6 +255,7 @@ def register(router: Router) -> None:
         )
     )
     router.add_state(State("activities.task", ask_task, on_choice=on_task))
+    router.add_state(State("activities.unit", ask_task, on_return=on_unit))
     router.add_state(State("activities.day", ask_task, on_return=on_day))
     router.add_state(State("activities.participants", ask_participants, on_text=on_participants))
     router.add_state(

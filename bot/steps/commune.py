@@ -15,10 +15,10 @@ from bot.core.context import Context
 from bot.core.messages import Choice, Kind
 from bot.core.payloads import Payload
 from bot.core.router import Router, State
-from bot.core.text import clean
+from bot.core.text import clean, fold
 
 STEP = "profile.commune"  # the name the person's commune question always had
-HOME, SCHOOL = "home", "school"  # what the question asks about
+HOME, SCHOOL, ACTIVITY = "home", "school", "activity"  # what the question asks about
 MAX_LISTED = 8
 MAX_LOCATION_KM = 30.0  # farther from every commune centre: outside the province
 NEAR_RATIO = 1.5  # centres up to this much farther than the nearest are about as likely
@@ -27,16 +27,40 @@ MAX_NEAR = 3
 DISTRICT = Payload("dist", "code")
 COMMUNE = Payload("com", "code")
 BACK = Payload("back")
+PROVINCE = Payload("province")
+# Typed answers that mean the whole province, where the caller offers it (accent-free).
+PROVINCE_WORDS = {
+    "tinh",
+    "toan tinh",
+    "ca tinh",
+    "tinh lang son",
+    "toan tinh lang son",
+    "ca tinh lang son",
+    "province",
+    "whole province",
+    "the whole province",
+}
 
 
-async def pick_commune(ctx: Context, *, then: str, about: str = HOME) -> None:
-    """Asks for a commune; `then`'s on_return gets the `Commune` picked."""
-    await ctx.call(STEP, then=then, about=about)
+async def pick_commune(
+    ctx: Context, *, then: str, about: str = HOME, whole_province: bool = False
+) -> None:
+    """Asks for a commune; `then`'s on_return gets the `Commune` picked, or None for "the
+    whole province" when `whole_province` offers it."""
+    await ctx.call(STEP, then=then, about=about, province=whole_province)
 
 
 async def ask_commune(ctx: Context) -> None:
     choices = [Choice(d.name, DISTRICT.make(d.code)) for d in ctx.deps.content.districts]
-    if ctx.convo.data.get("about") == SCHOOL:
+    if ctx.convo.data.get("province"):
+        choices.insert(0, Choice(ctx._("The whole province"), PROVINCE.make()))
+    if ctx.convo.data.get("about") == ACTIVITY:
+        question = ctx._(
+            "Which commune or ward does the activity belong to? Type part of its name (for "
+            "example: dong kinh), pick the former district it belonged to, or pick The whole "
+            "province."
+        )
+    elif ctx.convo.data.get("about") == SCHOOL:
         question = ctx._(
             "Which commune or ward is the school in? Type part of its name (for example: "
             "dong kinh), or pick the former district it belonged to."
@@ -50,6 +74,9 @@ async def ask_commune(ctx: Context) -> None:
 
 
 async def on_commune_text(ctx: Context) -> None:
+    if ctx.convo.data.get("province") and fold(ctx.text).strip(" .!") in PROVINCE_WORDS:
+        await ctx.give_back(None)
+        return
     result = ctx.deps.content.units.search(ctx.text)
     found, district = list(result.found), result.district
     if len(found) == 1 and district is None:
@@ -94,6 +121,9 @@ async def on_commune_choice(ctx: Context) -> None:
         district = ctx.deps.content.district(district_code[0])
         assert district is not None
         _offer_district(ctx, district)
+        return
+    if PROVINCE.parse(ctx.payload) is not None:
+        await ctx.give_back(None)
         return
     commune_code = COMMUNE.parse(ctx.payload)
     if commune_code is None:  # BACK
