@@ -19,6 +19,7 @@ from tests.test_stats import known_data
 
 SHEETS = [
     "Nhiệm vụ kế hoạch",
+    "Nhiệm vụ theo đơn vị",
     "Trường và lớp",
     "Xã, phường",
     "Huyện cũ",

@@ -12,10 +12,10 @@ from bot.core.router import N_, Command, MenuItem, Router
 from bot.domain.areas import area_label, stats_area
 from bot.domain.periods import wanted_period
 from bot.stats.campaigns import build_report
-from bot.stats.plan import progress
+from bot.stats.plan import progress, read_done
 from bot.stats.plan_text import plan_text
 from bot.stats.targets import STUDENTS, target_figures
-from bot.storage import activities, denominators
+from bot.storage import denominators
 
 
 async def plan(ctx: Context) -> None:
@@ -26,14 +26,8 @@ async def plan(ctx: Context) -> None:
     content = ctx.deps.content
     chosen = content.plan_for(date(period.calendar, 12, 31))
     report = await build_report(content, ctx.tx, period.school_year, area.commune, per_class=False)
-    logged = await activities.per_task(ctx.tx, period.calendar, area.commune)
-    rows = progress(
-        content,
-        chosen,
-        local_date(ctx.now),
-        school_activities=report.total.activities,
-        logged=logged,
-    )
+    done = await read_done(ctx.tx, period.calendar, area.commune, report.total.activities)
+    rows = progress(content, chosen, local_date(ctx.now), done, area.commune)
     targets = await target_figures(
         ctx.tx, chosen, period.school_year, report.total, [area.commune] if area.commune else None
     )

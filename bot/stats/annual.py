@@ -26,6 +26,7 @@ from bot.domain.campaigns import percent
 from bot.stats.campaigns import Tally, behind_first
 from bot.stats.export import Figures
 from bot.stats.plan import MET, NOT_STARTED
+from bot.stats.plan_text import units_text
 from bot.stats.render import student_target
 
 FONT = "Times New Roman"
@@ -156,6 +157,8 @@ def _body(document: DocxDocument, content: Content, _: Translator, figures: Figu
                 else task.minimum,
             ),
         )
+        for line in units_text(_, task):  # per former district (2b) or body (4), behind first
+            _para(document, "  " + line.strip())
     for note in split_communes(content, _, set(report.communes)):
         _para(document, note)
     _para(document, _("II. UNITS BEHIND"), bold=True)

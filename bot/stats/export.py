@@ -11,23 +11,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.content.model import AUDIENCES, Content
 from bot.core.i18n import Translator
-from bot.core.router import N_
 from bot.domain.profile import audience_label, level_label
 from bot.stats.campaigns import Report, Tally, build_report
+from bot.stats.export_plan import task_units_sheet, tasks_sheet
 from bot.stats.overview import PLEDGE_METRICS, TIP_KIND, Period, counted
-from bot.stats.plan import MET, NOT_STARTED, TaskProgress, progress
+from bot.stats.plan import TaskProgress, progress, read_done
 from bot.stats.reports import MarketReports, by_market
-from bot.storage import activities
+from bot.stats.sheets import fit, new_sheet, percent_column
 from bot.storage.db import Transaction
-
-PERCENT = "0.0%"
-STATUS_LABELS = {MET: N_("Met"), "behind": N_("Behind"), NOT_STARTED: N_("Not started")}
 
 
 @dataclass
@@ -66,17 +60,12 @@ async def gather(
         for row in await tx.fetch_all(sql + " GROUP BY commune_code", tuple(params)):
             pledges.setdefault(str(row[0]), {})[metric] = int(row[1])
     plan = content.plan_for(date(period.calendar, 12, 31))
+    done = await read_done(tx, period.calendar, commune, campaigns[-1].total.activities)
     return Figures(
         period=period,
         commune=commune,
         campaigns=campaigns,
-        tasks=progress(
-            content,
-            plan,
-            day,
-            school_activities=campaigns[-1].total.activities,
-            logged=await activities.per_task(tx, period.calendar, commune),
-        ),
+        tasks=progress(content, plan, day, done, commune),
         joined=await counted(tx, "joined", str(period.calendar), communes),
         reached=await counted(tx, "reached", period.school_year, communes),
         pledges=pledges,
@@ -108,7 +97,8 @@ def workbook(content: Content, _: Translator, figures: Figures) -> bytes:
     first = book.active
     assert first is not None
     book.remove(first)
-    _tasks_sheet(book, content, _, figures)
+    tasks_sheet(book, _, figures.tasks)
+    task_units_sheet(book, _, figures.tasks)
     _schools_sheet(book, content, _, figures)
     _units_sheet(book, content, _, figures, districts=False)
     _units_sheet(book, content, _, figures, districts=True)
@@ -121,63 +111,8 @@ def workbook(content: Content, _: Translator, figures: Figures) -> bytes:
     return buffer.getvalue()
 
 
-def _sheet(book: Workbook, title: str, headers: list[str]) -> Worksheet:
-    sheet: Worksheet = book.create_sheet(title[:31])
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    return sheet
-
-
-def _fit(sheet: Worksheet) -> None:
-    """Column widths that fit the longest value (capped), and percentages formatted."""
-    for index, column in enumerate(sheet.iter_cols(), start=1):
-        longest = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, longest + 2))
-
-
-def _percent_column(sheet: Worksheet, column: int) -> None:
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-        cell.number_format = PERCENT
-
-
-def _tasks_sheet(book: Workbook, content: Content, _: Translator, figures: Figures) -> None:
-    sheet = _sheet(
-        book,
-        _("Plan tasks"),
-        [
-            _("Task"),
-            _("Content"),
-            _("Lead body"),
-            _("Quota (minimum)"),
-            _("Quota (maximum)"),
-            _("Done automatically"),
-            _("Logged"),
-            _("Done in the year"),
-            _("Status"),
-        ],
-    )
-    locale = _.locale
-    for row in figures.tasks:
-        sheet.append(
-            [
-                row.task.number,
-                row.task.text.get(locale)[:200],
-                row.lead,
-                row.minimum,
-                row.maximum,
-                row.automatic,
-                row.logged,
-                row.done,
-                _(STATUS_LABELS.get(row.status, row.status)),
-            ]
-        )
-    _fit(sheet)
-
-
 def _schools_sheet(book: Workbook, content: Content, _: Translator, figures: Figures) -> None:
-    sheet = _sheet(
+    sheet = new_sheet(
         book,
         _("Schools and classes"),
         [
@@ -214,8 +149,8 @@ def _schools_sheet(book: Workbook, content: Content, _: Translator, figures: Fig
                     tally.activities,
                 ]
             )
-    _percent_column(sheet, 10)
-    _fit(sheet)
+    percent_column(sheet, 10)
+    fit(sheet)
 
 
 def _units_sheet(
@@ -224,7 +159,7 @@ def _units_sheet(
     report = figures.current
     title = _("Former districts") if districts else _("Communes")
     first = _("Former district") if districts else _("Commune or ward")
-    sheet = _sheet(
+    sheet = new_sheet(
         book,
         title,
         [
@@ -260,12 +195,12 @@ def _units_sheet(
                 tally.estimated,
             ]
         )
-    _percent_column(sheet, 4)
-    _fit(sheet)
+    percent_column(sheet, 4)
+    fit(sheet)
 
 
 def _audiences_sheet(book: Workbook, _: Translator, figures: Figures) -> None:
-    sheet = _sheet(
+    sheet = new_sheet(
         book,
         _("Audiences"),
         [
@@ -282,11 +217,11 @@ def _audiences_sheet(book: Workbook, _: Translator, figures: Figures) -> None:
                 figures.reached.get(audience, 0),
             ]
         )
-    _fit(sheet)
+    fit(sheet)
 
 
 def _pledges_sheet(book: Workbook, content: Content, _: Translator, figures: Figures) -> None:
-    sheet = _sheet(
+    sheet = new_sheet(
         book,
         _("Pledges"),
         [_("Commune or ward"), _("Taken"), _("Weeks kept"), _("Completed"), _("Dropped")],
@@ -297,13 +232,13 @@ def _pledges_sheet(book: Workbook, content: Content, _: Translator, figures: Fig
             [commune.name if commune else (code or "-")]
             + [metrics.get(m, 0) for m in PLEDGE_METRICS]
         )
-    _fit(sheet)
+    fit(sheet)
 
 
 def _reports_sheet(book: Workbook, content: Content, _: Translator, figures: Figures) -> None:
     if figures.reports is None:
         return
-    sheet = _sheet(
+    sheet = new_sheet(
         book,
         _("Market reports"),
         [_("Market"), _("Commune or ward"), _("Reports received"), _("Reports approved")],
@@ -312,15 +247,15 @@ def _reports_sheet(book: Workbook, content: Content, _: Translator, figures: Fig
         commune = content.commune(market.commune_code)
         name = commune.name if commune else market.commune_code
         sheet.append([market.name, name, market.received, market.approved])
-    _fit(sheet)
+    fit(sheet)
 
 
 def _tips_sheet(book: Workbook, _: Translator, figures: Figures) -> None:
-    sheet = _sheet(
+    sheet = new_sheet(
         book,
         _("Subscribers by month"),
         [_("Month"), _("People who got a tip"), _("Tips delivered")],
     )
     for month, people, tips in figures.tips_by_month:
         sheet.append([month, people, tips])
-    _fit(sheet)
+    fit(sheet)

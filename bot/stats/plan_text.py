@@ -6,7 +6,7 @@ from bot.content.model import Plan
 from bot.core.i18n import Translator
 from bot.core.router import N_
 from bot.domain.campaigns import percent
-from bot.stats.plan import BEHIND, MET, NOT_STARTED, TaskProgress
+from bot.stats.plan import BEHIND, MET, NOT_STARTED, PER_DISTRICT, TaskProgress
 from bot.stats.targets import MEDIA, STUDENTS, WORKERS, TargetFigure
 
 MARKS = {MET: "✅", BEHIND: "⏳", NOT_STARTED: "⭕"}
@@ -19,8 +19,34 @@ def quota_text(_: Translator, row: TaskProgress) -> str:
     if quota.kind != "count" or quota.minimum is None:
         return _("regular work") if quota.kind == "regular" else _("every year")
     if row.maximum and row.maximum != row.minimum:
+        if quota.per == PER_DISTRICT:
+            return _(
+                "{low} to {high} a year per former district", low=row.minimum, high=row.maximum
+            )
         return _("{low} to {high} a year", low=row.minimum, high=row.maximum)
+    if quota.per == PER_DISTRICT:
+        return _("{count} a year per former district", count=row.minimum)
     return _("{count} a year", count=row.minimum)
+
+
+def units_text(_: Translator, row: TaskProgress) -> list[str]:
+    """The former districts still behind on a task, the furthest behind first."""
+    if not row.units:
+        return []
+    behind = row.behind
+    lines = [
+        _(
+            "{met} of {count} former districts met",
+            met=len(row.units) - len(behind),
+            count=len(row.units),
+        )
+    ]
+    if behind:
+        names = ", ".join(f"{u.name} {_.number(u.done)}" for u in behind)
+        lines.append(_("behind: {names}", names=names))
+    if row.unplaced:
+        lines.append(_("{count} logged for the whole province, in no district", count=row.unplaced))
+    return ["   " + "; ".join(lines)]
 
 
 TARGET_LABELS = {
@@ -104,4 +130,5 @@ def plan_text(
                     quota=quota_text(_, row),
                 )
             )
+            lines += units_text(_, row)
     return "\n".join(lines)

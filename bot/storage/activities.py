@@ -21,10 +21,10 @@ async def log(
     by: int,
     now: str,
 ) -> int:
-    await tx.execute(
+    row = await tx.fetch_one(
         """INSERT INTO activities (day, task_id, lead_agency, commune_code, kind, participants,
                audiences, note, photo, created_by, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (
             day,
             task_id,
@@ -39,15 +39,23 @@ async def log(
             now,
         ),
     )
-    return int(await tx.fetch_value("SELECT MAX(id) FROM activities"))
+    assert row is not None
+    return int(row[0])
 
 
-async def per_task(tx: Transaction, year: int, commune_code: str | None) -> dict[str, int]:
-    """Activities logged in a calendar year, per task (one commune's, or all)."""
-    sql = "SELECT task_id, COUNT(*) FROM activities WHERE day LIKE ?"
-    params: list[object] = [f"{year}-%"]
+async def per_task(
+    tx: Transaction, year: int, commune_code: str | None
+) -> dict[str, dict[str | None, int]]:
+    """Activities logged in a calendar year: task -> commune (None: the whole province) ->
+    count; one commune's, or all."""
+    sql = "SELECT task_id, commune_code, COUNT(*) FROM activities WHERE day >= ? AND day < ?"
+    params: list[object] = [f"{year}-01-01", f"{year + 1}-01-01"]
     if commune_code is not None:
         sql += " AND commune_code = ?"
         params.append(commune_code)
-    rows = await tx.fetch_all(sql + " GROUP BY task_id", tuple(params))
-    return {str(r[0]): int(r[1]) for r in rows}
+    found: dict[str, dict[str | None, int]] = {}
+    for task, commune, count in await tx.fetch_all(
+        sql + " GROUP BY task_id, commune_code", tuple(params)
+    ):
+        found.setdefault(str(task), {})[commune] = int(count)
+    return found
