@@ -64,6 +64,12 @@ async def annualreport(ctx: Context) -> None:
     if area is None or period is None:
         return
     today = local_date(ctx.now)
+    year = period.calendar
+    # Made before the figures are read: the report counts for task 4 of its own body (an
+    # admin who is no officer makes it for nobody's body).
+    heirs = ctx.deps.content.successor(ctx.user.officer_agency or "", today)
+    agency = heirs[0].key if heirs else ctx.user.officer_agency
+    await annual_reports.made(ctx.tx, ctx.user.id, year, ctx.now_iso, agency, area.commune)
     figures = await gather(ctx.deps.content, ctx.tx, period, area.commune, today)
     vi = ctx.deps.i18n.translator("vi")  # an administrative document is in Vietnamese
     name, parent = issuer(ctx)
@@ -77,8 +83,6 @@ async def annualreport(ctx: Context) -> None:
         place_day=min(today, date(period.calendar, 12, 31)),
         area_name=vi("the whole province") if commune is None else commune.name,
     )
-    year = period.calendar
-    await annual_reports.made(ctx.tx, ctx.user.id, year, ctx.now_iso)
     ctx.say(
         ctx._(
             "The yearly report of {area} for {year}: the figures (Excel) and a draft report "

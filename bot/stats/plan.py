@@ -3,6 +3,8 @@
 What counts as done:
 - the school activities of task 2c (class campaigns with an activity and contests, see
   `campaigns`) count automatically;
+- the yearly report of task 4 counts automatically: each body (an agency, with its commune for
+  a commune's body) that produced `/annualreport` for the year has done it;
 - the activities officers log count for their task. A quota per former district (task 2b's
   visual propaganda: 1-2 products per district a year) is checked district by district, a
   commune counting for the former district it mostly came from (`content/units.yaml`).
@@ -17,17 +19,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.content.model import Content, Plan, Task
-from bot.storage import activities
+from bot.storage import activities, annual_reports
+from bot.storage.annual_reports import Body
 from bot.storage.db import Transaction
 
 MET, BEHIND, NOT_STARTED = "met", "behind", "not_started"
 AUTOMATIC = {"2c-school-activities"}  # task id -> counted from the class campaigns
-PER_DISTRICT = "district"  # what a task's `units` are
+REPORTED = {"4-report-and-review"}  # task id -> counted from the yearly reports made
+PER_DISTRICT, PER_BODY = "district", "body"  # what a task's `units` are
 
 
 @dataclass(frozen=True)
 class UnitProgress:
-    """One former district's part of a task."""
+    """One former district's (or reporting body's) part of a task."""
 
     code: str
     name: str
@@ -47,7 +51,7 @@ class TaskProgress:
     maximum: int | None
     automatic: int
     logged: int
-    per: str = "year"  # PER_DISTRICT when `units` break the quota down
+    per: str = "year"  # PER_DISTRICT or PER_BODY when `units` break the quota down
     units: tuple[UnitProgress, ...] = ()  # the furthest behind first
     unplaced: int = 0  # logged for the whole province: in `done`, in no district
 
@@ -74,6 +78,8 @@ class Done:
 
     school_activities: int = 0
     logged: dict[str, dict[str | None, int]] = field(default_factory=dict)  # task -> commune
+    reports_made: set[Body] = field(default_factory=set)
+    reporting_bodies: set[Body] = field(default_factory=set)  # bodies with an officer
 
 
 async def read_done(
@@ -82,6 +88,8 @@ async def read_done(
     return Done(
         school_activities=school_activities,
         logged=await activities.per_task(tx, year, commune),
+        reports_made=await annual_reports.bodies_made(tx, year),
+        reporting_bodies=await annual_reports.bodies_with_officers(tx),
     )
 
 
@@ -108,7 +116,9 @@ def progress(
             automatic=done.school_activities if task.id in AUTOMATIC else 0,
             logged=sum(done.logged.get(task.id, {}).values()),
         )
-        if quota.per == PER_DISTRICT and commune is None:
+        if task.id in REPORTED:
+            row = _reports(content, row, done, commune, day)
+        elif quota.per == PER_DISTRICT and commune is None:
             row = _districts(content, row, done.logged.get(task.id, {}))
         rows.append(row)
     return rows
@@ -122,6 +132,33 @@ def _districts(content: Content, row: TaskProgress, logged: dict[str | None, int
             counts[district_of[commune]] += count
     units = [UnitProgress(d.code, d.name, counts[d.code], row.minimum) for d in content.districts]
     return _with_units(row, PER_DISTRICT, units, unplaced=logged.get(None, 0))
+
+
+def _reports(
+    content: Content, row: TaskProgress, done: Done, commune: str | None, day: date
+) -> TaskProgress:
+    """Task 4: one report a year from each body; a commune's /plan sees its own bodies."""
+
+    def today(body: Body) -> Body:
+        heirs = content.successor(body[0], day)
+        return (heirs[0].key if heirs else body[0], body[1])
+
+    made = {today(b) for b in done.reports_made}
+    expected = {today(b) for b in done.reporting_bodies} | made
+    if commune is not None:
+        expected = {b for b in expected if b[1] == commune}
+    units = [
+        UnitProgress(f"{a}:{c or ''}", _body_name(content, (a, c)), int((a, c) in made), 1)
+        for a, c in sorted(expected, key=lambda b: (b[1] or "", b[0]))
+    ]
+    automatic = sum(u.done for u in units)
+    return _with_units(replace(row, automatic=automatic), PER_BODY, units)
+
+
+def _body_name(content: Content, body: Body) -> str:
+    agency, commune = content.agency(body[0]), content.commune(body[1])
+    name = agency.short if agency else body[0]
+    return f"{name} ({commune.name})" if commune else name
 
 
 def _with_units(

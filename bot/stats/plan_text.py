@@ -6,7 +6,7 @@ from bot.content.model import Plan
 from bot.core.i18n import Translator
 from bot.core.router import N_
 from bot.domain.campaigns import percent
-from bot.stats.plan import BEHIND, MET, NOT_STARTED, PER_DISTRICT, TaskProgress
+from bot.stats.plan import BEHIND, MET, NOT_STARTED, PER_BODY, PER_DISTRICT, TaskProgress
 from bot.stats.targets import MEDIA, STUDENTS, WORKERS, TargetFigure
 
 MARKS = {MET: "✅", BEHIND: "⏳", NOT_STARTED: "⭕"}
@@ -18,6 +18,8 @@ def quota_text(_: Translator, row: TaskProgress) -> str:
     quota = row.task.quota
     if quota.kind != "count" or quota.minimum is None:
         return _("regular work") if quota.kind == "regular" else _("every year")
+    if row.per == PER_BODY:
+        return _("{count} a year from each body", count=row.minimum)
     if row.maximum and row.maximum != row.minimum:
         if quota.per == PER_DISTRICT:
             return _(
@@ -30,22 +32,35 @@ def quota_text(_: Translator, row: TaskProgress) -> str:
 
 
 def units_text(_: Translator, row: TaskProgress) -> list[str]:
-    """The former districts still behind on a task, the furthest behind first."""
+    """The former districts (or bodies) still behind on a task, the furthest behind first."""
     if not row.units:
         return []
     behind = row.behind
-    lines = [
-        _(
-            "{met} of {count} former districts met",
-            met=len(row.units) - len(behind),
-            count=len(row.units),
-        )
-    ]
-    if behind:
-        names = ", ".join(f"{u.name} {_.number(u.done)}" for u in behind)
-        lines.append(_("behind: {names}", names=names))
-    if row.unplaced:
-        lines.append(_("{count} logged for the whole province, in no district", count=row.unplaced))
+    if row.per == PER_DISTRICT:
+        lines = [
+            _(
+                "{met} of {count} former districts met",
+                met=len(row.units) - len(behind),
+                count=len(row.units),
+            )
+        ]
+        if behind:
+            names = ", ".join(f"{u.name} {_.number(u.done)}" for u in behind)
+            lines.append(_("behind: {names}", names=names))
+        if row.unplaced:
+            lines.append(
+                _("{count} logged for the whole province, in no district", count=row.unplaced)
+            )
+    else:
+        lines = [
+            _(
+                "{made} of {count} bodies made their report",
+                made=len(row.units) - len(behind),
+                count=len(row.units),
+            )
+        ]
+        if behind:
+            lines.append(_("not yet: {names}", names=", ".join(u.name for u in behind)))
     return ["   " + "; ".join(lines)]
 
 

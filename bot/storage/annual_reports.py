@@ -14,12 +14,39 @@ _NOT_MADE = """NOT EXISTS (
       AND COALESCE(o.officer_commune, '') = COALESCE(u.officer_commune, ''))"""
 
 
-async def made(tx: Transaction, user_id: int, year: int, now: str) -> None:
+async def made(
+    tx: Transaction, user_id: int, year: int, now: str, agency: str | None, commune: str | None
+) -> None:
+    """The report of `year` made by an officer for their body (the agency as it is today)."""
     await tx.execute(
-        """INSERT INTO annual_reports (user_id, year, made_at) VALUES (?, ?, ?)
-           ON CONFLICT (user_id, year) DO UPDATE SET made_at = excluded.made_at""",
-        (user_id, year, now),
+        """INSERT INTO annual_reports (user_id, year, made_at, agency, commune_code)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (user_id, year) DO UPDATE SET made_at = excluded.made_at,
+               agency = excluded.agency, commune_code = excluded.commune_code""",
+        (user_id, year, now, agency, commune),
     )
+
+
+Body = tuple[str, str | None]  # agency, commune (None: the province)
+
+
+async def bodies_made(tx: Transaction, year: int) -> set[Body]:
+    """The bodies that made the yearly report of `year` (task 4 of the plan)."""
+    rows = await tx.fetch_all(
+        """SELECT DISTINCT agency, commune_code FROM annual_reports
+           WHERE year = ? AND agency IS NOT NULL""",
+        (year,),
+    )
+    return {(str(r[0]), r[1]) for r in rows}
+
+
+async def bodies_with_officers(tx: Transaction) -> set[Body]:
+    """The bodies that have an officer today: the ones the plan expects a report from."""
+    rows = await tx.fetch_all(
+        """SELECT DISTINCT officer_agency, officer_commune FROM users
+           WHERE officer_agency IS NOT NULL AND consent_at IS NOT NULL"""
+    )
+    return {(str(r[0]), r[1]) for r in rows}
 
 
 async def officers_still_due(tx: Transaction, year: int) -> list[int]:

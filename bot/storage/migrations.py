@@ -440,10 +440,17 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         11,
-        "officers: market reports counted per market and year from an index alone",
+        "officers: market reports counted from an index; yearly reports know their body",
         (
             """CREATE INDEX reports_market_day
                ON reports (market_id, commune_code, day, status)""",
+            # The body (agency, commune) a yearly report was made for: task 4 of the plan
+            # counts them per body without asking the maker's row each time.
+            "ALTER TABLE annual_reports ADD COLUMN agency TEXT",
+            "ALTER TABLE annual_reports ADD COLUMN commune_code TEXT",
+            """UPDATE annual_reports SET
+                   agency = (SELECT u.officer_agency FROM users u WHERE u.id = user_id),
+                   commune_code = (SELECT u.officer_commune FROM users u WHERE u.id = user_id)""",
         ),
     ),
 )
