@@ -1,9 +1,12 @@
-"""The officers' figures at province scale: /stats, /plan and /export through the engine.
+"""The officers' figures at province scale: /stats, /plan, /classstats and /export through the
+engine.
 
 Run: .venv/bin/python benchmarks/province.py /tmp/p.sqlite3
      .venv/bin/python benchmarks/officers.py /tmp/p.sqlite3 [--runs 20]
 Prints the median and p95 of each command (in ms), as a province officer and as a commune
-officer. The target (issue 10): p95 under 50 ms for /stats and /plan, under 5 s for /export.
+officer. The target (issue 10): p95 under 50 ms for /stats and /plan, under 5 s for /export;
+/classstats is timed too (the province's from the figures kept per school, with every
+school's file; one commune's with every class's).
 /stats answers with its figures; its chart (about 0.2 s of matplotlib, in the chart worker
 process) follows through the outbox and is timed apart.
 """
@@ -118,6 +121,10 @@ async def main(source: Path, runs: int) -> None:
                 charts = await chart_delivery(app, clock, who, 5)
                 print(line(f"its chart via the outbox, {who}", charts))
                 print(line(f"/plan, {who}", await timed(app, clock, who, "/plan", runs)))
+                classstats = await timed(app, clock, who, "/classstats", runs)
+                print(line(f"/classstats, {who}", classstats))
+            one = await timed(app, clock, "province", "/classstats dong kinh", runs)
+            print(line("/classstats dong kinh, province", one))
             print(line("/export, province", await timed(app, clock, "province", "/export", 3)))
         finally:
             await app.close()

@@ -392,14 +392,34 @@ async def test_school_and_commune_reach_come_from_enrolment(app: App) -> None:
     )
     assert "• Thành phố Lạng Sơn: 2 classes · reached 2 of 1,000 (0.2%) · activities 1" in text
     assert "• Phường Đông Kinh: 2 classes · reached 2 of 1,000 (0.2%) · activities 1" in text
+    assert "Trường THCS" not in text  # the province's schools are in the file
+    assert "Communes with schools but no class campaign this year: 1." in text
+    # The province's file has every school, read from the figures kept per school and year.
+    sheet = next(r.document for r in officer.replies if r.document is not None)
+    assert sheet.filename == "schools-2026-2027.csv"
+    lines = sheet.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == (
+        "School year,Former district,Commune or ward,School,School level,Classes,Enrolled,"
+        "Joined,Reached,Reached (%),School activities"
+    )
+    assert (
+        "2026-2027,Thành phố Lạng Sơn,Phường Đông Kinh,Trường THCS Đông Kinh,"
+        "Lower secondary school,2,443,3,2,0.5,1" in lines
+    )
+    assert len(lines) == 4  # three schools
+    # Every class of one commune, by its name typed without accents.
+    await officer.send("/classstats dong kinh 2026-2027")
+    assert "Class campaigns in the school year 2026-2027: Phường Đông Kinh" in officer.text
+    text = officer.text
     assert "  – Trường THCS Đông Kinh: 2 classes · reached 2 of 443 (0.5%) · activities 1" in text
     assert "Việt Bắc" not in text  # no campaign there, but its students count in the commune
-    assert "Communes with schools but no class campaign this year: 1." in text
     sheet = next(r.document for r in officer.replies if r.document is not None)
     assert sheet.filename == "classes-2026-2027.csv"
     lines = sheet.data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("School year,Former district,Commune or ward,School,Class,")
     assert "Trường THCS Đông Kinh,7A,Lower secondary school,Rally,open,30,3,2,6.7,8.5" in lines[1]
+    await officer.send("/classstats Nowhere")
+    assert "I found no commune or ward named “Nowhere”" in officer.text
 
 
 async def test_a_commune_officer_sees_their_commune_and_its_classes(app: App) -> None:
@@ -414,6 +434,8 @@ async def test_a_commune_officer_sees_their_commune_and_its_classes(app: App) ->
     assert "Classes: 1 · students joined: 3 · reached 2 of 443 (0.5%)" in text
     assert "School activities (rallies, contests, launches, lessons): 1." in text
     assert "By former district" not in text and "Tân Đoàn" not in text
+    await officer.send("/classstats tan doan")
+    assert "You can see the figures of Phường Đông Kinh" in officer.text
     assert (
         "    · 7A (Lower secondary school): joined 3 · finished a quiz 2 · average 8.5 · "
         "reached 2 of 30 (6.7%)" in text

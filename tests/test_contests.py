@@ -317,5 +317,10 @@ async def test_contests_count_as_school_activities(app: App) -> None:
     # 7A, 7B, 9C are rallies (3) + the contest across two schools of Đông Kinh + Tân Đoàn's.
     assert "lessons): 5; the plan asks 5 to 10 a year." in text
     assert "• Phường Đông Kinh: 3 classes · reached 4 of 886 (0.5%) · activities 4" in text
+    # The schools: one commune at a time (the province's are in its file).
+    await officer.send("/classstats dong kinh")
+    text = officer.text
     assert "  – Trường THCS Đông Kinh: 2 classes · reached 4 of 443 (0.9%) · activities 2" in text
+    await officer.send("/classstats tan doan")
+    text = officer.text
     assert "  – Trường THCS Tân Đoàn: 1 class · reached 0 of 443 (0%) · activities 1" in text

@@ -31,6 +31,19 @@ CSV_HEADERS = (
     N_("Reached (%)"),
     N_("Average score"),
 )
+SCHOOL_CSV_HEADERS = (
+    N_("School year"),
+    N_("Former district"),
+    N_("Commune or ward"),
+    N_("School"),
+    N_("School level"),
+    N_("Classes"),
+    N_("Enrolled"),
+    N_("Joined"),
+    N_("Reached"),
+    N_("Reached (%)"),
+    N_("School activities"),
+)
 
 
 def student_target(plan: Plan) -> int | None:
@@ -118,7 +131,8 @@ def campaigns_text(content: Content, _: Translator, report: Report, area_name: s
             if tally and (tally.classes or tally.activities):
                 lines.append(f"• {district.name}: " + summary(_, tally))
     units = _by_commune(content, _, report)
-    lines += ["", _("By commune and school:"), *(units or [_("No school is on the list yet.")])]
+    heading = _("By commune:") if report.commune is None else _("By commune and school:")
+    lines += ["", heading, *(units or [_("No school is on the list yet.")])]
     return "\n".join(lines)
 
 
@@ -135,6 +149,8 @@ def _by_commune(content: Content, _: Translator, report: Report) -> list[str]:
             quiet += 1
             continue
         lines.append(f"• {commune.name}: " + summary(_, tally))
+        if report.commune is None:  # a province's 650 schools go to the file, not the chat
+            continue
         for school in report.school_list:
             school_tally = report.schools[school.id]
             if school.commune_code != commune.code or not (
@@ -142,9 +158,8 @@ def _by_commune(content: Content, _: Translator, report: Report) -> list[str]:
             ):
                 continue
             lines.append(f"  – {school.name}: " + summary(_, school_tally))
-            if report.commune is not None:
-                for cls, figures in by_school.get(school.id, []):
-                    lines.append(f"    · {class_line(_, cls, figures)}")
+            for cls, figures in by_school.get(school.id, []):
+                lines.append(f"    · {class_line(_, cls, figures)}")
     if quiet:
         lines.append(
             _("Communes with schools but no class campaign this year: {count}.", count=quiet)
@@ -190,6 +205,34 @@ def classes_csv(content: Content, _: Translator, report: Report) -> bytes:
                 figures.reached,
                 round(100 * figures.reached / cls.enrolled, 1),
                 round(figures.average, 2) if figures.average is not None else "",
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def schools_csv(content: Content, _: Translator, report: Report) -> bytes:
+    """Every school of the report with its campaigns' figures, from the figures kept per
+    school and year (a province's file: 650 rows read, not every class's members)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_(h) for h in SCHOOL_CSV_HEADERS])
+    for school in report.school_list:
+        tally = report.schools[school.id]
+        commune = content.commune(school.commune_code)
+        district = content.district(commune.former_district) if commune else None
+        writer.writerow(
+            [
+                report.year,
+                district.name if district else "",
+                commune.name if commune else school.commune_code,
+                school.name,
+                level_label(_, school.level),
+                tally.classes,
+                tally.enrolled,
+                tally.joined,
+                tally.reached,
+                round(100 * tally.reached / tally.enrolled, 1) if tally.enrolled else "",
+                tally.activities,
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode()
