@@ -97,9 +97,9 @@ async def build_report(
                 tally.enrolled += class_enrolled
                 tally.estimated += 1
     if per_class:
-        for cls in await classes.in_year(tx, year, commune):
-            if cls.school_id in where:
-                report.classes.append((cls, await classes.figures(tx, cls.id)))
+        listed = [c for c in await classes.in_year(tx, year, commune) if c.school_id in where]
+        counted = await classes.figures_of(tx, [c.id for c in listed])
+        report.classes = [(cls, counted[cls.id]) for cls in listed]
     for taking_part in (await contests.schools_of_year(tx, year)).values():
         _attribute(report, where, taking_part)
     return report

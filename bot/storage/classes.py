@@ -294,14 +294,30 @@ async def set_nickname(tx: Transaction, member_id: int, nickname: str | None) ->
     await tx.execute("UPDATE class_members SET nickname = ? WHERE id = ?", (nickname, member_id))
 
 
+_FIGURES_SQL = """SELECT m.class_id, m.user_id, m.number, m.nickname, m.reached_at,
+                         (SELECT MAX(a.score) FROM quiz_attempts a
+                          WHERE a.member_id = m.id AND a.status = ?) AS best
+                  FROM class_members m WHERE m.class_id IN ({marks})
+                  ORDER BY m.class_id, m.number"""
+
+
 async def figures(tx: Transaction, class_id: int) -> Figures:
-    rows = await tx.fetch_all(
-        """SELECT m.user_id, m.number, m.nickname, m.reached_at,
-                  (SELECT MAX(a.score) FROM quiz_attempts a
-                   WHERE a.member_id = m.id AND a.status = ?) AS best
-           FROM class_members m WHERE m.class_id = ? ORDER BY m.number""",
-        (FINISHED, class_id),
-    )
+    return (await figures_of(tx, [class_id]))[class_id]
+
+
+async def figures_of(tx: Transaction, class_ids: list[int]) -> dict[int, Figures]:
+    """The figures of several classes in one read (an officer's list of a commune's classes:
+    one query, not one per class)."""
+    if not class_ids:
+        return {}
+    marks = ", ".join("?" for _ in class_ids)
+    found: dict[int, list[Row]] = {class_id: [] for class_id in class_ids}
+    for row in await tx.fetch_all(_FIGURES_SQL.format(marks=marks), (FINISHED, *class_ids)):
+        found[int(row["class_id"])].append(row)
+    return {class_id: _figures(rows) for class_id, rows in found.items()}
+
+
+def _figures(rows: list[Row]) -> Figures:
     best = [int(r["best"]) for r in rows if r["best"] is not None]
     return Figures(
         joined=len(rows),
