@@ -61,6 +61,18 @@ async def test_the_yearly_report_counts_for_its_body(app: App, clock: FakeClock)
     assert task_4(so)[0].startswith("⭕ 4. ")
 
 
+async def test_a_report_outlives_its_makers_account(app: App, clock: FakeClock) -> None:
+    so = await make_officer(app, "so")
+    xa = await make_officer(app, "xa", agency="UBND xã", commune="Tân Đoàn")
+    await xa.send("/annualreport 2026")
+    await xa.send("/deleteme")
+    await xa.press("Yes, erase my data")
+    row = await app.deps.db.fetch_one("SELECT user_id, agency, commune_code FROM annual_reports")
+    assert row is not None and tuple(row) == (None, "ubnd-xa", "06316")  # who made it: forgotten
+    await so.send("/plan")
+    assert task_4(so)[2] == "   1 of 2 bodies made their report; not yet: Sở GD&ĐT"
+
+
 async def test_reports_made_before_migration_11_know_their_body(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -67,9 +67,10 @@ async def annualreport(ctx: Context) -> None:
     year = period.calendar
     # Made before the figures are read: the report counts for task 4 of its own body (an
     # admin who is no officer makes it for nobody's body).
-    heirs = ctx.deps.content.successor(ctx.user.officer_agency or "", today)
-    agency = heirs[0].key if heirs else ctx.user.officer_agency
-    await annual_reports.made(ctx.tx, ctx.user.id, year, ctx.now_iso, agency, area.commune)
+    if ctx.user.officer_agency:
+        await annual_reports.made(
+            ctx.tx, ctx.user.id, year, ctx.now_iso, ctx.user.officer_agency, area.commune
+        )
     figures = await gather(ctx.deps.content, ctx.tx, period, area.commune, today)
     vi = ctx.deps.i18n.translator("vi")  # an administrative document is in Vietnamese
     name, parent = issuer(ctx)

@@ -1,7 +1,8 @@
 """Who made the yearly report (`/annualreport`), so that reminders stop for their body.
 
 A body is an agency and a commune (none for the province): when one of its officers has made
-the report of a year, its other officers are not reminded either.
+the report of a year, its other officers are not reminded either, and task 4 of the plan is
+done for it (`bot.stats.plan`).
 """
 
 from __future__ import annotations
@@ -9,15 +10,17 @@ from __future__ import annotations
 from bot.storage.db import Transaction
 
 _NOT_MADE = """NOT EXISTS (
-    SELECT 1 FROM annual_reports r JOIN users o ON o.id = r.user_id
-    WHERE r.year = ? AND o.officer_agency = u.officer_agency
-      AND COALESCE(o.officer_commune, '') = COALESCE(u.officer_commune, ''))"""
+    SELECT 1 FROM annual_reports r
+    WHERE r.year = ? AND r.agency = u.officer_agency
+      AND COALESCE(r.commune_code, '') = COALESCE(u.officer_commune, ''))"""
 
 
 async def made(
-    tx: Transaction, user_id: int, year: int, now: str, agency: str | None, commune: str | None
+    tx: Transaction, user_id: int, year: int, now: str, agency: str, commune: str | None
 ) -> None:
-    """The report of `year` made by an officer for their body (the agency as it is today)."""
+    """The report of `year` made by an officer for their body (their agency as recorded: the
+    plan maps it to the body doing its work today). It stays when the officer's account is
+    erased: only who made it is forgotten."""
     await tx.execute(
         """INSERT INTO annual_reports (user_id, year, made_at, agency, commune_code)
            VALUES (?, ?, ?, ?, ?)
@@ -33,8 +36,7 @@ Body = tuple[str, str | None]  # agency, commune (None: the province)
 async def bodies_made(tx: Transaction, year: int) -> set[Body]:
     """The bodies that made the yearly report of `year` (task 4 of the plan)."""
     rows = await tx.fetch_all(
-        """SELECT DISTINCT agency, commune_code FROM annual_reports
-           WHERE year = ? AND agency IS NOT NULL""",
+        "SELECT DISTINCT agency, commune_code FROM annual_reports WHERE year = ?",
         (year,),
     )
     return {(str(r[0]), r[1]) for r in rows}

@@ -444,13 +444,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         (
             """CREATE INDEX reports_market_day
                ON reports (market_id, commune_code, day, status)""",
-            # The body (agency, commune) a yearly report was made for: task 4 of the plan
-            # counts them per body without asking the maker's row each time.
-            "ALTER TABLE annual_reports ADD COLUMN agency TEXT",
-            "ALTER TABLE annual_reports ADD COLUMN commune_code TEXT",
-            """UPDATE annual_reports SET
-                   agency = (SELECT u.officer_agency FROM users u WHERE u.id = user_id),
-                   commune_code = (SELECT u.officer_commune FROM users u WHERE u.id = user_id)""",
+            # A yearly report is its body's (agency, commune): task 4 of the plan counts it per
+            # body, and it outlives its maker's account (erasing it only forgets who made it).
+            """CREATE TABLE annual_reports_by_body (
+                id {pk},
+                user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+                year INTEGER NOT NULL,
+                made_at TEXT NOT NULL,
+                agency TEXT NOT NULL,
+                commune_code TEXT,
+                UNIQUE (user_id, year)
+            )""",
+            """INSERT INTO annual_reports_by_body (user_id, year, made_at, agency, commune_code)
+               SELECT r.user_id, r.year, r.made_at, u.officer_agency, u.officer_commune
+               FROM annual_reports r JOIN users u ON u.id = r.user_id
+               WHERE u.officer_agency IS NOT NULL""",
+            "DROP TABLE annual_reports",
+            "ALTER TABLE annual_reports_by_body RENAME TO annual_reports",
+            "CREATE INDEX annual_reports_year ON annual_reports (year, agency, commune_code)",
             # The bodies that have an officer, without reading every resident's row.
             """CREATE INDEX users_officers ON users (officer_agency, officer_commune)
                WHERE officer_agency IS NOT NULL""",
