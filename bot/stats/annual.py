@@ -26,7 +26,7 @@ from bot.domain.campaigns import percent
 from bot.stats.campaigns import Tally, behind_first
 from bot.stats.export import Figures
 from bot.stats.plan import MET, NOT_STARTED
-from bot.stats.plan_text import units_text
+from bot.stats.plan_text import quota_text, short_task, units_text
 from bot.stats.render import student_target
 
 FONT = "Times New Roman"
@@ -148,13 +148,12 @@ def _body(document: DocxDocument, content: Content, _: Translator, figures: Figu
         _para(
             document,
             _(
-                "- Task {number} ({lead}): done {done}, quota {quota}.",
+                "- Task {number} ({lead}): {task} Done: {done}; quota: {quota}.",
                 number=task.task.number,
                 lead=task.lead,
+                task=short_task(_, task),
                 done=_.number(task.done),
-                quota=f"{task.minimum}-{task.maximum}"
-                if task.maximum and task.maximum != task.minimum
-                else task.minimum,
+                quota=quota_text(_, task),
             ),
         )
         for line in units_text(_, task):  # per former district (2b) or body (4), behind first
@@ -167,8 +166,9 @@ def _body(document: DocxDocument, content: Content, _: Translator, figures: Figu
     for name, tally in behind[:5]:
         _para(document, "- " + _unit(_, name, tally))
     if idle:
-        numbers = ", ".join(t.task.number for t in idle)
-        _para(document, _("Tasks not started: {numbers}.", numbers=numbers))
+        _para(document, _("Tasks not started:"))
+        for task in idle:
+            _para(document, f"- {task.task.number}. {short_task(_, task)} ({task.lead})")
     _para(document, _("III. PROPOSED FOR THE PLAN'S HONOURS"), bold=True)
     ahead = list(reversed(behind))[:HONOURS]
     schools = {s.id: s.name for s in report.school_list}

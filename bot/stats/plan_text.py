@@ -31,6 +31,14 @@ def quota_text(_: Translator, row: TaskProgress) -> str:
     return _("{count} a year", count=row.minimum)
 
 
+def short_task(_: Translator, row: TaskProgress) -> str:
+    """The task's words, cut to a line: several tasks share a number (2b has three)."""
+    text = row.task.text.get(_.locale)
+    if len(text) <= SHORT_TASK:
+        return text
+    return text[:SHORT_TASK].rsplit(" ", 1)[0].rstrip(",;:") + "…"  # cut between words
+
+
 def units_text(_: Translator, row: TaskProgress) -> list[str]:
     """The former districts (or bodies) still behind on a task, the furthest behind first."""
     if not row.units:
@@ -130,9 +138,7 @@ def plan_text(
     for lead, tasks in leads.items():
         lines += ["", f"🏛 {lead}"]
         for row in tasks:
-            text = row.task.text.get(_.locale)
-            short = text if len(text) <= SHORT_TASK else text[: SHORT_TASK - 1].rstrip() + "…"
-            lines.append(f"{MARKS[row.status]} {row.task.number}. {short}")
+            lines.append(f"{MARKS[row.status]} {row.task.number}. {short_task(_, row)}")
             lines.append(
                 "   "
                 + _(
