@@ -8,10 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.app import App, create_app
+from bot.app import App
 from bot.channels.shell import ShellChannel
 from bot.core.clock import OffsetClock
 from bot.settings import Settings
+from tests.harness_app import open_app
 from tests.reporting import jpeg_with_gps
 
 DEMO = """\
@@ -35,7 +36,7 @@ dong kinh
 
 async def run_shell(settings: Settings, tmp_path: Path, script: str) -> tuple[str, App]:
     clock = OffsetClock()
-    app = await create_app(settings, clock=clock)
+    app = await open_app(settings, clock=clock)
     output = io.StringIO()
     shell = ShellChannel(app, clock, tmp_path / "out", output)
     await shell.run(io.StringIO(script))
