@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.app import App
 from bot.content.quizzes import QUIZ_LEVELS, Question
@@ -23,6 +22,7 @@ from bot.storage import quiz_attempts
 from bot.storage.quiz_attempts import Attempt
 from tests.conftest import ADMIN, AppFactory
 from tests.harness import Chat, onboard
+from tests.harness_content import write_yaml
 
 BANK_SIZE = 25
 PREFIX = {
@@ -62,7 +62,7 @@ def write_banks(folder: Path, size: int = BANK_SIZE) -> Path:
                 }
             )
         data = {"level": level, "questions": questions}
-        (folder / f"{level}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+        write_yaml(folder / f"{level}.yaml", data)
     return folder
 
 

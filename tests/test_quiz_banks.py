@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.app import create_app
 from bot.content.loader import ContentError, Node
@@ -26,6 +25,7 @@ from bot.content.quizzes import (
     load_quizzes,
 )
 from bot.settings import PROJECT_DIR, Settings, SettingsError, load_settings
+from tests.harness_content import write_yaml
 from tests.sources import citation_problems
 
 
@@ -60,7 +60,7 @@ def write(folder: Path, name: str, level: str, *questions: dict[str, Any]) -> Pa
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.yaml"
     data = {"level": level, "questions": list(questions)}
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_yaml(path, data)
     return path
 
 

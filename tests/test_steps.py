@@ -7,6 +7,7 @@ call, then=) is registered, and no feature builds or takes apart a payload by ha
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -218,9 +219,17 @@ STATE_KEYWORDS = {"state", "then"}
 
 
 def _modules() -> Iterator[tuple[str, ast.Module]]:
+    yield from _parsed()
+
+
+@functools.cache
+def _parsed() -> tuple[tuple[str, ast.Module], ...]:
+    """Every module of the bot, parsed once for the tests below (they only read the trees)."""
+    found = []
     for path in sorted(BOT.rglob("*.py")):
         name = ".".join(path.relative_to(BOT.parent).with_suffix("").parts)
-        yield name.removesuffix(".__init__"), ast.parse(path.read_text(), str(path))
+        found.append((name.removesuffix(".__init__"), ast.parse(path.read_text(), str(path))))
+    return tuple(found)
 
 
 def _constants() -> dict[str, dict[str, str]]:
