@@ -16,9 +16,11 @@ import pytest
 from bot.app import App, build_router
 from bot.core.auth import Role, role_of
 from bot.core.clock import iso
+from bot.settings import Settings
 from bot.storage import teachers, users
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, AppFactory
 from tests.harness import Chat, onboard
+from tests.harness_app import built_once
 
 # y: the person may use the command: they get its real first answer (OUTCOME below).
 # -: the command is refused to the role, with the generic refusal.
@@ -258,6 +260,16 @@ async def make_officer(app: App, name: str, agency: str) -> Chat:
     return officer
 
 
+async def cast_from_snapshot(settings: Settings, make_app: AppFactory) -> dict[str, Chat]:
+    """The cast, built through the bot by the first test that needs it and copied for the
+    others (each test gets its own database, with everyone exactly as `cast` left them)."""
+    app = await built_once("auth-matrix-cast", settings, make_app, cast)
+    people = {column: Chat(app, column) for column in COLUMNS}
+    for column, chat in people.items():
+        assert await role_now(app, chat) is COLUMN_ROLES[column], column
+    return people
+
+
 async def cast(app: App) -> dict[str, Chat]:
     """One person per column, each made through the bot (only the teacher's approval is not)."""
     officers = {
@@ -295,12 +307,15 @@ def test_every_row_of_the_table_is_a_registered_command() -> None:
 
 
 @pytest.mark.parametrize("command", REGISTERED)
-async def test_each_role_may_or_may_not_use_the_command(app: App, command: str) -> None:
+async def test_each_role_may_or_may_not_use_the_command(
+    settings: Settings, make_app: AppFactory, command: str
+) -> None:
     assert command in TABLE, (
         f"/{command} is registered but missing from the authorisation table: add a row for "
         f"it to MATRIX in tests/test_auth_matrix.py, saying for each role whether it may use it"
     )
-    people = await cast(app)
+    people = await cast_from_snapshot(settings, make_app)
+    app = people["admin"].app
     refusals = {refusal("guest", command), refusal("member", command), APOLOGY}
     refusals |= set(REFUSED_BY_HANDLER.values())
     problems: list[str] = []
@@ -327,10 +342,13 @@ async def test_each_role_may_or_may_not_use_the_command(app: App, command: str) 
     assert not problems, "\n".join(problems)
 
 
-async def test_help_lists_exactly_what_the_table_lets_through(app: App) -> None:
+async def test_help_lists_exactly_what_the_table_lets_through(
+    settings: Settings, make_app: AppFactory
+) -> None:
     """(Commands missing from the table are reported by the test above.) /help lists what the
     person's role may reach, so it also lists the `r` commands."""
-    people = await cast(app)
+    people = await cast_from_snapshot(settings, make_app)
+    app = people["admin"].app
     for column in COLUMNS:
         chat = people[column]
         await chat.send("/help")

@@ -65,16 +65,16 @@ async def statuses(app: App) -> Counter[str]:
 
 async def test_broadcast_with_429s_reaches_everyone_exactly_once(tmp_path: Path) -> None:
     async with telegram_harness(tmp_path) as tg:
-        chats = await subscribers(tg.app, 2000)
+        chats = await subscribers(tg.app, 400)  # every fault below comes up several times
         tg.fake.faults += [
-            too_many("sendMessage", retry_after=3, every=97, times=15),  # waited out in-process
-            too_many("sendMessage", retry_after=120, every=401, times=3),  # rescheduled
-            server_error("sendMessage", 502, every=333, times=4),
+            too_many("sendMessage", retry_after=3, every=23, times=15),  # waited out in-process
+            too_many("sendMessage", retry_after=120, every=97, times=3),  # rescheduled
+            server_error("sendMessage", 502, every=83, times=4),
         ]
         tg.clock.set(datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ))
         await deliver_everything(tg)
         assert delivered_per_chat(tg.fake.calls) == dict.fromkeys(chats, 1)
-        assert await statuses(tg.app) == {"sent": 2000}
+        assert await statuses(tg.app) == {"sent": 400}
         assert 3.0 in tg.sleeps  # the limiter waited a short retry_after out
         refused = [c for c in tg.fake.calls if c.status == 429]
         assert len(refused) >= 18
@@ -82,8 +82,8 @@ async def test_broadcast_with_429s_reaches_everyone_exactly_once(tmp_path: Path)
 
 async def test_kill_and_restart_mid_broadcast_delivers_the_rest_once(tmp_path: Path) -> None:
     async with telegram_harness(tmp_path) as tg:
-        chats = await subscribers(tg.app, 600)
-        tg.fake.faults.append(hang("sendMessage", every=250))  # the 250th never answers
+        chats = await subscribers(tg.app, 200)
+        tg.fake.faults.append(hang("sendMessage", every=80))  # the 80th never answers
         tg.clock.set(datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ))
         await tg.app.outbox.run_jobs()
         broadcast = asyncio.create_task(tg.app.outbox.deliver_due(limit=1000))
@@ -92,14 +92,14 @@ async def test_kill_and_restart_mid_broadcast_delivers_the_rest_once(tmp_path: P
         await asyncio.gather(broadcast, return_exceptions=True)
         await tg.channel.stop()
         await tg.app.close()
-        assert len(tg.fake.sent()) == 249
+        assert len(tg.fake.sent()) == 79
         assert (await statuses_of(tg, tmp_path))["sending"] == 1
 
         await tg.new_channel()  # a new process on the same database
         assert await tg.app.outbox.recover() == 1
         await deliver_everything(tg)
         assert delivered_per_chat(tg.fake.calls) == dict.fromkeys(chats, 1)
-        assert await statuses(tg.app) == {"sent": 600}
+        assert await statuses(tg.app) == {"sent": 200}
 
 
 async def statuses_of(tg: Harness, tmp_path: Path) -> Counter[str]:
