@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -13,14 +13,12 @@ from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.settings import Settings
 from tests.fake_zalo import FakeZalo
+from tests.harness import ADMIN as ADMIN  # re-exported: tests import it from here too
 from tests.harness import Chat, RecordingSender
+from tests.harness_app import AppFactory as AppFactory
 from tests.harness_app import open_app
 from tests.loopback import serve
 from tests.zalo_harness import Zalo, make_zalo
-
-ADMIN = "admin"
-
-AppFactory = Callable[[], Awaitable[App]]
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -10,6 +10,8 @@ from bot.core.messages import Attachment, Capabilities, Incoming, Kind, Location
 from bot.storage.db import Row
 
 CHANNEL = "shell"
+ADMIN = "admin"  # named in the test settings' admins
+NOT_STAFF = "Schools and teachers are managed by officers of the Department of Education"
 
 
 @dataclass
@@ -138,3 +140,9 @@ async def consented(chat: Chat) -> Chat:
         await chat.press("I agree")
         await chat.send("/cancel")  # the first questions can wait
     return chat
+
+
+async def tick(app: App) -> None:
+    """The outbox's jobs run and what is due is delivered (the scheduler's minute)."""
+    await app.outbox.run_jobs()
+    await app.outbox.deliver_due()

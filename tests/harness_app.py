@@ -31,6 +31,7 @@ from bot.storage.db import Database
 from bot.storage.migrations import migrate
 
 Signature = tuple[tuple[str, int, int], ...]
+AppFactory = Callable[[], Awaitable[App]]  # the `make_app` fixture: a second call is a restart
 
 _WORKDIR = Path(tempfile.mkdtemp(prefix="bot-tests-"))
 atexit.register(shutil.rmtree, _WORKDIR, True)
@@ -112,7 +113,7 @@ async def open_app(
 async def built_once(
     name: str,
     settings: Settings,
-    make_app: Callable[[], Awaitable[App]],
+    make_app: AppFactory,
     build: Callable[[App], Awaitable[object]],
 ) -> App:
     """An app whose database `build` filled: built by the first test that asks for `name`,

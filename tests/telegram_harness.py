@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -156,6 +157,11 @@ class Person:
 
     async def press_data(self, message: dict[str, Any], data: str) -> None:
         await self.fake.push(updates.press(self.user, message, data))
+
+
+def delivered_per_chat(calls: list[Call]) -> Counter[int]:
+    """How many messages each chat was sent."""
+    return Counter(c.chat_id for c in calls if c.delivered and c.chat_id is not None)
 
 
 def _labels(message: dict[str, Any]) -> list[str]:

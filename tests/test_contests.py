@@ -12,18 +12,16 @@ from bot.content.model import Localized
 from bot.content.quizzes import Question, QuizBanks
 from bot.core.clock import LOCAL_TZ, FakeClock, iso
 from bot.storage import contests
-from tests.harness import Chat, RecordingSender
-from tests.test_schools import (
+from tests.builders import (
     add_school,
-    data,
     finish_quiz,
     make_officer,
     make_student,
     make_teacher,
-    member_id,
     open_class,
-    rows,
 )
+from tests.harness import Chat, RecordingSender
+from tests.harness_db import data, member_id, rows
 
 TODAY_17H = datetime(2026, 11, 30, 17, 0, tzinfo=LOCAL_TZ)
 

@@ -13,9 +13,8 @@ from openpyxl import load_workbook
 from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.officer_files import write_files
+from tests.builders import known_data, make_officer
 from tests.harness import Chat, RecordingSender, onboard
-from tests.test_schools import make_officer
-from tests.test_stats import known_data
 
 SHEETS = [
     "Nhiệm vụ kế hoạch",

@@ -9,8 +9,7 @@ import pytest
 from bot.app import App
 from bot.core.clock import FakeClock
 from bot.core.i18n import Translator
-from tests.test_schools import make_officer
-from tests.test_stats import known_data
+from tests.builders import known_data, make_officer
 
 VIEWS = (
     "/stats",

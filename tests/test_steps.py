@@ -192,7 +192,7 @@ async def test_the_date_step_keeps_the_class_draft_through_a_restart(
     make_app: Any, app: App
 ) -> None:
     """The called step's frames are conversation data: a restart continues them."""
-    from tests.test_classes import school_and_teacher
+    from tests.builders import school_and_teacher
 
     _school, teacher = await school_and_teacher(app)
     await teacher.send("/newclass")

@@ -9,37 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App
 from bot.channels.telegram import Limits, Tuning
 from bot.channels.telegram.limiter import Bucket, chat_kind
-from bot.core.clock import LOCAL_TZ, iso
+from bot.core.clock import LOCAL_TZ
 from bot.core.messages import Choice, Reply
 from bot.core.sending import PermanentFailure, RecipientGone, TemporaryFailure
-from bot.storage import users
-from tests.fake_telegram import Call, hang, server_error, too_many
-from tests.telegram_harness import FAST, Harness, telegram_harness
-
-FIRST_ID = 100_000
-
-
-async def subscribers(app: App, count: int) -> list[int]:
-    """`count` people who agreed, finished onboarding and want a tip at 07:00."""
-    now = iso(app.deps.clock.now())
-    ids = list(range(FIRST_ID, FIRST_ID + count))
-    async with app.deps.db.transaction() as tx:
-        for chat in ids:
-            user = await users.get_or_create(tx, "telegram", str(chat), str(chat), now)
-            await users.update(
-                tx,
-                user.id,
-                consent_at=now,
-                onboarded_at=now,
-                locale="vi",
-                audience="resident",
-                tip_time="07:00",
-                tip_since="2026-11-29 08:00",
-            )
-    return ids
+from tests.builders import subscribers
+from tests.fake_telegram import hang, server_error, too_many
+from tests.harness_db import statuses
+from tests.telegram_harness import FAST, Harness, delivered_per_chat, telegram_harness
 
 
 async def deliver_everything(tg: Harness, rounds: int = 10) -> None:
@@ -52,15 +30,6 @@ async def deliver_everything(tg: Harness, rounds: int = 10) -> None:
             if not stats.sent + stats.retried + stats.dropped + stats.failed:
                 break
         tg.clock.advance(timedelta(minutes=5))
-
-
-def delivered_per_chat(calls: list[Call]) -> Counter[int]:
-    return Counter(c.chat_id for c in calls if c.delivered and c.chat_id is not None)
-
-
-async def statuses(app: App) -> Counter[str]:
-    rows = await app.deps.db.fetch_all("SELECT status FROM deliveries")
-    return Counter(str(r[0]) for r in rows)
 
 
 async def test_broadcast_with_429s_reaches_everyone_exactly_once(tmp_path: Path) -> None:

@@ -25,10 +25,11 @@ from bot.runner import serve
 from bot.settings import Settings
 from bot.web import build_web_app
 from tests import telegram_updates as updates
+from tests.builders import subscribers
 from tests.fake_telegram import TOKEN, FakeTelegram, Fault, too_many
 from tests.harness_app import open_app
-from tests.telegram_harness import FAST, the_spec
-from tests.test_telegram_delivery import delivered_per_chat, statuses, subscribers
+from tests.harness_db import statuses
+from tests.telegram_harness import FAST, delivered_per_chat, the_spec
 
 SECRET = "s3cret_webhook-token"
 
