@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 
+import httpx._config as httpx_config
 import httpx._transports.default as httpx_transport
 import pytest
 
@@ -25,7 +26,7 @@ from tests.zalo_harness import Zalo, make_zalo
 def one_tls_context() -> Iterator[None]:
     """Each httpx client builds a TLS context from the CA bundle (about 25 ms) though the
     tests only speak plain HTTP to loopback: the suite's clients share one."""
-    shared = functools.cache(httpx_transport.create_ssl_context)
+    shared = functools.cache(httpx_config.create_ssl_context)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(httpx_transport, "create_ssl_context", shared)
         yield

@@ -200,11 +200,13 @@ class FakeTelegram:
             head = b"Content-Type: " + request.headers["content-type"].encode() + b"\r\n\r\n"
             message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
             raw: dict[str, str] = {}
-            for part in message.iter_parts():  # type: ignore[attr-defined]
-                name = part.get_param("name", header="content-disposition")
-                data = part.get_payload(decode=True) or b""
-                if part.get_filename() is not None:
-                    files[name] = (part.get_filename(), data)
+            for part in message.iter_parts():
+                name = str(part.get_param("name", header="content-disposition"))
+                payload = part.get_payload(decode=True)
+                data = payload if isinstance(payload, bytes) else b""
+                filename = part.get_filename()
+                if filename is not None:
+                    files[name] = (filename, data)
                 else:
                     raw[name] = data.decode()
         else:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.app import App
-from bot.core.messages import Attachment, Capabilities, Incoming, Kind, Location, Reply
+from bot.core.messages import Attachment, Capabilities, Choice, Incoming, Kind, Location, Reply
 from bot.storage.db import Row
 
 CHANNEL = "shell"
@@ -93,7 +93,7 @@ class Chat:
         return "\n".join(r.text for r in self.replies)
 
     @property
-    def choices(self) -> list[object]:
+    def choices(self) -> list[Choice]:
         return [c for r in self.replies for c in r.choices]
 
     @property
@@ -104,6 +104,11 @@ class Chat:
         return await self.app.deps.db.fetch_one(
             "SELECT * FROM users WHERE channel = ? AND channel_user_id = ?", (CHANNEL, self.name)
         )
+
+    async def column(self, name: str) -> object:
+        """The person's stored `users.<name>` (None while the bot keeps no row for them)."""
+        row = await self.row()
+        return None if row is None else row[name]
 
     async def state(self) -> str:
         row = await self.app.deps.db.fetch_one(

@@ -29,9 +29,8 @@ TODAY_17H = datetime(2026, 11, 30, 17, 0, tzinfo=LOCAL_TZ)
 def question(level: str, number: int) -> Question:
     text = Localized(f"Câu {number}?", f"Question {number}?")
     options = (Localized("Có", "Yes"), Localized("Không", "No"))
-    return Question(
-        f"{level[:2]}-q-{number}", level, "harm", text, options, 1, text, "Luật BVMT 2020"
-    )
+    source = Localized("Luật BVMT 2020", "LEP 2020")
+    return Question(f"{level[:2]}-q-{number}", level, "harm", text, options, 1, text, source)
 
 
 @pytest.fixture(autouse=True)

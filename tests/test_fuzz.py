@@ -111,7 +111,7 @@ async def play(app: App, run: int, steps: list[tuple[int, str, str, int]]) -> No
         elif kind == "command":
             await chat.send(value if value.startswith("/") else "/" + value)
         elif kind == "press" and chat.choices:
-            await chat.send_payload(chat.choices[pick % len(chat.choices)].payload)  # type: ignore[attr-defined]
+            await chat.send_payload(chat.choices[pick % len(chat.choices)].payload)
         elif kind == "payload":
             await chat.send_payload(value[:64])
         elif kind == "photo":

@@ -33,7 +33,7 @@ def catalog(locale: str) -> dict[str, str]:
             if isinstance(m.id, str):
                 entries[m.id] = str(m.string or "")
             else:
-                forms = [str(f) for f in m.string]
+                forms = [str(f) for f in m.string or ("",)]
                 entries[m.id[0]] = forms[0] if all(forms) else ""
     return entries
 

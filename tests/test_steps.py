@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.app import App, build_router
+from bot.core import choices as choices_module
 from bot.core import context as context_module
 from bot.core.auth import Role
 from bot.core.clock import iso
@@ -115,7 +116,7 @@ class Probe:
 
 
 @pytest.fixture
-async def probe_ctx(app: App) -> Iterator[tuple[Probe, Context]]:
+async def probe_ctx(app: App) -> AsyncIterator[tuple[Probe, Context]]:
     probe = Probe()
     async with app.deps.db.transaction() as tx:
         now = iso(app.deps.clock.now())
@@ -370,7 +371,7 @@ async def test_every_payload_offered_on_the_way_is_of_a_declared_kind(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     offered: list[str] = []
-    checked = context_module.checked
+    checked = choices_module.checked  # what bot.core.context calls
 
     def recording(choice: Choice) -> Choice:
         offered.append(choice.payload)

@@ -132,7 +132,7 @@ async def test_rendering_keyboards_long_texts_and_files(tmp_path: Path) -> None:
             locale="vi",
         )
         calls = tg.fake.sent(31)
-        texts = [c.params.get("text", c.params.get("caption")) for c in calls]
+        texts = [str(c.params.get("text", c.params.get("caption", ""))) for c in calls]
         assert all(len(t) <= 4096 for t in texts) and "".join(texts[:3]).count("line") == 100
         assert [c.buttons for c in calls[:3]] == [[], [], ["A", "B"]]
         assert calls[3].buttons == ["📍 Gửi vị trí của tôi"]
