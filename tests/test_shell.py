@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot import cli
 from bot.app import App
 from bot.channels.shell import ShellChannel
 from bot.core.clock import OffsetClock
@@ -94,16 +97,12 @@ def test_python_m_bot_shell_reads_a_pipe(tmp_path: Path) -> None:
     assert (tmp_path / "b.db").exists()
 
 
-def test_check_content_command() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "check-content"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "65 communes" in result.stdout
+def test_check_content_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """`bot check-content` in this process (`python -m bot` itself is run by the test above)."""
+    code = cli.main(["check-content"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "65 communes" in out
 
 
 async def test_an_admin_imports_schools_by_sending_a_file(tmp_path: Path) -> None:
