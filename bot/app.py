@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from bot import steps
 from bot.content.answers import load_answer_rules
 from bot.content.loader import load_content
-from bot.content.quizzes import load_quizzes
+from bot.content.model import Content
+from bot.content.quizzes import QuizBanks, load_quizzes
 from bot.core.clock import Clock, SystemClock, iso
 from bot.core.deps import Deps
 from bot.core.door import Door
@@ -93,7 +94,7 @@ def build_router() -> Router:
     return router
 
 
-@dataclass
+@dataclass(repr=False)
 class App:
     deps: Deps
     router: Router
@@ -109,6 +110,11 @@ class App:
             self.engine, self.inbox, self.deps.db, self.deps.i18n, self.router, self.senders
         )
 
+    def __repr__(self) -> str:
+        """Short: the generated one spelled out all the content (470 KB, 14 ms), and asyncio
+        builds the repr of a task's result, e.g. in the tests' event loop runner."""
+        return f"App(db={self.deps.db.path!r})"
+
     @property
     def outbox(self) -> Outbox:
         return Outbox(self.deps, self.router, self.senders)
@@ -118,25 +124,55 @@ class App:
         await self.deps.db.close()
 
 
+@dataclass(frozen=True)
+class Resources:
+    """What the app reads from files at start-up, apart from the database."""
+
+    content: Content
+    quizzes: QuizBanks
+    interpreter: Interpreter
+    i18n: I18n
+
+
+def load_resources(settings: Settings) -> Resources:
+    """Loads content, quiz banks, answer rules and catalogs (failing fast on errors)."""
+    return Resources(
+        load_content(settings.content_dir),
+        load_quizzes(settings.quiz_dir),
+        Interpreter(load_answer_rules(settings.content_dir / "answers.yaml")),
+        I18n(),
+    )
+
+
 async def create_app(
     settings: Settings,
     *,
     clock: Clock | None = None,
     rng: random.Random | None = None,
     senders: Mapping[str, Sender] | None = None,
+    resources: Resources | None = None,
 ) -> App:
-    """Loads content (failing fast on errors), opens and migrates the database."""
+    """Loads content (failing fast on errors), opens and migrates the database.
+
+    `resources` already loaded from the settings' folders may be given instead (the tests
+    load them once per session)."""
     clock = clock or SystemClock()
-    content = load_content(settings.content_dir)
-    quizzes = load_quizzes(settings.quiz_dir)
-    interpreter = Interpreter(load_answer_rules(settings.content_dir / "answers.yaml"))
-    i18n = I18n()
+    loaded = resources or load_resources(settings)
     db = await Database.open(settings.db_path)
     try:
         await migrate(db, iso(clock.now()))
     except BaseException:
         await db.close()
         raise
-    deps = Deps(settings, db, content, i18n, clock, rng or random.Random(), quizzes, interpreter)
+    deps = Deps(
+        settings,
+        db,
+        loaded.content,
+        loaded.i18n,
+        clock,
+        rng or random.Random(),
+        loaded.quizzes,
+        loaded.interpreter,
+    )
     router = build_router()
     return App(deps, router, Engine(deps, router), dict(senders or {}))

@@ -1,23 +1,35 @@
 from __future__ import annotations
 
+import functools
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 
+import httpx._config as httpx_config
+import httpx._transports.default as httpx_transport
 import pytest
 
-from bot.app import App, create_app
+from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.settings import Settings
 from tests.fake_zalo import FakeZalo
+from tests.harness import ADMIN as ADMIN  # re-exported: tests import it from here too
 from tests.harness import Chat, RecordingSender
+from tests.harness_app import AppFactory as AppFactory
+from tests.harness_app import open_app
 from tests.loopback import serve
 from tests.zalo_harness import Zalo, make_zalo
 
-ADMIN = "admin"
 
-AppFactory = Callable[[], Awaitable[App]]
+@pytest.fixture(autouse=True, scope="session")
+def one_tls_context() -> Iterator[None]:
+    """Each httpx client builds a TLS context from the CA bundle (about 25 ms) though the
+    tests only speak plain HTTP to loopback: the suite's clients share one."""
+    shared = functools.cache(httpx_config.create_ssl_context)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx_transport, "create_ssl_context", shared)
+        yield
 
 
 @pytest.fixture
@@ -43,9 +55,7 @@ async def make_app(
     opened: list[App] = []
 
     async def factory() -> App:
-        app = await create_app(
-            settings, clock=clock, rng=random.Random(7), senders={"shell": sender}
-        )
+        app = await open_app(settings, clock=clock, rng=random.Random(7), senders={"shell": sender})
         opened.append(app)
         return app
 

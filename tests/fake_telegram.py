@@ -26,7 +26,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.web import WebServer
 from tests.fake_telegram_parts import (
     ApiError,
     Call,
@@ -38,6 +37,7 @@ from tests.fake_telegram_parts import (
     server_error,
     too_many,
 )
+from tests.loopback import LoopbackServer
 from tests.telegram_spec import Spec
 
 __all__ = ["Call", "Fault", "chat", "hang", "photo_size", "server_error", "too_many"]
@@ -86,7 +86,7 @@ class FakeTelegram:
                 Route("/file/bot{token}/{path:path}", self._file, methods=["GET"]),
             ]
         )
-        self.server = WebServer(app, "127.0.0.1", 0)
+        self.server = LoopbackServer(app, log_config=None)
 
     @property
     def base_url(self) -> str:
@@ -200,11 +200,13 @@ class FakeTelegram:
             head = b"Content-Type: " + request.headers["content-type"].encode() + b"\r\n\r\n"
             message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
             raw: dict[str, str] = {}
-            for part in message.iter_parts():  # type: ignore[attr-defined]
-                name = part.get_param("name", header="content-disposition")
-                data = part.get_payload(decode=True) or b""
-                if part.get_filename() is not None:
-                    files[name] = (part.get_filename(), data)
+            for part in message.iter_parts():
+                name = str(part.get_param("name", header="content-disposition"))
+                payload = part.get_payload(decode=True)
+                data = payload if isinstance(payload, bytes) else b""
+                filename = part.get_filename()
+                if filename is not None:
+                    files[name] = (filename, data)
                 else:
                     raw[name] = data.decode()
         else:
@@ -261,6 +263,7 @@ class FakeTelegram:
         if offset:
             self.acked = max(self.acked, offset)
             self.pending = [u for u in self.pending if u["update_id"] >= offset]
+            await self._notify()  # a test may be waiting for the confirmation
         if not self.pending and int(p.get("timeout", 0)) > 0:
             async with self._changed:
                 with contextlib.suppress(TimeoutError):

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.app import App
-from bot.core.messages import Attachment, Capabilities, Incoming, Kind, Location, Reply
+from bot.core.messages import Attachment, Capabilities, Choice, Incoming, Kind, Location, Reply
 from bot.storage.db import Row
 
 CHANNEL = "shell"
+ADMIN = "admin"  # named in the test settings' admins
+NOT_STAFF = "Schools and teachers are managed by officers of the Department of Education"
 
 
 @dataclass
@@ -91,7 +93,7 @@ class Chat:
         return "\n".join(r.text for r in self.replies)
 
     @property
-    def choices(self) -> list[object]:
+    def choices(self) -> list[Choice]:
         return [c for r in self.replies for c in r.choices]
 
     @property
@@ -102,6 +104,11 @@ class Chat:
         return await self.app.deps.db.fetch_one(
             "SELECT * FROM users WHERE channel = ? AND channel_user_id = ?", (CHANNEL, self.name)
         )
+
+    async def column(self, name: str) -> object:
+        """The person's stored `users.<name>` (None while the bot keeps no row for them)."""
+        row = await self.row()
+        return None if row is None else row[name]
 
     async def state(self) -> str:
         row = await self.app.deps.db.fetch_one(
@@ -138,3 +145,9 @@ async def consented(chat: Chat) -> Chat:
         await chat.press("I agree")
         await chat.send("/cancel")  # the first questions can wait
     return chat
+
+
+async def tick(app: App) -> None:
+    """The outbox's jobs run and what is due is delivered (the scheduler's minute)."""
+    await app.outbox.run_jobs()
+    await app.outbox.deliver_due()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,12 +16,13 @@ from typing import Any
 
 import pytest
 
-from bot.app import App, create_app
+from bot.app import App
 from bot.channels.telegram import Limits, TelegramChannel, Tuning
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.settings import Settings
 from tests import telegram_updates as updates
 from tests.fake_telegram import TOKEN, Call, FakeTelegram
+from tests.harness_app import open_app
 from tests.telegram_spec import Spec, spec_path
 
 # No flood limits (one test checks them), instant backoff: the suite stays fast.
@@ -69,7 +71,7 @@ class Harness:
 
     async def new_channel(self, tuning: Tuning = FAST) -> TelegramChannel:
         """A fresh app and channel on the same database file: a restarted process."""
-        self.app = await create_app(self.settings, clock=self.clock, rng=random.Random(7))
+        self.app = await open_app(self.settings, clock=self.clock, rng=random.Random(7))
         self.channel = TelegramChannel(
             self.app.door, self.settings, tuning, sleep=self.sleep, now=self.now
         )
@@ -91,7 +93,7 @@ async def telegram_harness(
             **settings,
         )
         clock = FakeClock(datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ))
-        app = await create_app(config, clock=clock, rng=random.Random(7))
+        app = await open_app(config, clock=clock, rng=random.Random(7))
         harness = Harness(fake, config, clock, app, None)  # type: ignore[arg-type]
         harness.channel = TelegramChannel(
             app.door, config, tuning, sleep=harness.sleep, now=harness.now
@@ -155,6 +157,11 @@ class Person:
 
     async def press_data(self, message: dict[str, Any], data: str) -> None:
         await self.fake.push(updates.press(self.user, message, data))
+
+
+def delivered_per_chat(calls: list[Call]) -> Counter[int]:
+    """How many messages each chat was sent."""
+    return Counter(c.chat_id for c in calls if c.delivered and c.chat_id is not None)
 
 
 def _labels(message: dict[str, Any]) -> list[str]:

@@ -9,8 +9,9 @@ from PIL import Image
 from bot.app import App
 from bot.core.clock import FakeClock
 from bot.features.activities import parse_audiences
+from tests.builders import make_officer
 from tests.harness import Chat, onboard
-from tests.test_schools import make_officer, rows
+from tests.harness_db import rows
 
 
 def jpeg() -> bytes:

@@ -7,8 +7,8 @@ from datetime import datetime
 from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.core.i18n import I18n
+from tests.builders import make_officer
 from tests.harness import Chat, RecordingSender
-from tests.test_auth_matrix import make_officer
 
 
 async def onboard_vi(chat: Chat) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.content.loader import ContentError, load_content
 from bot.content.model import Content
 from bot.settings import Settings
+from tests.harness_content import read_yaml, write_yaml
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +28,9 @@ def copy(tmp_path: Path) -> Path:
 
 
 def rewrite(path: Path, change: Any) -> None:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_yaml(path, data)
 
 
 def refused(folder: Path) -> str:

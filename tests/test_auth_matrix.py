@@ -14,11 +14,13 @@ import re
 import pytest
 
 from bot.app import App, build_router
-from bot.core.auth import Role, role_of
-from bot.core.clock import iso
-from bot.storage import teachers, users
-from tests.conftest import ADMIN
+from bot.core.auth import Role
+from bot.settings import Settings
+from tests.builders import add_school, approve, make_officer, open_class
+from tests.conftest import ADMIN, AppFactory
 from tests.harness import Chat, onboard
+from tests.harness_app import built_once
+from tests.harness_db import role_now
 
 # y: the person may use the command: they get its real first answer (OUTCOME below).
 # -: the command is refused to the role, with the generic refusal.
@@ -205,64 +207,30 @@ async def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
 
 async def approve_teacher(app: App, chat: Chat) -> None:
     """Saying "teacher" at onboarding only picks the tips: the TEACHER role needs a registration
-    an officer approved. That approval, and an open class of the teacher, are written directly
-    here; their journeys have their own tests."""
+    an officer approved. That approval is made with the storage functions here (its journey
+    has its own tests), then the teacher opens a class with /newclass."""
     row = await chat.row()
     assert row is not None and row["audience"] == "teacher"
-    now = iso(app.deps.clock.now())
-    async with app.deps.db.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO schools (name, folded_name, level, commune_code, created_at) "
-            "VALUES ('Trường THCS Đông Kinh', 'thcs dong kinh', 'lower_secondary', '05977', ?)",
-            (now,),
-        )
-        school = await tx.fetch_value("SELECT max(id) FROM schools")
-        await tx.execute(
-            "INSERT INTO teachers (user_id, school_id, subject, status, decided_at, created_at) "
-            "VALUES (?, ?, 'Sinh học', 'approved', ?, ?)",
-            (row["id"], school, now, now),
-        )
-        await tx.execute(
-            "INSERT INTO classes (school_id, teacher_id, name, level, enrolled, school_year, "
-            "join_code, consent_collected, status, created_at) "
-            "VALUES (?, ?, '7A', 'lower_secondary', 30, '2026-2027', 'K7M2QP', 1, 'open', ?)",
-            (school, row["id"], now),
-        )
+    school = await add_school(app, enrolment={})
+    await approve(app, chat.name, school)
+    await open_class(chat)
 
 
-async def role_now(app: App, chat: Chat) -> Role:
-    """The role the engine gives this person, computed as it does."""
-    async with app.deps.db.transaction() as tx:
-        user = await users.find(tx, "shell", chat.name)
-        assert user is not None
-        approved = await teachers.is_approved(tx, user.id)
-    return role_of(user, app.deps.settings.admins, approved_teacher=approved)
-
-
-async def make_officer(app: App, name: str, agency: str) -> Chat:
-    """A province-wide officer of the agency, made through the bot: the admin's invite."""
-    admin = Chat(app, ADMIN)
-    if await admin.row() is None:
-        await onboard(admin)  # an admin agrees and answers like everyone else
-    await admin.send("/invite officer")
-    await admin.press(agency)
-    await admin.press("The whole province")
-    code = re.search(r"/start ([A-Z0-9]{8})\b", admin.text)
-    assert code is not None, admin.text
-    officer = Chat(app, name)
-    await officer.send(f"/start {code[1]}")
-    await officer.press("I agree")
-    assert "You are now an officer" in officer.text, officer.text
-    await officer.send("dong kinh")
-    assert "You're all set" in officer.text, officer.text
-    return officer
+async def cast_from_snapshot(settings: Settings, make_app: AppFactory) -> dict[str, Chat]:
+    """The cast, built through the bot by the first test that needs it and copied for the
+    others (each test gets its own database, with everyone exactly as `cast` left them)."""
+    app = await built_once("auth-matrix-cast", settings, make_app, cast)
+    people = {column: Chat(app, column) for column in COLUMNS}
+    for column, chat in people.items():
+        assert await role_now(app, chat) is COLUMN_ROLES[column], column
+    return people
 
 
 async def cast(app: App) -> dict[str, Chat]:
     """One person per column, each made through the bot (only the teacher's approval is not)."""
     officers = {
-        "officer_edu": await make_officer(app, "officer_edu", "Sở GD&ĐT"),
-        "officer_env": await make_officer(app, "officer_env", "Sở NN&MT"),
+        "officer_edu": await make_officer(app, "officer_edu", "Sở GD&ĐT", onboarded_admin=True),
+        "officer_env": await make_officer(app, "officer_env", "Sở NN&MT", onboarded_admin=True),
     }
     people = {"guest": Chat(app, "guest")}  # never sends /start
     for role, label in AUDIENCES.items():
@@ -295,12 +263,15 @@ def test_every_row_of_the_table_is_a_registered_command() -> None:
 
 
 @pytest.mark.parametrize("command", REGISTERED)
-async def test_each_role_may_or_may_not_use_the_command(app: App, command: str) -> None:
+async def test_each_role_may_or_may_not_use_the_command(
+    settings: Settings, make_app: AppFactory, command: str
+) -> None:
     assert command in TABLE, (
         f"/{command} is registered but missing from the authorisation table: add a row for "
         f"it to MATRIX in tests/test_auth_matrix.py, saying for each role whether it may use it"
     )
-    people = await cast(app)
+    people = await cast_from_snapshot(settings, make_app)
+    app = people["admin"].app
     refusals = {refusal("guest", command), refusal("member", command), APOLOGY}
     refusals |= set(REFUSED_BY_HANDLER.values())
     problems: list[str] = []
@@ -327,10 +298,13 @@ async def test_each_role_may_or_may_not_use_the_command(app: App, command: str) 
     assert not problems, "\n".join(problems)
 
 
-async def test_help_lists_exactly_what_the_table_lets_through(app: App) -> None:
+async def test_help_lists_exactly_what_the_table_lets_through(
+    settings: Settings, make_app: AppFactory
+) -> None:
     """(Commands missing from the table are reported by the test above.) /help lists what the
     person's role may reach, so it also lists the `r` commands."""
-    people = await cast(app)
+    people = await cast_from_snapshot(settings, make_app)
+    app = people["admin"].app
     for column in COLUMNS:
         chat = people[column]
         await chat.send("/help")

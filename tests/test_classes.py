@@ -7,27 +7,21 @@ from datetime import datetime, timedelta
 
 from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
-from tests.harness import Chat, onboard
-from tests.test_schools import (
+from tests.builders import (
     DONG_KINH,
     add_school,
-    data,
     finish_quiz,
     join,
     make_officer,
     make_student,
     make_teacher,
     open_class,
-    rows,
-    user_id,
+    school_and_teacher,
 )
+from tests.harness import Chat, onboard
+from tests.harness_db import data, rows, user_id
 
 WRONG_CODE = "This class code does not work: please check it with your teacher"
-
-
-async def school_and_teacher(app: App, name: str = "co_lan") -> tuple[int, Chat]:
-    school = await add_school(app)
-    return school, await make_teacher(app, name, school)
 
 
 # --- /newclass ------------------------------------------------------------------------------

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, create_app
+from bot.app import App
 from bot.channels.shell import ShellChannel
 from bot.core.clock import OffsetClock
 from bot.settings import Settings
 from tests import telegram_updates as updates
 from tests.harness import Chat
+from tests.harness_app import open_app
 from tests.telegram_harness import Harness, Person, telegram_harness
 
 DONG_KINH, TAN_TIEN, YEN_BINH, TRANG_DINH = "05977", "06019", "06391", "06046"
@@ -173,7 +174,7 @@ async def test_a_grandmother_on_the_shell_channel(settings: Settings, tmp_path: 
     no language hint: the bot speaks Vietnamese."""
     script = "/start\n1\n1\n:location 21.0285 105.8542\nmai pah\n"
     clock = OffsetClock()
-    app = await create_app(settings, clock=clock)
+    app = await open_app(settings, clock=clock)
     output = io.StringIO()
     try:
         await ShellChannel(app, clock, tmp_path / "out", output).run(io.StringIO(script))

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.content.loader import ContentError, load_content
 from bot.content.model import Content, DayRule, Localized
 from bot.settings import Settings
+from tests.harness_content import parse_yaml, read_yaml, write_yaml
 from tests.sources import citation_problems
 
 Edit = Callable[[Any], None]
@@ -34,9 +34,9 @@ def copy(tmp_path: Path) -> Path:
 def edit(folder: Path, name: str, change: Edit) -> Path:
     """Loads one YAML file, changes the data, writes it back (PyYAML quotes "on" itself)."""
     path = folder / name
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_yaml(path, data)
     return path
 
 
@@ -196,7 +196,7 @@ def test_an_unquoted_on_key_read_as_true(copy: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert '    "on": "06-05"' in text
     path.write_text(text.replace('    "on": "06-05"', '    on: "06-05"', 1), encoding="utf-8")
-    broken = [n for n, tip in enumerate(yaml.safe_load(text)["tips"]) if tip.get("on") == "06-05"]
+    broken = [n for n, tip in enumerate(parse_yaml(text)["tips"]) if tip.get("on") == "06-05"]
     message = refused(copy)
     assert str(path) in message and f"tips[{broken[0]}]" in message
     assert 'write "on": with quotes' in message

@@ -12,18 +12,16 @@ from bot.content.model import Localized
 from bot.content.quizzes import Question, QuizBanks
 from bot.core.clock import LOCAL_TZ, FakeClock, iso
 from bot.storage import contests
-from tests.harness import Chat, RecordingSender
-from tests.test_schools import (
+from tests.builders import (
     add_school,
-    data,
     finish_quiz,
     make_officer,
     make_student,
     make_teacher,
-    member_id,
     open_class,
-    rows,
 )
+from tests.harness import Chat, RecordingSender
+from tests.harness_db import data, member_id, rows
 
 TODAY_17H = datetime(2026, 11, 30, 17, 0, tzinfo=LOCAL_TZ)
 
@@ -31,9 +29,8 @@ TODAY_17H = datetime(2026, 11, 30, 17, 0, tzinfo=LOCAL_TZ)
 def question(level: str, number: int) -> Question:
     text = Localized(f"Câu {number}?", f"Question {number}?")
     options = (Localized("Có", "Yes"), Localized("Không", "No"))
-    return Question(
-        f"{level[:2]}-q-{number}", level, "harm", text, options, 1, text, "Luật BVMT 2020"
-    )
+    source = Localized("Luật BVMT 2020", "LEP 2020")
+    return Question(f"{level[:2]}-q-{number}", level, "harm", text, options, 1, text, source)
 
 
 @pytest.fixture(autouse=True)

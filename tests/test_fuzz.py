@@ -20,12 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app import App, create_app
+from bot.app import App
 from bot.core.auth import Role, role_of
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.settings import Settings
 from bot.storage import teachers, users
 from tests.harness import Chat
+from tests.harness_app import open_app
 
 APOLOGY = "something went wrong"
 PRIVILEGED = {Role.OFFICER, Role.TEACHER, Role.ADMIN}
@@ -84,7 +85,7 @@ def world() -> Iterator[World]:
         config = Settings(db_path=str(Path(folder) / "fuzz.sqlite3"))
         clock = FakeClock(datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ))
         try:
-            app = loop.run_until_complete(create_app(config, clock=clock, rng=random.Random(3)))
+            app = loop.run_until_complete(open_app(config, clock=clock, rng=random.Random(3)))
             yield World((loop, app))
             loop.run_until_complete(app.close())
         finally:
@@ -110,7 +111,7 @@ async def play(app: App, run: int, steps: list[tuple[int, str, str, int]]) -> No
         elif kind == "command":
             await chat.send(value if value.startswith("/") else "/" + value)
         elif kind == "press" and chat.choices:
-            await chat.send_payload(chat.choices[pick % len(chat.choices)].payload)  # type: ignore[attr-defined]
+            await chat.send_payload(chat.choices[pick % len(chat.choices)].payload)
         elif kind == "payload":
             await chat.send_payload(value[:64])
         elif kind == "photo":

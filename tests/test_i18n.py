@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, time
 from pathlib import Path
@@ -15,11 +16,13 @@ BOT_DIR = Path(__file__).resolve().parent.parent / "bot"
 PLACEHOLDER = re.compile(r"\{\w+\}")
 
 
-def extracted_ids() -> set[str]:
-    """Message ids in the code; a plural message (`_.plural`) is named by its singular."""
+@functools.cache
+def extracted_ids() -> frozenset[str]:
+    """Message ids in the code; a plural message (`_.plural`) is named by its singular.
+    (Read once: the tests below only compare with it.)"""
     keywords = {"_": None, "N_": None, "plural": (1, 2)}
     found = extract_from_dir(str(BOT_DIR), keywords=keywords)
-    return {m if isinstance(m, str) else m[0] for _, _, m, _, _ in found if m}
+    return frozenset(m if isinstance(m, str) else m[0] for _, _, m, _, _ in found if m)
 
 
 def catalog(locale: str) -> dict[str, str]:
@@ -33,7 +36,7 @@ def catalog(locale: str) -> dict[str, str]:
             if isinstance(m.id, str):
                 entries[m.id] = str(m.string or "")
             else:
-                forms = [str(f) for f in m.string]
+                forms = [str(f) for f in m.string or ("",)]
                 entries[m.id[0]] = forms[0] if all(forms) else ""
     return entries
 

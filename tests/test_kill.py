@@ -106,7 +106,7 @@ async def run_with_kills(tmp_path: Path, kills: int, sig: signal.Signals) -> Non
             for _ in range(kills):
                 async with bot_process(fake, db) as process:
                     target = len(fake.calls) + rng.randrange(5, 80)
-                    await fake.wait_for(lambda t=target: len(fake.calls) >= t, within=60)
+                    await fake.wait_for(lambda t=target: len(fake.calls) >= t, within=60)  # type: ignore[misc]
                     process.send_signal(sig)
                     await asyncio.wait_for(process.wait(), 15)
                     cuts.append(len(fake.calls))

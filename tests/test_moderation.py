@@ -9,10 +9,10 @@ from datetime import timedelta
 from bot.app import App
 from bot.core.clock import FakeClock
 from bot.settings import Settings
+from tests.builders import make_officer
 from tests.conftest import ADMIN
 from tests.harness import Chat, RecordingSender, consented, onboard
 from tests.reporting import delivered, jpeg_with_gps, send_report
-from tests.test_auth_matrix import make_officer
 
 
 async def commune_officer(app: App, name: str, commune: str) -> Chat:

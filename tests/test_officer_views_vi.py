@@ -9,8 +9,7 @@ import pytest
 from bot.app import App
 from bot.core.clock import FakeClock
 from bot.core.i18n import Translator
-from tests.test_schools import make_officer
-from tests.test_stats import known_data
+from tests.builders import known_data, make_officer
 
 VIEWS = (
     "/stats",
@@ -40,7 +39,7 @@ def misses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     plain, plural = Translator.__call__, Translator.plural
 
     def known(self: Translator, key: object, message: str) -> None:
-        if self.locale == "vi" and key not in self._catalog._catalog:  # type: ignore[attr-defined]
+        if self.locale == "vi" and key not in self._catalog._catalog:
             found.append(message)
 
     def call(self: Translator, message: str, **values: object) -> str:

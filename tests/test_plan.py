@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.core.clock import FakeClock
+from tests.builders import known_data, make_officer
 from tests.harness import Chat, onboard
-from tests.test_schools import make_officer
-from tests.test_stats import known_data
 
 
 async def test_the_plan_with_the_known_data(app: App, clock: FakeClock) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.content.loader import ContentError, load_content
 from bot.content.model import DURATIONS, Content
 from bot.settings import Settings
+from tests.harness_content import read_yaml, write_yaml
 from tests.sources import citation_problems
 
 
@@ -31,9 +31,9 @@ def copy(tmp_path: Path) -> Path:
 
 def broken(folder: Path, change: Callable[[list[dict[str, Any]]], None]) -> str:
     path = folder / "pledges.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     change(data["pledges"])
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_yaml(path, data)
     with pytest.raises(ContentError) as raised:
         load_content(folder)
     message = str(raised.value)
@@ -75,7 +75,7 @@ def test_a_figure_without_a_source_is_refused(copy: Path) -> None:
 
 def test_a_why_without_a_figure_may_go_without_a_source(copy: Path) -> None:
     path = copy / "pledges.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     found = next(p for p in data["pledges"] if p["id"] == "clean-up")
     assert "source" not in found
     assert load_content(copy).pledge("clean-up") is not None

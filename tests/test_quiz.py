@@ -6,64 +6,22 @@ The banks here are small ones written into tmp_path, so that every test knows th
 from __future__ import annotations
 
 import json
-import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from bot.app import App
-from bot.content.quizzes import QUIZ_LEVELS, Question
+from bot.content.quizzes import Question
 from bot.core.clock import FakeClock, iso
 from bot.features import quiz_flow
 from bot.settings import Settings
 from bot.storage import quiz_attempts
-from bot.storage.quiz_attempts import Attempt
+from tests.builders import add_member, make_class, make_contest, student
 from tests.conftest import ADMIN, AppFactory
 from tests.harness import Chat, onboard
-
-BANK_SIZE = 25
-PREFIX = {
-    "primary": "pr",
-    "lower_secondary": "ls",
-    "upper_secondary": "us",
-    "higher": "hi",
-    "residents": "re",
-    "officials": "of",
-}
-
-
-def write_banks(folder: Path, size: int = BANK_SIZE) -> Path:
-    """One bank per level; question n of level xx has id 'xx-qNN' and three options."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for level in QUIZ_LEVELS:
-        prefix = PREFIX[level]
-        questions = []
-        for n in range(1, size + 1):
-            qid = f"{prefix}-q{n:02d}"
-            right = n % 3
-            options = [
-                {"vi": f"Sai {qid} {k}", "en": f"Wrong {qid} {k}"}
-                if k != right
-                else {"vi": f"Đúng {qid}", "en": f"Right {qid}"}
-                for k in range(3)
-            ]
-            questions.append(
-                {
-                    "id": qid,
-                    "topic": "harm",
-                    "question": {"vi": f"Câu hỏi {qid}?", "en": f"Question {qid}?"},
-                    "options": options,
-                    "answer": right + 1,
-                    "explanation": {"vi": f"Vì {qid}.", "en": f"Because {qid}."},
-                    "source": {"vi": f"Nguồn {qid}", "en": f"Source {qid}"},
-                }
-            )
-        data = {"level": level, "questions": questions}
-        (folder / f"{level}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
-    return folder
+from tests.harness_db import attempts, latest
+from tests.harness_quiz import PREFIX, answer, current_question, play, unlettered, write_banks
 
 
 @pytest.fixture
@@ -75,69 +33,12 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
-async def attempts(app: App, chat: Chat) -> list[Attempt]:
-    row = await chat.row()
-    assert row is not None
-    ids = await app.deps.db.fetch_all(
-        "SELECT id FROM quiz_attempts WHERE user_id = ? ORDER BY id", (row["id"],)
-    )
-    found = []
-    async with app.deps.db.transaction() as tx:
-        for (attempt_id,) in ids:
-            attempt = await quiz_attempts.get(tx, attempt_id)
-            assert attempt is not None
-            found.append(attempt)
-    return found
-
-
-async def latest(app: App, chat: Chat) -> Attempt:
-    return (await attempts(app, chat))[-1]
-
-
-async def current_question(app: App, chat: Chat) -> Question:
-    attempt = await latest(app, chat)
-    question = app.deps.quizzes.question(attempt.question_ids[attempt.position])
-    assert question is not None
-    return question
-
-
-async def answer(app: App, chat: Chat, right: bool = True) -> Question:
-    """Presses the right (or a wrong) option of the question being asked."""
-    question = await current_question(app, chat)
-    assert f"Question {question.id}?" in chat.text, chat.text
-    wrong = next(o for o in question.options if o != question.right)
-    label = (question.right if right else wrong).en
-    payload = next(
-        c.payload for r in chat.replies for c in r.choices if unlettered(c.label) == label
-    )
-    await chat.send_payload(payload)
-    return question
-
-
-def unlettered(label: str) -> str:
-    """A quiz option's label without its letter: 'B. Cloth bags' -> 'Cloth bags'."""
-    return re.sub(r"^[A-Z]\. ", "", label)
-
-
 def shown_number(chat: Chat, question: Question) -> int:
     """Where the right option is among the buttons shown (1-based): the order is shuffled."""
     labels = [unlettered(label) for label in chat.choice_labels]
     right = (question.right.en, question.right.vi)
     assert any(label in right for label in labels), labels
     return 1 + next(i for i, label in enumerate(labels) if label in right)
-
-
-async def play(app: App, chat: Chat, right: int = 10) -> list[Question]:
-    """Sends /quiz and answers all ten questions, the first `right` of them rightly."""
-    await chat.send("/quiz")
-    return [await answer(app, chat, right=n < right) for n in range(10)]
-
-
-async def student(app: App, name: str = "pupil", level: str = "Primary") -> Chat:
-    chat = Chat(app, name)
-    age = "Under 11" if level == "Primary" else "11 to 14"
-    await onboard(chat, "Student", level=level, age=age)
-    return chat
 
 
 async def test_student_quiz_to_the_end_with_score_and_review(app: App) -> None:
@@ -435,71 +336,9 @@ async def test_playing_again_draws_new_questions_first(app: App) -> None:
 # --- class quizzes and contests (rows written directly: the classes feature has its own tests)
 
 
-async def make_class(
-    app: App,
-    *,
-    level: str = "lower_secondary",
-    school_year: str = "2026-2027",
-    name: str = "7A",
-    status: str = "open",
-) -> int:
-    now = iso(app.deps.clock.now())
-    async with app.deps.db.transaction() as tx:
-        school = await tx.fetch_value("SELECT id FROM schools WHERE folded_name = 'thcs chi lang'")
-        if school is None:
-            await tx.execute(
-                "INSERT INTO schools (name, folded_name, level, commune_code, created_at) "
-                "VALUES ('Trường THCS Chi Lăng', 'thcs chi lang', 'lower_secondary', '05977', ?)",
-                (now,),
-            )
-            school = await tx.fetch_value("SELECT MAX(id) FROM schools")
-        await tx.execute(
-            "INSERT INTO classes (school_id, name, level, enrolled, school_year, join_code, "
-            "consent_collected, status, created_at) VALUES (?, ?, ?, 30, ?, ?, 1, ?, ?)",
-            (school, name, level, school_year, f"CODE{name}{school_year}", status, now),
-        )
-        return int(await tx.fetch_value("SELECT MAX(id) FROM classes"))
-
-
-async def join(app: App, chat: Chat, class_id: int, number: int) -> int:
-    row = await chat.row()
-    assert row is not None
-    async with app.deps.db.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO class_members (class_id, user_id, number, joined_at) VALUES (?, ?, ?, ?)",
-            (class_id, row["id"], number, iso(app.deps.clock.now())),
-        )
-        return int(await tx.fetch_value("SELECT MAX(id) FROM class_members"))
-
-
-async def make_contest(
-    app: App, class_ids: list[int], question_ids: list[str], hours: int = 48, **extra: Any
-) -> int:
-    now = app.deps.clock.now()
-    async with app.deps.db.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO contests (name, level, question_ids, starts_at, ends_at, school_year, "
-            "created_at) VALUES (?, 'lower_secondary', ?, ?, ?, '2026-2027', ?)",
-            (
-                extra.get("name", "Tuần lễ không túi ni lông"),
-                json.dumps(question_ids),
-                iso(extra.get("starts", now - timedelta(hours=1))),
-                iso(now + timedelta(hours=hours)),
-                iso(now),
-            ),
-        )
-        contest_id = int(await tx.fetch_value("SELECT MAX(id) FROM contests"))
-        for class_id in class_ids:
-            await tx.execute(
-                "INSERT INTO contest_classes (contest_id, class_id) VALUES (?, ?)",
-                (contest_id, class_id),
-            )
-    return contest_id
-
-
 async def test_a_class_member_plays_for_the_class_at_its_level(app: App) -> None:
     chat = await student(app)  # said "primary" at onboarding
-    member = await join(app, chat, await make_class(app, name="7A"), number=12)
+    member = await add_member(app, chat, await make_class(app, name="7A"), number=12)
     await play(app, chat, right=8)
     attempt = await latest(app, chat)
     assert (attempt.member_id, attempt.level, attempt.contest_id) == (
@@ -515,14 +354,14 @@ async def test_a_class_member_plays_for_the_class_at_its_level(app: App) -> None
 
 async def test_the_class_quiz_says_it_counts_for_the_class(app: App) -> None:
     chat = await student(app)
-    await join(app, chat, await make_class(app, name="7B"), number=3)
+    await add_member(app, chat, await make_class(app, name="7B"), number=3)
     await chat.send("/quiz")
     assert "It counts for your class 7B." in chat.text
 
 
 async def test_a_closed_class_does_not_count(app: App) -> None:
     chat = await student(app)
-    await join(app, chat, await make_class(app, status="closed"), number=1)
+    await add_member(app, chat, await make_class(app, status="closed"), number=1)
     await chat.send("/quiz")
     attempt = await latest(app, chat)
     assert (attempt.member_id, attempt.level) == (None, "primary")
@@ -535,7 +374,7 @@ async def test_a_contest_plays_its_own_questions_once(app: App, clock: FakeClock
     orders = []
     for number, name in enumerate(("an", "binh"), 1):
         chat = await student(app, name, level="Lower secondary")
-        member = await join(app, chat, class_id, number)
+        member = await add_member(app, chat, class_id, number)
         await chat.send("/quiz")
         assert "Contest “Tuần lễ không túi ni lông”: 10 questions" in chat.text
         for _ in range(10):
@@ -570,7 +409,7 @@ async def test_the_leaderboard_question_can_be_declined(app: App) -> None:
     class_id = await make_class(app)
     await make_contest(app, [class_id], [f"ls-q{n:02d}" for n in range(1, 11)])
     chat = await student(app, level="Lower secondary")
-    member = await join(app, chat, class_id, 7)
+    member = await add_member(app, chat, class_id, 7)
     await play(app, chat)
     assert chat.choice_labels == ["Yes, show “Student 7”", "No, leave me out"]
     await chat.press("No, leave me out")
@@ -585,7 +424,7 @@ async def test_a_contest_quiz_ends_with_the_contest(app: App, clock: FakeClock) 
     class_id = await make_class(app)
     await make_contest(app, [class_id], [f"ls-q{n:02d}" for n in range(1, 11)], hours=2)
     chat = await student(app, level="Lower secondary")
-    await join(app, chat, class_id, 1)
+    await add_member(app, chat, class_id, 1)
     await chat.send("/quiz")
     assert (await latest(app, chat)).expires_at == iso(clock.now() + timedelta(hours=2))
     await answer(app, chat)
@@ -606,7 +445,7 @@ async def test_a_contest_of_another_class_or_not_started_is_not_played(app: App)
     later = app.deps.clock.now() + timedelta(days=1)
     await make_contest(app, [mine], [f"ls-q{n:02d}" for n in range(1, 11)], starts=later)
     chat = await student(app, level="Lower secondary")
-    await join(app, chat, mine, 1)
+    await add_member(app, chat, mine, 1)
     await chat.send("/quiz")
     assert (await latest(app, chat)).contest_id is None
 
@@ -616,7 +455,7 @@ async def test_vietnamese_student_sees_vietnamese(app: App) -> None:
     await onboard_vi(chat)
     class_id = await make_class(app)
     await make_contest(app, [class_id], [f"ls-q{n:02d}" for n in range(1, 11)])
-    await join(app, chat, class_id, 12)
+    await add_member(app, chat, class_id, 12)
     await chat.send("/quiz")
     assert "Cuộc thi" in chat.text and "Câu hỏi 1/10" in chat.text, chat.text
     for _ in range(10):

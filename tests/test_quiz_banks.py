@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from bot import cli
 from bot.app import create_app
 from bot.content.loader import ContentError, Node
 from bot.content.model import Localized
@@ -26,6 +23,7 @@ from bot.content.quizzes import (
     load_quizzes,
 )
 from bot.settings import PROJECT_DIR, Settings, SettingsError, load_settings
+from tests.harness_content import write_yaml
 from tests.sources import citation_problems
 
 
@@ -60,7 +58,7 @@ def write(folder: Path, name: str, level: str, *questions: dict[str, Any]) -> Pa
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.yaml"
     data = {"level": level, "questions": list(questions)}
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_yaml(path, data)
     return path
 
 
@@ -200,19 +198,15 @@ def test_quiz_folder_setting_is_checked(tmp_path: Path) -> None:
         load_settings({"BOT_QUIZ_DIR": str(tmp_path / "nowhere")}, tmp_path / ".env")
 
 
-def test_check_content_names_the_broken_bank(tmp_path: Path) -> None:
+def test_check_content_names_the_broken_bank(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bot check-content`, run in this process, in a folder without a .env file."""
     path = write(tmp_path, "primary", "primary", question("p-1", source=None))
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "check-content"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=tmp_path,
-        env={**os.environ, "BOT_QUIZ_DIR": str(tmp_path), "PYTHONPATH": str(PROJECT_DIR)},
-    )
-    assert result.returncode == 2
-    assert f"{path}: question p-1 (questions[0]).source: missing" in result.stderr
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_QUIZ_DIR", str(tmp_path))
+    assert cli.main(["check-content"]) == 2
+    assert f"{path}: question p-1 (questions[0]).source: missing" in capsys.readouterr().err
 
 
 def test_the_shipped_banks_are_valid_and_complete() -> None:

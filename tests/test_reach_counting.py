@@ -15,9 +15,11 @@ import pytest
 from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock, iso
 from bot.settings import Settings
+from tests.builders import add_member, make_class, student
 from tests.conftest import ADMIN
 from tests.harness import Chat, onboard
-from tests.test_quiz import answer, attempts, join, latest, make_class, play, student, write_banks
+from tests.harness_db import attempts, latest
+from tests.harness_quiz import answer, play, write_banks
 
 
 @pytest.fixture
@@ -121,7 +123,7 @@ async def test_a_quiz_started_in_august_and_finished_in_september_counts_in_sept
 
 async def test_a_class_member_is_reached_once_in_the_class(app: App, clock: FakeClock) -> None:
     chat = await student(app)
-    member = await join(app, chat, await make_class(app), number=4)
+    member = await add_member(app, chat, await make_class(app), number=4)
     await play(app, chat)
     first = iso(clock.now())
     clock.advance(timedelta(days=3))
@@ -135,7 +137,7 @@ async def test_a_class_member_is_reached_once_in_the_class(app: App, clock: Fake
 
 async def test_a_class_of_another_school_year_is_not_marked(app: App) -> None:
     chat = await student(app)
-    member = await join(app, chat, await make_class(app, school_year="2025-2026"), number=1)
+    member = await add_member(app, chat, await make_class(app, school_year="2025-2026"), number=1)
     await play(app, chat)
     row = await app.deps.db.fetch_one(
         "SELECT reached_at FROM class_members WHERE id = ?", (member,)
@@ -146,7 +148,7 @@ async def test_a_class_of_another_school_year_is_not_marked(app: App) -> None:
 
 async def test_counts_survive_deleteme(app: App) -> None:
     chat = await student(app)
-    member = await join(app, chat, await make_class(app), number=9)
+    member = await add_member(app, chat, await make_class(app), number=9)
     await play(app, chat, right=6)
     await chat.send("/quiz")  # and one left half-way
     await answer(app, chat)

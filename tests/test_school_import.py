@@ -19,7 +19,8 @@ from bot.domain.schools.importing import (
     progress_bar,
 )
 from bot.storage import schools
-from tests.test_schools import DONG_KINH, TAN_DOAN, rows
+from tests.builders import DONG_KINH, TAN_DOAN
+from tests.harness_db import rows
 
 NOW = "2026-11-30T01:00:00+00:00"
 

@@ -33,7 +33,7 @@ async def test_the_full_source_of_the_last_tip(alice: Chat, app: App) -> None:
         assert tip is not None
         if tip.source_long is not None:
             break
-    assert tip.source_long is not None
+    assert tip is not None and tip.source_long is not None
     assert "(full source: /source)" in alice.text
     await alice.send("/source")
     assert alice.text == "The full source of your last tip:\n📚 " + tip.source_long.en

@@ -3,84 +3,23 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 from PIL import Image
 
 from bot.app import App
-from bot.core.clock import LOCAL_TZ, FakeClock
-from bot.storage import reports
+from bot.core.clock import FakeClock
 from bot.storage.migrations import MIGRATIONS
-from tests.harness import Chat, RecordingSender, onboard
-from tests.test_schools import (
-    TAN_DOAN,
+from tests.builders import (
     add_school,
     finish_quiz,
     join,
+    known_data,
     make_officer,
     make_student,
     make_teacher,
     open_class,
 )
-
-
-async def tick(app: App) -> None:
-    await app.outbox.run_jobs()
-    await app.outbox.deliver_due()
-
-
-async def known_data(app: App, clock: FakeClock) -> None:
-    """Two communes, three schools, two classes, residents and a subscriber.
-
-    Đông Kinh: Trường THCS Đông Kinh (443 enrolled), class 7A of 30, 3 joined, 2 reached.
-    Tân Đoàn: Trường THCS Tân Đoàn (no enrolment figure), class 8A of 38, 1 joined, 1 reached;
-              Trường Tiểu học Tân Đoàn (50 enrolled), no class.
-    Residents: 2 in Đông Kinh (one subscribed, one tip delivered, one pledge), 1 in Tân Đoàn.
-    Market reports: see `market_reports`.
-    """
-    dong_kinh = await add_school(app)
-    tan_doan = await add_school(app, "Trường THCS Tân Đoàn", TAN_DOAN, enrolment={})
-    await add_school(app, "Trường Tiểu học Tân Đoàn", TAN_DOAN, "primary", {"1": 50})
-    teacher = await make_teacher(app, "co_lan", dong_kinh)
-    code = await open_class(teacher, "7A", enrolled="30", activity="Rally")
-    for index, score in enumerate((8, 9, None)):
-        student = await make_student(app, f"hs{index}", code)
-        if score is not None:
-            await finish_quiz(app, student, score)
-    other = await make_teacher(app, "thay_nam", tan_doan)
-    far = await open_class(other, "8A", enrolled="38 em", activity="No activity")
-    await finish_quiz(app, await make_student(app, "hs_td", far), 7)
-    grandmother = Chat(app, "ba")
-    await onboard(grandmother)
-    await grandmother.send("/subscribe 08:30")
-    await grandmother.send("/pledge straws")
-    await grandmother.press("A month")
-    await onboard(Chat(app, "ong"))
-    await onboard(Chat(app, "dan_td"), commune="tan doan")
-    await market_reports(app, grandmother)
-    clock.set(datetime(2026, 11, 30, 8, 31, tzinfo=LOCAL_TZ))
-    await tick(app)
-
-
-async def market_reports(app: App, reporter: Chat) -> None:
-    """Chợ Đông Kinh: two reports in 2026, one approved; one in 2025, approved."""
-    uid = (await reporter.row() or {"id": 0})["id"]
-    async with app.deps.db.transaction() as tx:
-        for day, approve in (("2026-11-02", True), ("2026-11-20", False), ("2025-06-01", True)):
-            made = await reports.create(
-                tx,
-                user_id=uid,
-                market_id="dong-kinh",
-                commune_code="05977",
-                answers={},
-                photos=[],
-                note="",
-                place=None,
-                day=day,
-                now=f"{day}T03:00:00+00:00",
-            )
-            if approve:
-                await reports.decide(tx, made, reports.APPROVED, "", None, f"{day}T04:00:00+00:00")
+from tests.harness import Chat, RecordingSender, onboard
 
 
 async def test_a_province_officer_sees_every_figure(

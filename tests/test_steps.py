@@ -7,7 +7,8 @@ call, then=) is registered, and no feature builds or takes apart a payload by ha
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import functools
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.app import App, build_router
+from bot.core import choices as choices_module
 from bot.core import context as context_module
 from bot.core.auth import Role
 from bot.core.clock import iso
@@ -114,7 +116,7 @@ class Probe:
 
 
 @pytest.fixture
-async def probe_ctx(app: App) -> Iterator[tuple[Probe, Context]]:
+async def probe_ctx(app: App) -> AsyncIterator[tuple[Probe, Context]]:
     probe = Probe()
     async with app.deps.db.transaction() as tx:
         now = iso(app.deps.clock.now())
@@ -191,7 +193,7 @@ async def test_the_date_step_keeps_the_class_draft_through_a_restart(
     make_app: Any, app: App
 ) -> None:
     """The called step's frames are conversation data: a restart continues them."""
-    from tests.test_classes import school_and_teacher
+    from tests.builders import school_and_teacher
 
     _school, teacher = await school_and_teacher(app)
     await teacher.send("/newclass")
@@ -218,9 +220,17 @@ STATE_KEYWORDS = {"state", "then"}
 
 
 def _modules() -> Iterator[tuple[str, ast.Module]]:
+    yield from _parsed()
+
+
+@functools.cache
+def _parsed() -> tuple[tuple[str, ast.Module], ...]:
+    """Every module of the bot, parsed once for the tests below (they only read the trees)."""
+    found = []
     for path in sorted(BOT.rglob("*.py")):
         name = ".".join(path.relative_to(BOT.parent).with_suffix("").parts)
-        yield name.removesuffix(".__init__"), ast.parse(path.read_text(), str(path))
+        found.append((name.removesuffix(".__init__"), ast.parse(path.read_text(), str(path))))
+    return tuple(found)
 
 
 def _constants() -> dict[str, dict[str, str]]:
@@ -361,7 +371,7 @@ async def test_every_payload_offered_on_the_way_is_of_a_declared_kind(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     offered: list[str] = []
-    checked = context_module.checked
+    checked = choices_module.checked  # what bot.core.context calls
 
     def recording(choice: Choice) -> Choice:
         offered.append(choice.payload)

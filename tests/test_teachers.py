@@ -9,19 +9,10 @@ import pytest
 from bot.app import App
 from bot.core.auth import Role
 from bot.core.clock import LOCAL_TZ, FakeClock
+from tests.builders import TAN_DOAN, add_school, make_officer, make_student
 from tests.conftest import ADMIN
-from tests.harness import Chat, RecordingSender, onboard
-from tests.test_auth_matrix import role_now
-from tests.test_schools import (
-    NOT_STAFF,
-    TAN_DOAN,
-    add_school,
-    data,
-    make_officer,
-    make_student,
-    rows,
-    user_id,
-)
+from tests.harness import NOT_STAFF, Chat, RecordingSender, onboard
+from tests.harness_db import data, role_now, rows, user_id
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 from bot.channels.telegram.sender import LocationKeyboards
 from bot.core.messages import Reply
 from tests import telegram_updates as updates
+from tests.builders import subscribers
 from tests.telegram_harness import Harness, telegram_harness
-from tests.test_telegram_delivery import subscribers
 
 GROUP = -1001555000222
 HELP = "Mình có thể giúp bạn"  # they chose Vietnamese

@@ -25,9 +25,11 @@ from bot.runner import serve
 from bot.settings import Settings
 from bot.web import build_web_app
 from tests import telegram_updates as updates
+from tests.builders import subscribers
 from tests.fake_telegram import TOKEN, FakeTelegram, Fault, too_many
-from tests.telegram_harness import FAST, the_spec
-from tests.test_telegram_delivery import delivered_per_chat, statuses, subscribers
+from tests.harness_app import open_app
+from tests.harness_db import statuses
+from tests.telegram_harness import FAST, delivered_per_chat, the_spec
 
 SECRET = "s3cret_webhook-token"
 
@@ -64,9 +66,7 @@ async def test_stop_mid_broadcast_then_restart_delivers_each_once(tmp_path: Path
     clock = FakeClock(datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ))
     async with FakeTelegram(the_spec()) as fake:
         settings = settings_for(fake, tmp_path)
-        from bot.app import create_app
-
-        app = await create_app(settings, clock=clock)
+        app = await open_app(settings, clock=clock)
         chats = await subscribers(app, 300)
         await app.close()
         stop = asyncio.Event()
@@ -95,9 +95,7 @@ async def test_stopping_stops_receiving_first_and_answers_every_acknowledged_upd
     clock = FakeClock(datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ))
     async with FakeTelegram(the_spec()) as fake:
         settings = settings_for(fake, tmp_path)
-        from bot.app import create_app
-
-        app = await create_app(settings, clock=clock)
+        app = await open_app(settings, clock=clock)
         [subscriber] = await subscribers(app, 1)
         await app.close()
         fake.hold("sendMessage")  # every message stays in flight until released
@@ -128,7 +126,7 @@ async def test_stopping_stops_receiving_first_and_answers_every_acknowledged_upd
         acknowledged = [u for u in sender_of if u < fake.acked]
         answers = Counter(c.chat_id for c in fake.sent() if c.chat_id != subscriber)
         # What the stop cut short is still stored, and is answered at the next start.
-        app = await create_app(settings, clock=clock)
+        app = await open_app(settings, clock=clock)
         rows = await app.deps.db.fetch_all("SELECT update_key FROM inbox WHERE status = 'new'")
         await app.close()
         waiting = Counter(sender_of[int(r[0])] for r in rows)
@@ -137,7 +135,7 @@ async def test_stopping_stops_receiving_first_and_answers_every_acknowledged_upd
         assert delivered_per_chat(fake.calls)[subscriber] == 1
         assert any(c.status == 429 for c in fake.calls)
         assert fake.violations == []
-    app = await create_app(settings, clock=clock)
+    app = await open_app(settings, clock=clock)
     assert await statuses(app) == {"sent": 1}  # the tip in flight finished
     await app.close()
 

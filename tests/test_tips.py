@@ -125,14 +125,14 @@ async def test_subscribe_default_time_and_invalid_times(alice: Chat) -> None:
     assert names == ["Morning", "Noon", "Evening", "Another time"]
     assert labels[0].startswith("Morning (7:00") and labels[2].startswith("Evening (7:30")
     await alice.send("toi")
-    assert (await alice.row() or {})["tip_time"] == "19:30"
+    assert await alice.column("tip_time") == "19:30"
     await alice.send("/subscribe 18h30")
     row = await alice.row()
     assert row is not None and row["tip_time"] == "18:30"
     await alice.send("/unsubscribe")
     assert "Stop your daily tip at 18:30?" in alice.text
     await alice.send("ko")
-    assert (await alice.row() or {})["tip_time"] == "18:30"
+    assert await alice.column("tip_time") == "18:30"
     await alice.send("dung")  # the word works like /unsubscribe, and asks first too
     await alice.send("dong y")
     assert "not get daily tips any more" in alice.text
@@ -154,7 +154,7 @@ async def test_subscribe_default_time_and_invalid_times(alice: Chat) -> None:
 async def test_subscribe_understands_times_in_words(alice: Chat, typed: str, expected: str) -> None:
     await onboard(alice)
     await alice.send(f"/subscribe {typed}")
-    assert (await alice.row() or {})["tip_time"] == expected
+    assert await alice.column("tip_time") == expected
 
 
 async def test_another_time_is_typed_in_words(alice: Chat) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import yaml
-
 from bot.app import App
 from bot.content.loader import load_content
 from bot.settings import Settings
 from tests.harness import Chat, onboard
+from tests.harness_content import read_yaml, write_yaml
 
 
 async def test_a_trader_typed_without_accents_picks_their_market(app: App) -> None:
@@ -84,9 +83,9 @@ def test_trader_tips_load_and_tips_for_all_suit_traders(tmp_path: Path) -> None:
     folder = tmp_path / "content"
     shutil.copytree(Settings().content_dir, folder)
     path = folder / "tips.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     data["tips"][0]["audiences"] = ["trader"]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_yaml(path, data)
     content = load_content(folder)
     assert content.tips[0].suits("trader", None)
     assert not content.tips[0].suits("resident", None)

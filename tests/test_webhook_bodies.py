@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -32,7 +33,7 @@ BAD_TELEGRAM = [
 async def test_malformed_telegram_updates_are_refused_and_not_stored(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    hook = {
+    hook: dict[str, Any] = {
         "telegram_webhook_url": "https://bot.example.org/telegram/hook",
         "telegram_webhook_secret": SECRET,
     }

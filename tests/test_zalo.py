@@ -6,6 +6,7 @@ import ipaddress
 import json
 import logging
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -82,7 +83,7 @@ async def test_long_replies_are_split_under_2000_characters(zalo: Zalo) -> None:
 
 async def test_webhook_checks_the_secret_and_accepts_flat_and_wrapped_bodies(zalo: Zalo) -> None:
     hook = ZaloWebhook(zalo.channel, "s3cret-value")
-    update = {
+    update: dict[str, Any] = {
         "event_name": "message.text.received",
         "message": {
             "message_id": "m1",
