@@ -151,3 +151,12 @@ async def tick(app: App) -> None:
     """The outbox's jobs run and what is due is delivered (the scheduler's minute)."""
     await app.outbox.run_jobs()
     await app.outbox.deliver_due()
+
+
+def attachment(chat: Chat, suffix: str) -> bytes:
+    """The one file among the replies the chat received whose name ends with `suffix`."""
+    found = [
+        r.document for r in chat.replies if r.document and r.document.filename.endswith(suffix)
+    ]
+    assert len(found) == 1, [r.text for r in chat.replies]
+    return found[0].data

@@ -14,7 +14,7 @@ from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.officer_files import write_files
 from tests.builders import known_data, make_officer
-from tests.harness import Chat, RecordingSender, onboard
+from tests.harness import Chat, RecordingSender, attachment, onboard
 
 SHEETS = [
     "Nhiệm vụ kế hoạch",
@@ -27,14 +27,6 @@ SHEETS = [
     "Phản ánh tại chợ",
     "Người nhận mẹo theo tháng",
 ]
-
-
-def attachment(chat: Chat, suffix: str) -> bytes:
-    found = [
-        r.document for r in chat.replies if r.document and r.document.filename.endswith(suffix)
-    ]
-    assert len(found) == 1, [r.text for r in chat.replies]
-    return found[0].data
 
 
 async def test_the_workbook_of_a_province_officer(app: App, clock: FakeClock) -> None:

@@ -14,10 +14,8 @@ from bot.core.clock import FakeClock
 from bot.storage import migrations
 from bot.storage.db import Database
 from bot.storage.migrations import MIGRATIONS, migrate
-from tests.harness import Chat
-from tests.test_exports import attachment
-from tests.test_schools import make_officer
-from tests.test_stats import known_data
+from tests.builders import known_data, make_officer
+from tests.harness import Chat, attachment
 
 NOW = "2026-11-30T01:00:00+00:00"
 
@@ -53,7 +51,10 @@ async def test_the_yearly_report_counts_for_its_body(app: App, clock: FakeClock)
     assert bodies == "   1 of 2 bodies made their report; not yet: Sở GD&ĐT"
     await so.send("/annualreport 2026")  # counts itself: the draft says both have reported
     body = [p.text for p in Document(io.BytesIO(attachment(so, ".docx"))).paragraphs]
-    assert any(p.startswith("- Nhiệm vụ 4 (") and "đã thực hiện 2, chỉ tiêu 1." in p for p in body)
+    assert any(
+        p.startswith("- Nhiệm vụ 4 (") and "Đã thực hiện: 2; chỉ tiêu: 1/năm mỗi cơ quan." in p
+        for p in body
+    )
     assert "  2/2 cơ quan đã làm báo cáo" in body
     await so.send("/plan")
     assert task_4(so)[0].startswith("✅ 4. ")

@@ -10,10 +10,8 @@ from openpyxl import load_workbook
 
 from bot.app import App
 from bot.core.clock import FakeClock
-from tests.harness import Chat
-from tests.test_exports import attachment
-from tests.test_schools import make_officer
-from tests.test_stats import known_data
+from tests.builders import known_data, make_officer
+from tests.harness import Chat, attachment
 
 NOT_MET = (
     "Huyện Tràng Định 0, Huyện Bình Gia 0, Huyện Văn Lãng 0, Huyện Cao Lộc 0, Huyện Bắc Sơn 0, "

@@ -14,10 +14,9 @@ from PIL import Image
 from bot.app import App
 from bot.core.clock import FakeClock
 from bot.stats import chart_worker
+from tests.builders import known_data, make_officer
 from tests.conftest import AppFactory
 from tests.harness import RecordingSender
-from tests.test_schools import make_officer
-from tests.test_stats import known_data
 
 
 def charts(sender: RecordingSender, chat: str) -> list[bytes]:
