@@ -6,7 +6,7 @@ every channel maps its platform's errors to these few outcomes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from bot.core.messages import Capabilities, Reply
@@ -44,7 +44,7 @@ class Sender(Protocol):
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> None: ...
 
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], Awaitable[None]]  # returns once the count is recorded
 
 
 class AnswerSender(Protocol):
@@ -53,5 +53,5 @@ class AnswerSender(Protocol):
     async def send_answer(
         self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
     ) -> None:
-        """Sends the messages of `replies` after the first `skip`; calls `progress(n)` once
-        the first n are sent. Raises a `SendError`."""
+        """Sends the messages of `replies` after the first `skip`; awaits `progress(n)` once
+        the first n are sent, before the next one. Raises a `SendError`."""

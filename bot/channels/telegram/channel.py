@@ -276,15 +276,21 @@ class TelegramChannel:
         In a private chat only its owner can press: a press whose message is from another
         private chat is forged, and is answered in the presser's own chat, not there. In a
         group the keyboard is removed only by the person the message answered."""
-        try:
-            await query.answer()
-        except TelegramError as exc:
-            log.info("could not answer a callback query: %s", exc)
+        if self.door.sending:  # late in a stop the press is only judged, its answer kept
+            try:
+                await query.answer()
+            except TelegramError as exc:
+                log.info("could not answer a callback query: %s", exc)
         user = query.from_user
         message = query.message if isinstance(query.message, Message) else None
         private = message is None or message.chat.type == ChatType.PRIVATE
         chat_id = user.id if private or message is None else message.chat.id
-        if message is not None and message.reply_markup and _pressed_by_addressee(message, user.id):
+        if (
+            message is not None
+            and message.reply_markup
+            and self.door.sending
+            and _pressed_by_addressee(message, user.id)
+        ):
             await self._remove_keyboard(message)
         if not query.data:
             return

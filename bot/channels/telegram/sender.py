@@ -160,7 +160,7 @@ class TelegramSender:
                     continue
                 await step()
                 if progress is not None and number < len(steps):
-                    progress(number)
+                    await progress(number)
         except TelegramError as exc:
             raise send_error(exc) from exc
 

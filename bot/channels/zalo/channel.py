@@ -187,7 +187,7 @@ class ZaloChannel:
                 continue
             await step()
             if progress is not None and number < len(steps):
-                progress(number)
+                await progress(number)
 
     async def _attachment(self, chat_id: str, attachment: Attachment, *, is_photo: bool) -> None:
         _ = self.door.translator(await self._locale(chat_id))
