@@ -42,6 +42,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
         "annual_reports",
     },
     9: {"inbox", "answers", "code_misses"},
+    10: set(),
 }
 
 

@@ -438,6 +438,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX code_misses_user ON code_misses (user_id, at)",
         ),
     ),
+    Migration(
+        10,
+        "the delivery outbox remembers how many messages of a split delivery were sent",
+        ("ALTER TABLE deliveries ADD COLUMN parts INTEGER NOT NULL DEFAULT 0",),
+    ),
 )
 
 

@@ -155,6 +155,14 @@ class ZaloChannel:
             raise Throttled(0, "the bot is stopping; delivery kept for the next start")
         await self._send_replies(chat_id, replies)
 
+    async def send_parts(
+        self, chat_id: str, replies: Sequence[Reply], skip: int, progress: Progress
+    ) -> None:
+        """The outbox's entry for a delivery that may resume after its first `skip` messages."""
+        if self.stopping:
+            raise Throttled(0, "the bot is stopping; delivery kept for the next start")
+        await self._send_replies(chat_id, replies, skip, progress)
+
     async def send_answer(
         self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
     ) -> None:
