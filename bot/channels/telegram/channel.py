@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
@@ -35,7 +35,7 @@ from bot.channels.base import ChannelStartError
 from bot.channels.telegram import texts
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.inbound import CHANNEL, Action, FileRef, Inbound, parse_update
-from bot.channels.telegram.limiter import Limits, Now, Sleep, TelegramRateLimiter
+from bot.channels.telegram.limiter import Limits, Now, Sleep, TelegramRateLimiter, retry_seconds
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.webhook import webhook_route
 from bot.core.door import Door
@@ -83,6 +83,7 @@ class TelegramChannel:
         self.webhook = settings.telegram_webhook_url is not None
         self._webhook_secret = settings.telegram_webhook_secret
         self.tuning = tuning = tuning or Tuning()
+        self._sleep = sleep or asyncio.sleep  # the poller's backoff (injected by tests)
         limiter_args: dict[str, Any] = {"now": now} | ({"sleep": sleep} if sleep else {})
         self.limiter = TelegramRateLimiter(tuning.limits, **limiter_args)
         request = HTTPXRequest(
@@ -202,8 +203,10 @@ class TelegramChannel:
             except TelegramError as exc:
                 failures += 1
                 delay = min(MAX_POLL_BACKOFF, 0.5 * 2**failures)
+                if isinstance(exc, RetryAfter):  # a 429 says how long: never sooner
+                    delay = max(delay, retry_seconds(exc))
                 log.warning("Telegram getUpdates failed (%s); retrying in %.1f s", exc, delay)
-                await asyncio.sleep(delay)
+                await self._sleep(delay)
                 continue
             failures = 0
             if got:
