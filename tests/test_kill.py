@@ -158,8 +158,8 @@ class Crowd:
         """A prober sends a probe now and then; anyone else presses the newest button or types
         the next answer, once the bot answered their last action."""
         user = updates.user(person)
-        if person < FIRST + PROBERS:
-            if self.rng.random() < 0.5:
+        if person < FIRST + PROBERS:  # under the 1 message/s of their chat, answers included
+            if self.rng.random() < 0.3:
                 await self.probe(user)
             return
         recent = self.last_messages(person)
