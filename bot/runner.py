@@ -5,8 +5,9 @@ TELEGRAM_WEBHOOK_URL is set), the Zalo channel (polling getUpdates, or the webho
 /zalo/webhook when ZALO_WEBHOOK_URL is set), the media route when PUBLIC_BASE_URL is set,
 and the scheduler (every 30 s: the jobs, then the due
 deliveries). Every update is stored in the durable inbox before it is acknowledged. SIGTERM
-or SIGINT stops it within 10 s: receiving stops first, the updates in hand are finished, the
-delivery in flight finishes; whatever is still stored and queued waits for the next start.
+or SIGINT stops it within 10 s: receiving stops first, every stored update is handled (its
+answer sent, or late in the stop kept in the outbox for the next start), the delivery in
+flight finishes; only what the 10 s could not reach waits, stored, for the next start.
 """
 
 from __future__ import annotations
@@ -149,8 +150,10 @@ async def _shutdown(
        queued (`begin_stop`).
     2. The web server stops, so no webhook update arrives any more (a request refused or cut
        is retried by the platform), while the scheduler's delivery in flight finishes.
-    3. The inbox's workers finish the updates in hand, until the deadline; whatever was
-       stored and not handled is handled at the next start. Then the channels close.
+    3. The inbox's workers handle every stored update, until the deadline: answers are sent
+       for most of the budget, then only stored (sent at the next start) so that every
+       update is handled; whatever is cut short at the deadline is handled at the next
+       start. Then the channels close.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STOP_BUDGET
@@ -162,9 +165,9 @@ async def _shutdown(
         waits.append(_finish_scheduler(scheduler))
     await asyncio.gather(*waits)
     left = max(deadline - loop.time() - 1.0, 0.5)  # a second kept to close the clients
-    cut = await app.inbox.stop(within=left)
-    if cut:
-        log.warning("%d updates were cut short; they are handled at the next start", cut)
+    await app.inbox.stop(within=left)  # every stored update handled, if the time allows
+    if app.door.answers.held:
+        log.info("%d answers are sent at the next start", app.door.answers.held)
     await asyncio.gather(*(channel.stop(within=0.5) for channel in channels))
 
 

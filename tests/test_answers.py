@@ -39,7 +39,7 @@ class StepSender:
                 raise self.error
             self.sent.append(reply.text)
             if number < len(replies):
-                progress(number)
+                await progress(number)
 
 
 async def waiting(app: App) -> list[tuple[int, str]]:

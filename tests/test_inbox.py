@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
+
+import pytest
 
 from bot.app import App
-from bot.core.messages import Incoming
+from bot.core.inbox import Inbox, InboxLimits
+from bot.core.messages import Incoming, Reply
+from bot.core.sending import Progress
+from bot.storage import inbox as store
 from bot.storage.inbox import Stored
 from tests.conftest import AppFactory
+
+ADDRESS = json.dumps({"chat": "hanna"})
 
 
 def payload(text: str) -> str:
@@ -84,3 +92,98 @@ async def test_the_engine_finishes_the_update_in_its_own_transaction(app: App) -
     await app.inbox.drain()
     row = await app.deps.db.fetch_one("SELECT status, payload FROM inbox WHERE update_key = 'h1'")
     assert row is not None and (row[0], row[1]) == ("done", None)
+
+
+async def test_stop_handles_every_stored_update_first_spilled_ones_included(app: App) -> None:
+    """A SIGTERM under load: most updates wait in the database (memory holds 4), none is left."""
+    inbox = Inbox(app.deps.db, app.deps.clock, InboxLimits(workers=2, held=4, per_person=2))
+    handled: list[tuple[str, int]] = []
+
+    async def handler(item: Stored) -> None:
+        await asyncio.sleep(0)  # a handler that yields, as the engine does
+        handled.append((item.person, int(json.loads(item.payload)["text"])))
+
+    inbox.register("shell", handler)
+    await inbox.start()
+    await asyncio.gather(
+        *(inbox.put("shell", f"{p}{i}", p, payload(str(i))) for p in "abc" for i in range(30))
+    )
+    assert await inbox.stop(within=30) == 0
+    for person in "abc":
+        assert [n for p, n in handled if p == person] == list(range(30))
+    assert await store.count_waiting(app.deps.db) == 0
+    with pytest.raises(RuntimeError):
+        await inbox.put("shell", "late", "a", payload("late"))
+
+
+async def test_late_in_a_stop_updates_are_handled_and_their_answers_wait_for_the_next_start(
+    make_app: AppFactory,
+) -> None:
+    first = await make_app()
+    sent: list[str] = []
+    gate = asyncio.Event()
+
+    class Sender:
+        async def send_answer(
+            self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
+        ) -> None:
+            sent.extend(r.text for r in replies[skip:])
+
+    async def handler(item: Stored) -> None:
+        await gate.wait()  # still being handled when the stop's sending time is over
+        text = json.loads(item.payload)["text"]
+        incoming = Incoming.from_text("shell", item.person, text, language_hint="en")
+        answered = await first.door.answer(incoming, item.id, ADDRESS)
+        await first.door.send("shell", answered, ADDRESS)
+
+    first.door.add_answer_sender("shell", Sender())
+    first.inbox.register("shell", handler)
+    await first.inbox.start()
+    for i in range(3):
+        await first.inbox.put("shell", f"h{i}", "hanna", payload("/help"))
+    stopping = asyncio.create_task(first.inbox.stop(within=30, send_for=0))
+    for _ in range(1000):  # until the stop's sending time (none) is over
+        if not first.inbox.sending:
+            break
+        await asyncio.sleep(0)
+    assert not first.inbox.sending
+    gate.set()
+    assert await stopping == 0
+    assert sent == []  # handled (the updates are done), answers kept
+    assert await store.count_waiting(first.deps.db) == 0
+    assert first.door.answers.held == 3
+    await first.close()
+
+    restarted = await make_app()
+    restarted.door.add_answer_sender("shell", Sender())
+    assert await restarted.door.answers.recover() == 3
+    await restarted.inbox.start()
+    assert await restarted.door.answers.resend_due() == 3
+    assert len(sent) >= 3 and sent == sent[: len(sent) // 3] * 3  # three times the same help
+    assert tuple(await restarted.deps.db.fetch_all("SELECT id FROM answers")) == ()
+
+
+async def test_an_update_that_cannot_finish_in_the_grace_period_waits_for_the_next_start(
+    make_app: AppFactory,
+) -> None:
+    first = await make_app()
+    never = asyncio.Event()
+
+    async def stuck(item: Stored) -> None:
+        await never.wait()
+
+    first.inbox.register("shell", stuck)
+    await first.inbox.start()
+    await first.inbox.put("shell", "s1", "sam", payload("stuck"))
+    assert await first.inbox.stop(within=0.05) == 1  # cut short, still stored
+    await first.close()
+    restarted = await make_app()
+    handled: list[str] = []
+
+    async def handler(item: Stored) -> None:
+        handled.append(json.loads(item.payload)["text"])
+
+    restarted.inbox.register("shell", handler)
+    assert await restarted.inbox.start() == 1
+    await restarted.inbox.drain()
+    assert handled == ["stuck"]

@@ -42,6 +42,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
         "annual_reports",
     },
     9: {"inbox", "answers", "code_misses"},
+    10: set(),  # a column
     11: set(),  # an index and two columns
 }
 
@@ -70,7 +71,7 @@ async def count(db: Database, table: str) -> int:
 
 
 # Numbers given to other branches, not merged here yet: the only gaps allowed.
-RESERVED: set[int] = {10}
+RESERVED: set[int] = set()
 
 
 def test_versions_are_numbered_without_gaps_and_all_listed_here() -> None:

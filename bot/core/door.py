@@ -21,6 +21,8 @@ from bot.core.router import Router
 from bot.core.sending import AnswerSender, Sender
 from bot.storage.db import Database
 
+ENGINE_QUEUE = 4  # handlers waiting for the engine's database at once
+
 
 class Handles(Protocol):
     async def handle(self, incoming: Incoming, *, inbox_id: int | None = None) -> list[Reply]: ...
@@ -44,6 +46,9 @@ class Door:
         self.router = router  # read for the command menus only
         self._senders = senders
         self.answer_senders: dict[str, AnswerSender] = {}
+        # The engine's transactions run one at a time anyway; letting only a few wait for the
+        # database keeps the queue short for the commits that record what was sent.
+        self._engine_gate = asyncio.Semaphore(ENGINE_QUEUE)
         self.answers = Answers(db, inbox.clock, inbox, self.answer_senders)
 
     async def put(
@@ -59,6 +64,12 @@ class Door:
         await handled
         return True
 
+    @property
+    def sending(self) -> bool:
+        """False late in a stop: updates are still handled, but nothing is sent (the answers
+        wait in the outbox for the next start); a channel skips its courtesy calls too."""
+        return self.inbox.sending
+
     def serve(self, channel: str, handler: Handler) -> None:
         """`handler` gets the channel's stored updates, each person's in order."""
         self.inbox.register(channel, handler)
@@ -69,15 +80,14 @@ class Door:
 
     async def answer(self, incoming: Incoming, inbox_id: int | None, address: str) -> Answered:
         """The engine's answer, stored with its transaction for sending to `address`."""
-        return await self.engine.answer(incoming, inbox_id=inbox_id, address=address)
+        async with self._engine_gate:
+            return await self.engine.answer(incoming, inbox_id=inbox_id, address=address)
 
     async def send(self, channel: str, answered: Answered, address: str) -> None:
         """Sends a stored answer now; if it fails it waits for a retry, and the `SendError`
         is raised for the channel to act on."""
-        if answered.id is None:
-            await self.answer_senders[channel].send_answer(
-                address, answered.replies, 0, lambda _: None
-            )
+        if answered.id is None:  # an apology, not stored: nothing to record
+            await self.answer_senders[channel].send_answer(address, answered.replies, 0, _ignore)
             return
         await self.answers.deliver(channel, answered.id, address, answered.replies)
 
@@ -101,3 +111,7 @@ class Door:
 
     def add_sender(self, channel: str, sender: Sender) -> None:
         self._senders[channel] = sender
+
+
+async def _ignore(count: int) -> None:
+    """The progress of an answer that has no row to record it in."""

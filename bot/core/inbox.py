@@ -12,6 +12,14 @@ everyone else's are handled. At start-up, what was stored and not finished is ha
 
 A handler that changes the database marks its update done in the same transaction
 (`finish_in`); otherwise the inbox marks it done after the handler returned, batched.
+
+The marks of answers being sent (`mark`: parts sent, answer done) share the same batched
+commits, and `mark` returns only once its mark is committed: a sender waits for the mark of
+one message before it sends the next, so a kill can repeat only the sends in flight at that
+instant (one per worker at most), never a backlog of sent-but-unrecorded messages.
+
+`stop` finishes what was stored before it returns: every stored update is handled, within a
+grace period; see there.
 """
 
 from __future__ import annotations
@@ -66,6 +74,7 @@ class Inbox:
         self._done: list[int] = []
         self._answer_parts: list[tuple[int, int]] = []
         self._answers_done: list[int] = []
+        self._marked: list[asyncio.Future[None]] = []  # `mark` calls waiting for the commit
         self._wake = asyncio.Event()
         self._room = asyncio.Semaphore(limits.batch * 4)  # writes waiting for their commit
         self._queues: dict[Person, _Queue] = {}
@@ -74,7 +83,9 @@ class Inbox:
         self._slots = asyncio.Semaphore(limits.workers)
         self._tasks: set[asyncio.Task[None]] = set()
         self._writer: asyncio.Task[None] | None = None
-        self._closing = False
+        self._closing = False  # no new update is accepted (stopping)
+        self._halting = False  # workers take no new update (the grace period is over)
+        self.sending = True  # False late in a stop: answers wait in the outbox, stored
         self._last_write = False  # set once the workers stopped: the writer flushes and ends
         self._progress = asyncio.Event()  # set whenever an update was stored or handled
         self.handled = 0
@@ -111,15 +122,26 @@ class Inbox:
             self._wake.set()
             return await future
 
-    def later(
+    async def mark(
         self, *, answer_parts: tuple[int, int] | None = None, answer_done: int | None = None
     ) -> None:
-        """Marks of the answers being sent, written with the next batched commit."""
+        """Records how far an answer was sent; returns once that is committed (batched with
+        the other marks and writes of the same few milliseconds)."""
+        if self._writer is None or self._writer.done():  # not started, or stopped: at once
+            async with self.db.transaction() as tx:
+                if answer_parts is not None:
+                    await answers.progress(tx, [answer_parts])
+                if answer_done is not None:
+                    await answers.finish(tx, [answer_done])
+            return
         if answer_parts is not None:
             self._answer_parts.append(answer_parts)
         if answer_done is not None:
             self._answers_done.append(answer_done)
+        committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._marked.append(committed)
         self._wake.set()
+        await committed
 
     async def finish_in(self, tx: Transaction, update_id: int) -> None:
         """Marks an update done inside the handler's own transaction."""
@@ -153,6 +175,7 @@ class Inbox:
         done, self._done = self._done, []
         parts, self._answer_parts = self._answer_parts, []
         sent, self._answers_done = self._answers_done, []
+        marked, self._marked = self._marked, []
         now = iso(self.clock.now())
         try:
             async with self.db.transaction() as tx:
@@ -168,7 +191,11 @@ class Inbox:
             self._done.extend(done)
             self._answer_parts.extend(parts)
             self._answers_done.extend(sent)
+            self._marked.extend(marked)
             raise
+        for committed in marked:
+            if not committed.done():
+                committed.set_result(None)
         for (arrival, future, watch), row_id in zip(batch, ids, strict=True):
             if row_id is not None:
                 if watch is not None:
@@ -210,7 +237,7 @@ class Inbox:
 
     def _schedule(self, person: Person) -> None:
         queue = self._queues.get(person)
-        if queue is None or queue.running or self._closing:
+        if queue is None or queue.running or self._halting:
             return
         queue.running = True
         task = asyncio.create_task(self._serve(person, queue))
@@ -224,7 +251,7 @@ class Inbox:
     async def _serve(self, person: Person, queue: _Queue) -> None:
         """Handles one person's updates in order, one worker slot per update."""
         try:
-            while not self._closing:
+            while not self._halting:
                 if not queue.items and person in self._spilled:
                     await self._refill(person, queue)
                 if not queue.items:
@@ -239,7 +266,7 @@ class Inbox:
             queue.running = False
             if not queue.items and person not in self._spilled:
                 self._queues.pop(person, None)
-            elif not self._closing and queue.items:
+            elif not self._halting and queue.items:
                 self._schedule(person)
 
     async def _refill(self, person: Person, queue: _Queue) -> None:
@@ -270,6 +297,11 @@ class Inbox:
 
     # -- stopping ---------------------------------------------------------------------
     @property
+    def closing(self) -> bool:
+        """True once `stop` began: the scheduler starts no new resend."""
+        return self._closing
+
+    @property
     def busy(self) -> bool:
         return any(q.running for q in self._queues.values())
 
@@ -286,18 +318,32 @@ class Inbox:
             self._progress.clear()
             await self._progress.wait()
 
-    async def stop(self, within: float) -> int:
-        """Finishes the updates being handled within `within` s; the rest wait for the next
-        start (they are stored). Returns how many were cut short."""
+    async def stop(self, within: float, *, send_for: float | None = None) -> int:
+        """Finishes every stored update before the process exits, within `within` seconds.
+
+        No new update is accepted; the ones being written are committed; then the workers go
+        on until nothing stored is left, each person's updates in order. For the first
+        `send_for` seconds (three quarters of `within` by default) answers are sent as usual.
+        After that the updates are still handled (the engine is fast, the platform's rate
+        limit is not), but their answers wait in the outbox (`sending` is False), sent at the
+        next start. An update still being handled at `within` is cut short (rolled back) and,
+        with any not reached, handled at the next start. Returns how many were left so.
+        """
+        if self._halting:
+            return 0  # stopped before
+        loop = asyncio.get_running_loop()
         self._closing = True
+        deadline = loop.time() + within
+        send_for = within * 0.75 if send_for is None else min(send_for, within)
+        if not await self._settle(send_for):
+            self.sending = False
+            log.info("stopping: the remaining updates are handled, their answers sent later")
+            await self._settle(deadline - loop.time())
+        self._halting = True
         tasks = set(self._tasks)
-        cut = 0
-        if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=within)
-            for task in pending:
-                task.cancel()
-            cut = len(pending)
-            await asyncio.gather(*pending, return_exceptions=True)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._last_write = True
         self._wake.set()
         if self._writer is not None:
@@ -306,4 +352,22 @@ class Inbox:
             self._writer.cancel()
             with suppress(asyncio.CancelledError):
                 await self._writer
-        return cut
+        left = await self._left() if self._writer is not None else 0
+        if left:
+            log.warning("%d stored updates are left for the next start", left)
+        return left
+
+    async def _left(self) -> int:
+        try:
+            return await store.count_waiting(self.db)
+        except Exception:  # the database is gone already (closed): nothing more to say
+            log.debug("could not count the updates left", exc_info=True)
+            return 0
+
+    async def _settle(self, within: float) -> bool:
+        """Waits until nothing is left to handle or write; False if `within` ran out first."""
+        try:
+            await asyncio.wait_for(self.drain(), max(within, 0.0))
+        except TimeoutError:
+            return False
+        return True

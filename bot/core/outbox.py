@@ -2,8 +2,10 @@
 
 The scheduler's jobs enqueue deliveries (unique per person, kind and day); `deliver_due`
 claims each one, renders it in the person's language and hands it to their channel's sender.
-Send errors map to a few outcomes: gone (mark unreachable, unsubscribe), throttled (retry
-after the delay asked), temporary (retry with backoff, then give up), permanent (drop).
+A split delivery remembers how many of its messages were sent (`parts`, committed after
+each), so a retry sends only the rest. Send errors map to a few outcomes: gone (mark
+unreachable, unsubscribe), throttled (retry after the delay asked), temporary (retry with
+backoff, then give up), permanent (drop).
 """
 
 from __future__ import annotations
@@ -16,8 +18,16 @@ from datetime import timedelta
 
 from bot.core.clock import iso
 from bot.core.deps import Deps
+from bot.core.messages import Reply
 from bot.core.router import Router
-from bot.core.sending import PermanentFailure, RecipientGone, Sender, TemporaryFailure, Throttled
+from bot.core.sending import (
+    PartSender,
+    PermanentFailure,
+    RecipientGone,
+    Sender,
+    TemporaryFailure,
+    Throttled,
+)
 from bot.storage import counters, deliveries, users
 from bot.storage.deliveries import Delivery
 
@@ -94,7 +104,7 @@ class Outbox:
             stats.dropped += 1
             return
         try:
-            await self.senders[delivery.channel].send(delivery.chat_id, replies)
+            await self._send(self.senders[delivery.channel], delivery, replies)
         except RecipientGone as exc:
             await self._gone(delivery, str(exc))
             stats.dropped += 1
@@ -116,6 +126,19 @@ class Outbox:
         else:
             await self._finish(delivery, "sent")
             stats.sent += 1
+
+    async def _send(self, sender: Sender, delivery: Delivery, replies: list[Reply]) -> None:
+        """Sends it; a channel that can resume a split message is told how many of its
+        messages an earlier attempt sent, and each one sent now is committed before the next."""
+        if not isinstance(sender, PartSender):
+            await sender.send(delivery.chat_id, replies)
+            return
+
+        async def progress(count: int) -> None:
+            async with self.deps.db.transaction() as tx:
+                await deliveries.progress(tx, delivery.id, count)
+
+        await sender.send_parts(delivery.chat_id, replies, delivery.parts, progress)
 
     def _now(self) -> str:
         return iso(self.deps.clock.now())

@@ -6,8 +6,8 @@ every channel maps its platform's errors to these few outcomes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 from bot.core.messages import Capabilities, Reply
 
@@ -44,7 +44,7 @@ class Sender(Protocol):
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> None: ...
 
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], Awaitable[None]]  # returns once the count is recorded
 
 
 class AnswerSender(Protocol):
@@ -53,5 +53,17 @@ class AnswerSender(Protocol):
     async def send_answer(
         self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
     ) -> None:
-        """Sends the messages of `replies` after the first `skip`; calls `progress(n)` once
-        the first n are sent. Raises a `SendError`."""
+        """Sends the messages of `replies` after the first `skip`; awaits `progress(n)` once
+        the first n are sent, before the next one. Raises a `SendError`."""
+
+
+@runtime_checkable
+class PartSender(Protocol):
+    """A `Sender` that can resume a split message: the outbox's deliveries use it when the
+    channel offers it, so a retry never repeats the messages already sent."""
+
+    async def send_parts(
+        self, chat_id: str, replies: Sequence[Reply], skip: int, progress: Progress
+    ) -> None:
+        """As `Sender.send`, after the first `skip` messages, awaiting `progress(n)` once the
+        first n are sent (before the next one). Raises a `SendError`."""

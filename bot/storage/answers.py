@@ -54,6 +54,11 @@ async def retry_later(tx: Transaction, answer_id: int, not_before: str, parts: i
     )
 
 
+async def release(tx: Transaction, ids: Sequence[int]) -> None:
+    """Claimed and not sent (the bot is stopping): back to the queue as they were."""
+    await tx.execute_many("UPDATE answers SET status = 'pending' WHERE id = ?", [(i,) for i in ids])
+
+
 async def requeue_interrupted(tx: Transaction) -> int:
     return await tx.execute("UPDATE answers SET status = 'pending' WHERE status = 'sending'")
 

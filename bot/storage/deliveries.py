@@ -2,7 +2,8 @@
 
 A row is unique per (person, kind, day), so enqueuing is idempotent: a scheduler that runs
 twice, or restarts half-way, cannot create a second delivery for the same person and day.
-Status moves pending -> sending -> sent | failed | dropped.
+Status moves pending -> sending -> sent | failed | dropped. `parts` counts the messages of a
+split delivery already sent (committed after each), so a retry sends only the rest.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Delivery:
     chat_id: str
     locale: str | None
     address: str = "ban"  # the form of address (core.auth.address_of), for the renderer
+    parts: int = 0  # messages of it sent by an earlier attempt
 
 
 async def enqueue(
@@ -54,7 +56,7 @@ async def due(tx: Transaction, now: str, limit: int, channels: Sequence[str]) ->
         return []
     marks = ", ".join("?" for _ in channels)
     rows = await tx.fetch_all(
-        f"""SELECT d.id, d.user_id, d.kind, d.day, d.payload, d.attempts,
+        f"""SELECT d.id, d.user_id, d.kind, d.day, d.payload, d.attempts, d.parts,
                   u.channel, u.chat_id, u.locale,
                   CASE WHEN u.address_form IS NOT NULL THEN u.address_form
                        WHEN u.officer_agency IS NOT NULL THEN 'ongba' ELSE 'ban' END AS address
@@ -76,6 +78,13 @@ async def claim(tx: Transaction, delivery_id: int) -> bool:
         (delivery_id,),
     )
     return changed == 1
+
+
+async def progress(tx: Transaction, delivery_id: int, parts: int) -> None:
+    """The first `parts` messages of this delivery were sent."""
+    await tx.execute(
+        "UPDATE deliveries SET parts = ? WHERE id = ? AND parts < ?", (parts, delivery_id, parts)
+    )
 
 
 async def finish(

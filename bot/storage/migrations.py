@@ -439,6 +439,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        10,
+        "the delivery outbox remembers how many messages of a split delivery were sent",
+        ("ALTER TABLE deliveries ADD COLUMN parts INTEGER NOT NULL DEFAULT 0",),
+    ),
+    Migration(
         11,
         "officers: market reports and officers read from indexes; yearly reports know their body",
         (

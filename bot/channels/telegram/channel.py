@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
@@ -35,7 +35,7 @@ from bot.channels.base import ChannelStartError
 from bot.channels.telegram import texts
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.inbound import CHANNEL, Action, FileRef, Inbound, parse_update
-from bot.channels.telegram.limiter import Limits, Now, Sleep, TelegramRateLimiter
+from bot.channels.telegram.limiter import Limits, Now, Sleep, TelegramRateLimiter, retry_seconds
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.webhook import webhook_route
 from bot.core.door import Door
@@ -83,6 +83,7 @@ class TelegramChannel:
         self.webhook = settings.telegram_webhook_url is not None
         self._webhook_secret = settings.telegram_webhook_secret
         self.tuning = tuning = tuning or Tuning()
+        self._sleep = sleep or asyncio.sleep  # the poller's backoff (injected by tests)
         limiter_args: dict[str, Any] = {"now": now} | ({"sleep": sleep} if sleep else {})
         self.limiter = TelegramRateLimiter(tuning.limits, **limiter_args)
         request = HTTPXRequest(
@@ -202,8 +203,10 @@ class TelegramChannel:
             except TelegramError as exc:
                 failures += 1
                 delay = min(MAX_POLL_BACKOFF, 0.5 * 2**failures)
+                if isinstance(exc, RetryAfter):  # a 429 says how long: never sooner
+                    delay = max(delay, retry_seconds(exc))
                 log.warning("Telegram getUpdates failed (%s); retrying in %.1f s", exc, delay)
-                await asyncio.sleep(delay)
+                await self._sleep(delay)
                 continue
             failures = 0
             if got:
@@ -276,15 +279,21 @@ class TelegramChannel:
         In a private chat only its owner can press: a press whose message is from another
         private chat is forged, and is answered in the presser's own chat, not there. In a
         group the keyboard is removed only by the person the message answered."""
-        try:
-            await query.answer()
-        except TelegramError as exc:
-            log.info("could not answer a callback query: %s", exc)
+        if self.door.sending:  # late in a stop the press is only judged, its answer kept
+            try:
+                await query.answer()
+            except TelegramError as exc:
+                log.info("could not answer a callback query: %s", exc)
         user = query.from_user
         message = query.message if isinstance(query.message, Message) else None
         private = message is None or message.chat.type == ChatType.PRIVATE
         chat_id = user.id if private or message is None else message.chat.id
-        if message is not None and message.reply_markup and _pressed_by_addressee(message, user.id):
+        if (
+            message is not None
+            and message.reply_markup
+            and self.door.sending
+            and _pressed_by_addressee(message, user.id)
+        ):
             await self._remove_keyboard(message)
         if not query.data:
             return

@@ -137,6 +137,14 @@ class TelegramSender:
             raise Stopping()
         await self.deliver(int(chat_id), replies)
 
+    async def send_parts(
+        self, chat_id: str, replies: Sequence[Reply], skip: int, progress: Progress
+    ) -> None:
+        """The outbox's entry for a delivery that may resume after its first `skip` messages."""
+        if self.stopping:
+            raise Stopping()
+        await self.deliver(int(chat_id), replies, skip=skip, progress=progress)
+
     async def deliver(
         self,
         chat_id: int,
@@ -160,7 +168,7 @@ class TelegramSender:
                     continue
                 await step()
                 if progress is not None and number < len(steps):
-                    progress(number)
+                    await progress(number)
         except TelegramError as exc:
             raise send_error(exc) from exc
 

@@ -36,10 +36,44 @@ def webhook_route(path: str, secret: str, store: Store, valid: Check) -> WebRout
         if isinstance(data, Response):
             log.warning("a malformed Telegram webhook body (%d)", data.status_code)
             return data
-        if not isinstance(data.get("update_id"), int) or not valid(data):
+        if not well_formed(data) or not valid(data):
             log.warning("a Telegram webhook body that is not an update")
             return PlainTextResponse("not a Telegram update", status_code=400)
         await store(data)
         return Response(status_code=200)
 
     return WebRoute(path, endpoint)
+
+
+PARTS = ("message", "edited_message", "callback_query", "my_chat_member")
+
+
+def well_formed(data: dict[str, Any]) -> bool:
+    """The fields the bot relies on have Telegram's types: python-telegram-bot reads an
+    update without checking them (a chat type of 5 passes), so they are checked here."""
+    if type(data.get("update_id")) is not int:
+        return False
+    for name in PARTS:
+        part = data.get(name)
+        if part is None:
+            continue
+        if not isinstance(part, dict) or not _user_ok(part.get("from"), required=False):
+            return False
+        if name == "callback_query":
+            if not isinstance(part.get("id"), str) or part.get("from") is None:
+                return False
+            continue
+        chat = part.get("chat")
+        if not isinstance(chat, dict) or type(chat.get("id")) is not int:
+            return False
+        if not isinstance(chat.get("type"), str) or type(part.get("date")) is not int:
+            return False
+        if name != "my_chat_member" and type(part.get("message_id")) is not int:
+            return False
+    return True
+
+
+def _user_ok(user: Any, *, required: bool) -> bool:
+    if user is None:
+        return not required
+    return isinstance(user, dict) and type(user.get("id")) is int

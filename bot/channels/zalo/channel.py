@@ -155,6 +155,14 @@ class ZaloChannel:
             raise Throttled(0, "the bot is stopping; delivery kept for the next start")
         await self._send_replies(chat_id, replies)
 
+    async def send_parts(
+        self, chat_id: str, replies: Sequence[Reply], skip: int, progress: Progress
+    ) -> None:
+        """The outbox's entry for a delivery that may resume after its first `skip` messages."""
+        if self.stopping:
+            raise Throttled(0, "the bot is stopping; delivery kept for the next start")
+        await self._send_replies(chat_id, replies, skip, progress)
+
     async def send_answer(
         self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
     ) -> None:
@@ -187,7 +195,7 @@ class ZaloChannel:
                 continue
             await step()
             if progress is not None and number < len(steps):
-                progress(number)
+                await progress(number)
 
     async def _attachment(self, chat_id: str, attachment: Attachment, *, is_photo: bool) -> None:
         _ = self.door.translator(await self._locale(chat_id))

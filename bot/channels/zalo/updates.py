@@ -40,13 +40,16 @@ def parse_update(body: Any) -> ZaloMessage | None:
     chat = message.get("chat")
     sender = sender if isinstance(sender, dict) else {}
     chat = chat if isinstance(chat, dict) else {}
-    message_id, user_id = message.get("message_id"), sender.get("id")
-    if not message_id or not user_id:
+    message_id, user_id = _id(message.get("message_id")), _id(sender.get("id"))
+    chat_id = _id(chat.get("id")) if chat.get("id") is not None else user_id
+    if not message_id or not user_id or not chat_id:
         return None
+    if event == "message.text.received" and not isinstance(message.get("text"), str):
+        return None  # a text event without its text is malformed
     found = ZaloMessage(
-        message_id=str(message_id)[:100],
-        user_id=str(user_id)[:100],
-        chat_id=str(chat.get("id") or user_id)[:100],
+        message_id=message_id[:100],
+        user_id=user_id[:100],
+        chat_id=chat_id[:100],
         is_private=str(chat.get("chat_type", "PRIVATE")).upper() != "GROUP",
         from_bot=bool(sender.get("is_bot")),
         kind=Kind.UNSUPPORTED,
@@ -59,3 +62,12 @@ def parse_update(body: Any) -> ZaloMessage | None:
         caption = caption if isinstance(caption, str) else ""
         return replace(found, kind=Kind.PHOTO, photo_url=str(url), text=caption)
     return found
+
+
+def _id(value: Any) -> str | None:
+    """An id as Zalo sends them (a string or a whole number); None for anything else."""
+    if isinstance(value, str) and value.strip():
+        return value
+    if type(value) is int:
+        return str(value)
+    return None
