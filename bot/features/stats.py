@@ -18,7 +18,6 @@ from bot.core.router import N_, Command, MenuItem, Router
 from bot.core.text import fold
 from bot.domain.areas import Area, area_label, stats_area
 from bot.domain.periods import this_period
-from bot.stats.chart import chart_png, monthly_reached
 from bot.stats.overview import (
     COMMUNE,
     DISTRICT,
@@ -73,6 +72,9 @@ async def stats(ctx: Context) -> None:
 
 async def render_chart(deps: Deps, tx: Transaction, delivery: Delivery) -> list[Reply] | None:
     """The chart of a /stats answer: reach by unit against the 90% line, and by month."""
+    # matplotlib takes 0.2 s to import: not at start-up, but with the first chart.
+    from bot.stats.chart import chart_png, monthly_reached
+
     request = json.loads(delivery.payload)
     _ = deps.i18n.translator(delivery.locale, delivery.address)
     scope, period = Scope(request["kind"], request["code"]), Period(int(request["year"]))
