@@ -107,11 +107,14 @@ async def one(run: Run, bot: str, mode: str, folder: Path) -> dict[str, Any]:
                 figures["cpu_ms"] /= max(figures["offered"], 1)
                 figures["peak_mib"] = peak_mib(process.pid)
     finally:
-        process.terminate()
-        await process.wait()
-        if fake.returncode is None:
-            fake.terminate()
-        await fake.wait()
+        for child in (process, fake):
+            if child.returncode is None:
+                child.terminate()
+            try:  # python-telegram-bot may not stop while its server is gone: then kill it
+                await asyncio.wait_for(child.wait(), 10)
+            except TimeoutError:
+                child.kill()
+                await child.wait()
         log.close()
     if not figures:
         tail = (folder / f"{bot}-{mode}-{run.name}.log").read_text()[-2000:]
