@@ -3,10 +3,10 @@
 - `bot`: this project's bot (`serve`), durable inbox and answers, limiter on or lifted;
 - `naive`: a python-telegram-bot application in the style of its examples: one
   CommandHandler and one CallbackQueryHandler, each one aiosqlite INSERT + commit and one
-  reply.
+  reply; `limits` gives it python-telegram-bot's own AIORateLimiter at 30/s.
 
-Run by benchmarks/end_to_end.py: `python benchmarks/e2e_bots.py KIND BASE_URL DB [limits]
-[webhook_url port]`.
+Run by benchmarks/end_to_end.py: `python benchmarks/e2e_bots.py KIND BASE_URL DB
+limits|nolimits [WEBHOOK_URL PORT]`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-TOKEN = "123456789:AAH-fake-token-for-tests_0123456789"  # the fake's
+TOKEN = "123456789:AAH-fake-token-for-tests_0123456789"
+SECRET = "bench_secret"
 
 
 def run_bot(base_url: str, db: str, limits: bool, webhook: str | None, port: int) -> None:
@@ -30,7 +31,7 @@ def run_bot(base_url: str, db: str, limits: bool, webhook: str | None, port: int
 
     extra: dict[str, Any] = {}
     if webhook:
-        extra = {"telegram_webhook_url": webhook, "telegram_webhook_secret": "bench_secret"}
+        extra = {"telegram_webhook_url": webhook, "telegram_webhook_secret": SECRET}
     settings = Settings(
         db_path=db, telegram_token=TOKEN, telegram_api_base_url=base_url, http_port=port, **extra
     )
@@ -38,10 +39,16 @@ def run_bot(base_url: str, db: str, limits: bool, webhook: str | None, port: int
     sys.exit(asyncio.run(serve(settings, tuning=tuning)))
 
 
-def run_naive(base_url: str, db: str) -> None:
+def run_naive(base_url: str, db: str, limits: bool, webhook: str | None, port: int) -> None:
     import aiosqlite
     from telegram import Update
-    from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+    from telegram.ext import (
+        AIORateLimiter,
+        Application,
+        CallbackQueryHandler,
+        CommandHandler,
+        ContextTypes,
+    )
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         conn = await aiosqlite.connect(db)
@@ -65,17 +72,27 @@ def run_naive(base_url: str, db: str) -> None:
         await query.answer()
         await context.bot.send_message(update.effective_user.id, f"You chose {query.data}.")
 
-    app = Application.builder().token(TOKEN).base_url(base_url).post_init(post_init).build()
+    builder = Application.builder().token(TOKEN).base_url(base_url).post_init(post_init)
+    if limits:
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=30, max_retries=3))
+    app = builder.build()
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(press))
-    app.run_polling(poll_interval=0, timeout=5)
+    if webhook:
+        app.run_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path="telegram",
+            secret_token=SECRET,
+            webhook_url=webhook,
+        )
+    else:
+        app.run_polling(poll_interval=0, timeout=5)
 
 
 if __name__ == "__main__":
-    kind, base, database = sys.argv[1:4]
-    if kind == "naive":
-        run_naive(base, database)
-    else:
-        limited = len(sys.argv) > 4 and sys.argv[4] == "limits"
-        hook = sys.argv[5] if len(sys.argv) > 5 else None
-        run_bot(base, database, limited, hook, int(sys.argv[6]) if len(sys.argv) > 6 else 0)
+    kind, base, database, limit_word = sys.argv[1:5]
+    hook = sys.argv[5] if len(sys.argv) > 5 else None
+    http_port = int(sys.argv[6]) if len(sys.argv) > 6 else 0
+    run = run_naive if kind == "naive" else run_bot
+    run(base, database, limit_word == "limits", hook, http_port)

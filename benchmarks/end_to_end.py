@@ -1,14 +1,28 @@
-"""End to end through the Telegram channel: this bot and a naive bot, the same flood.
+"""End to end through the Telegram channel: this bot and a naive bot, the same floods.
 
-A load generator (this process) pushes updates into the fake Bot API on 127.0.0.1 (also
-this process) at a fixed rate; the bot runs in its own process, by long polling or, for
-this bot, by webhook (the generator posts each update to it). The mix: /start from new
-people (onboarding: user, conversation), and presses of a menu button (`cmd:help`) from
-people who started. Latency is from the push (or the post) to the first reply message the
-fake receives in that chat. CPU is the bot process's user+system time per update.
+Three processes per run: the bot (benchmarks/e2e_bots.py: this project's bot with its durable
+inbox and answers, or a naive python-telegram-bot application), and the lean fake Bot API
+that is also the load generator (benchmarks/fake_bot_api.py), on 127.0.0.1. Updates reach
+the bot by long polling or are posted to its webhook. The runs:
+
+- `500/s`: `--rate` updates/s offered for `--seconds`; people follow a journey (onboarding
+  buttons, the commune typed, tips, a quiz answered by button presses, small talk), one
+  update a second each. Latency: from the offer to the first message the bot sends in that
+  chat before the person's next update; an update with none is not answered.
+- `ceiling`: `--flood-rate` updates/s for `--flood-seconds`, each from a new person (/start):
+  how many updates a second each bot answers when offered more than it can take.
+- `limited`: the bots' limiters at 30/s (this bot: Telegram's 30/s overall and 1/s per chat
+  after a burst of 3; the naive bot: python-telegram-bot's AIORateLimiter at 30/s overall),
+  at `--limited-rate` updates/s with 3 s between a person's updates.
+
+The naive bot answers only /start and button presses, so its texts are sent as /start.
+CPU is the bot process's user+system time from the bot's first poll (or webhook set) to the
+end of the run, per update offered; memory is the bot process's peak resident set; the fake's
+CPU seconds show that the fake (which prints them) was not what set the pace.
 
 Run: .venv/bin/python benchmarks/end_to_end.py [--rate 500] [--seconds 10]
-     [--modes polling,webhook,naive,limited]
+     [--flood-rate 2000] [--flood-seconds 5] [--limited-rate 20]
+     [--runs 500,ceiling,limited] [--bots bot,naive] [--modes polling,webhook]
 """
 
 from __future__ import annotations
@@ -16,36 +30,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
+import os
 import socket
-import statistics
 import sys
 import tempfile
-import time
-from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests import telegram_updates as updates  # noqa: E402
-from tests.fake_telegram import FakeTelegram  # noqa: E402
-from tests.telegram_spec import Spec, spec_path  # noqa: E402
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-class TimedCalls(list[Any]):
-    """The fake's call list, with the time each call arrived."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[float] = []
-
-    def append(self, item: Any) -> None:
-        self.times.append(time.perf_counter())
-        super().append(item)
+@dataclass(frozen=True)
+class Run:
+    name: str
+    rate: float
+    seconds: float
+    gap: float
+    limits: bool
 
 
 def free_port() -> int:
@@ -54,122 +57,103 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def flood(
-    fake: FakeTelegram, rate: int, seconds: float, post: httpx.AsyncClient | None
-) -> dict[int, float]:
-    """Pushes rate*seconds updates evenly; returns the push time per chat."""
-    pushed: dict[int, float] = {}
-    total = int(rate * seconds)
-    started = time.perf_counter()
-    bot_message = {"message_id": 1, "date": 0, "chat": {"id": 0, "type": "private"}, "text": "x"}
-    for n in range(total):
-        person = 100_000 + n
-        user = updates.user(person)
-        if n % 3 == 2:
-            message = {**bot_message, "chat": {"id": person, "type": "private"}}
-            update = updates.press(user, message, "cmd:help")
-        else:
-            update = updates.text(user, "/start")
-        pushed[person] = time.perf_counter()
-        if post is None:
-            await fake.push(update)
-        else:
-            update = {"update_id": n + 1, **update}
-            await post.post(
-                "/telegram",
-                json=update,
-                headers={"X-Telegram-Bot-Api-Secret-Token": "bench_secret"},
-            )
-        delay = started + (n + 1) / rate - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-    return pushed
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-async def one_run(spec: Spec, mode: str, rate: int, seconds: float) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as folder:
-        fake = FakeTelegram(spec)
-        fake.calls = TimedCalls()
-        async with fake:
-            port = free_port()
-            kind = "naive" if mode == "naive" else "bot"
-            args = [kind, fake.base_url, str(Path(folder) / "b.sqlite3")]
-            if mode == "limited":
-                args.append("limits")
-            if mode == "webhook":
-                args += ["nolimits", f"http://127.0.0.1:{port}/telegram", str(port)]
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, str(ROOT / "benchmarks" / "e2e_bots.py"), *args, cwd=ROOT
-            )
-            ready = "setWebhook" if mode == "webhook" else "getUpdates"
-            await fake.wait_for(lambda: fake.called(ready), within=60)
-            client = (
-                httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}")
-                if mode == "webhook"
-                else None
-            )
-            pushed = await flood(fake, rate, seconds, client)
-            wanted = set(pushed)
+def peak_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
-            first: dict[int, float] = {}
-            scanned = 0
 
-            def answered() -> int:
-                """Chats answered so far (scans only the calls not seen before)."""
-                nonlocal scanned
-                calls, times = fake.calls, fake.calls.times
-                for index in range(scanned, len(times)):
-                    call = calls[index]
-                    if call.method == "sendMessage" and call.status == 200:
-                        chat = int(call.params["chat_id"])
-                        if chat in wanted and chat not in first:
-                            first[chat] = times[index]
-                scanned = len(times)
-                return len(first)
+async def one(run: Run, bot: str, mode: str, folder: Path) -> dict[str, Any]:
+    api_port, hook_port = free_port(), free_port()
+    hook = f"http://127.0.0.1:{hook_port}/telegram"
+    fake_args = [str(api_port), "--rate", str(run.rate), "--seconds", str(run.seconds)]
+    fake_args += ["--gap", str(run.gap)] + (["--webhook", hook] if mode == "webhook" else [])
+    fake_args += ["--naive"] if bot == "naive" else []
+    fake = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "benchmarks" / "fake_bot_api.py"),
+        *fake_args,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    db = folder / f"{bot}-{mode}-{run.name}.sqlite3"
+    bot_args = [bot, f"http://127.0.0.1:{api_port}/bot", str(db)]
+    bot_args += ["limits" if run.limits else "nolimits"]
+    bot_args += [hook, str(hook_port)] if mode == "webhook" else []
+    log = (folder / f"{bot}-{mode}-{run.name}.log").open("w")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "benchmarks" / "e2e_bots.py"),
+        *bot_args,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
+    assert fake.stdout is not None
+    cpu_start = 0.0
+    figures: dict[str, Any] = {}
+    try:
+        while line := (await fake.stdout.readline()).decode():
+            if line.startswith("ready"):
+                cpu_start = cpu_seconds(process.pid)
+            elif line.startswith("{"):
+                figures = json.loads(line)
+                figures["cpu_ms"] = (cpu_seconds(process.pid) - cpu_start) * 1000
+                figures["cpu_ms"] /= max(figures["offered"], 1)
+                figures["peak_mib"] = peak_mib(process.pid)
+    finally:
+        for child in (process, fake):
+            if child.returncode is None:
+                child.terminate()
+            try:  # python-telegram-bot may not stop while its server is gone: then kill it
+                await asyncio.wait_for(child.wait(), 10)
+            except TimeoutError:
+                child.kill()
+                await child.wait()
+        log.close()
+    if not figures:
+        tail = (folder / f"{bot}-{mode}-{run.name}.log").read_text()[-2000:]
+        sys.exit(f"{bot} by {mode} ({run.name}) gave no figures; its log ends:\n{tail}")
+    return figures
 
-            with suppress(TimeoutError):
-                await fake.wait_for(lambda: answered() >= len(wanted), within=180)
-            answered()
-            process.terminate()
-            await process.wait()
-            if client is not None:
-                await client.aclose()
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    latencies = sorted((first[c] - pushed[c]) * 1000 for c in first)
-    span = max(first.values()) - min(pushed.values())
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return {
-        "answered": len(first) / len(pushed),
-        "per_second": len(first) / span,
-        "p50_ms": statistics.median(latencies),
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
-        "cpu_ms": cpu * 1000 / len(pushed),
-        "rss_mb": after.ru_maxrss / 1024,
+
+async def main(args: argparse.Namespace) -> None:
+    runs = {
+        "500": Run("500", args.rate, args.seconds, 1.0, limits=False),
+        "ceiling": Run("ceiling", args.flood_rate, args.flood_seconds, 3600.0, limits=False),
+        "limited": Run("limited", args.limited_rate, args.seconds * 2, 3.0, limits=True),
     }
-
-
-async def main(rate: int, seconds: float, modes: list[str]) -> None:
-    path = spec_path()
-    if not path.is_file():
-        sys.exit(f"Telegram Bot API spec not found at {path}: set TELEGRAM_SPEC_PATH")
-    spec = Spec(path)
-    print(f"{rate} updates/s offered for {seconds:.0f} s; mix: 2/3 /start, 1/3 button presses")
-    head = ("mode", "answered", "upd/s", "p50 ms", "p99 ms", "CPU ms/upd")
-    print("{:10s} {:>8s} {:>8s} {:>8s} {:>9s} {:>10s}".format(*head))
-    for mode in modes:
-        figures = await one_run(spec, mode, rate, seconds)
-        print(
-            f"{mode:10s} {figures['answered']:8.1%} {figures['per_second']:8.1f} "
-            f"{figures['p50_ms']:8.1f} {figures['p99_ms']:9.1f} {figures['cpu_ms']:10.2f}"
-        )
-    print(json.dumps({"python": sys.version.split()[0]}))
+    head = ("run", "bot", "mode", "offered/s", "answered", "upd/s", "p50 ms", "p99 ms", "CPU ms")
+    print("{:8s} {:6s} {:8s} {:>9s} {:>8s} {:>7s} {:>8s} {:>8s} {:>7s} {:>8s} {:>10s}".format(
+        *head, "peak MiB", "fake CPU s"))  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        for name in args.runs.split(","):
+            run = runs[name]
+            for mode in args.modes.split(","):
+                for bot in args.bots.split(","):
+                    f = await one(run, bot, mode, Path(folder))
+                    print(
+                        f"{name:8s} {bot:6s} {mode:8s} {f['offered_per_s']:9.0f} "
+                        f"{f['answered']:8.1%} {f['per_second']:7.0f} {f['p50_ms']:8.1f} "
+                        f"{f['p99_ms']:8.1f} {f['cpu_ms']:7.2f} {f['peak_mib']:8.0f} "
+                        f"{f['fake_cpu_s']:10.1f}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rate", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--modes", default="naive,polling,webhook")
-    args = parser.parse_args()
-    asyncio.run(main(args.rate, args.seconds, args.modes.split(",")))
+    parser.add_argument("--flood-rate", type=float, default=2000)
+    parser.add_argument("--flood-seconds", type=float, default=5)
+    parser.add_argument("--limited-rate", type=float, default=20)
+    parser.add_argument("--runs", default="500,ceiling,limited")
+    parser.add_argument("--bots", default="bot,naive")
+    parser.add_argument("--modes", default="polling,webhook")
+    asyncio.run(main(parser.parse_args()))

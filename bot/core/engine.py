@@ -22,7 +22,7 @@ from bot.core.interpret import Verdict
 from bot.core.messages import Choice, Incoming, Kind, Reply
 from bot.core.router import Router
 from bot.core.text import MAX_TEXT, clean
-from bot.storage import answers, conversations, deliveries, inbox, teachers, users
+from bot.storage import answers, conversations, deliveries, inbox, person
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,13 @@ class Engine:
                 now = self.deps.clock.now()
                 # A group's chat id is never stored: daily tips go to the private chat.
                 chat_id = incoming.chat_id if incoming.is_private else incoming.user_id
-                user = await users.get_or_create(
+                # One statement: the person, their conversation and their teacher status.
+                found = await person.arrive(
                     tx, incoming.channel, incoming.user_id, chat_id, iso(now)
                 )
-                convo = await conversations.load(tx, user.id)
-                approved = await teachers.is_approved(tx, user.id)
-                role = role_of(user, self.deps.settings.admins, approved_teacher=approved)
+                user, convo = found.user, found.convo
+                admins = self.deps.settings.admins
+                role = role_of(user, admins, approved_teacher=found.approved_teacher)
                 ctx = Context(self.deps, self.router, tx, incoming, user, convo, role)
                 if not user.locale and "locale" not in convo.data:
                     ctx.set_locale(pick_locale(incoming.language_hint))

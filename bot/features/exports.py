@@ -14,8 +14,6 @@ from bot.core.messages import Attachment, Reply
 from bot.core.router import N_, Command, MenuItem, Router
 from bot.domain.areas import area_label, stats_area
 from bot.domain.periods import wanted_period
-from bot.stats.annual import report_docx
-from bot.stats.export import gather, workbook
 from bot.storage import annual_reports, deliveries
 from bot.storage.db import Transaction
 from bot.storage.deliveries import Delivery
@@ -24,6 +22,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def export(ctx: Context) -> None:
+    from bot.stats.export import gather, workbook  # openpyxl: imported when first used
+
     area = stats_area(ctx)
     period = wanted_period(ctx)
     if area is None or period is None:
@@ -59,6 +59,10 @@ def issuer(ctx: Context) -> tuple[str, str]:
 
 
 async def annualreport(ctx: Context) -> None:
+    # openpyxl and python-docx take 0.3 s to import: not at start-up, but when first used.
+    from bot.stats.annual import report_docx
+    from bot.stats.export import gather, workbook
+
     area = stats_area(ctx)
     period = wanted_period(ctx)
     if area is None or period is None:

@@ -62,8 +62,9 @@ async def ask_question(ctx: Context, attempt: Attempt) -> None:
         if question is not None:
             break
         # The question left the bank since the attempt began: it counts as not scored.
-        await quiz_attempts.record_answer(ctx.tx, attempt, 0, correct=False)
-        found = await quiz_attempts.get(ctx.tx, attempt.id)
+        found = await quiz_attempts.record_answer(ctx.tx, attempt, 0, correct=False)
+        if found is None:
+            found = await quiz_attempts.get(ctx.tx, attempt.id)
         assert found is not None
         attempt = found
     if attempt.done:
@@ -141,12 +142,11 @@ async def on_answer(ctx: Context) -> None:
         await _stale(ctx)
         return
     correct = option == question.answer
-    if not await quiz_attempts.record_answer(ctx.tx, attempt, option, correct):
+    updated = await quiz_attempts.record_answer(ctx.tx, attempt, option, correct)
+    if updated is None:
         await _stale(ctx)
         return
     ctx.say(feedback(ctx, question, correct))
-    updated = await quiz_attempts.get(ctx.tx, attempt.id)
-    assert updated is not None
     await ask_question(ctx, updated)
 
 

@@ -38,11 +38,16 @@ async def load(tx: Transaction, user_id: int) -> Conversation:
     )
     if row is None:
         return Conversation()
-    choices, pending = _choices_from_json(row["choices"])
+    return from_columns(row["state"], row["data"], row["choices"])
+
+
+def from_columns(state: str, data: str, choices: str) -> Conversation:
+    """A conversation from its stored columns (read here or joined to another table)."""
+    offered, pending = _choices_from_json(choices)
     return Conversation(
-        row["state"],
-        json.loads(row["data"]),
-        choices,
+        state,
+        json.loads(data),
+        offered,
         question=str(pending.get("question", "")),
         misses=int(pending.get("misses", 0)),
         lettered=bool(pending.get("lettered", False)),

@@ -29,8 +29,12 @@ class Database:
     conversations handled concurrently never interleave inside one SQLite transaction.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, cursor: aiosqlite.Cursor, path: str) -> None:
         self._conn = conn
+        # One cursor, kept open, for BEGIN/COMMIT and every write: a statement is one hop to
+        # aiosqlite's thread, not two (execute, then close a cursor of its own). The lock
+        # below means only one transaction uses it at a time.
+        self._cursor = cursor
         self._lock = asyncio.Lock()
         self.path = path
 
@@ -48,7 +52,7 @@ class Database:
         # a power cut too. Measured with the batched inbox it costs nothing noticeable
         # (benchmarks/ingestion.py: 6,946 vs 7,146 stores/s); see the README.
         await conn.execute("PRAGMA synchronous=FULL")
-        return cls(conn, target)
+        return cls(conn, await conn.cursor(), target)
 
     async def close(self) -> None:
         await self._conn.close()
@@ -57,18 +61,18 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await self._cursor.execute("BEGIN IMMEDIATE")
             try:
-                yield Transaction(self._conn)
+                yield Transaction(self._conn, self._cursor)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._cursor.execute("ROLLBACK")
                 raise
-            await self._conn.execute("COMMIT")
+            await self._cursor.execute("COMMIT")
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """A read outside any transaction (SQLite gives it a consistent snapshot)."""
-        async with self._lock, self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetch_all(sql, params)
@@ -85,26 +89,31 @@ def as_dict(row: Row) -> dict[str, Any]:
 
 
 class Transaction:
-    """The handle that repository functions receive: every write goes through one."""
+    """The handle that repository functions receive: every write goes through one.
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    Each call is one hop to aiosqlite's thread: a read runs and fetches its rows in that one
+    hop (so `fetch_one` reads every row the statement returns: give it a statement that
+    returns one), a write runs on the transaction's cursor.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, cursor: aiosqlite.Cursor) -> None:
         self._conn = conn
+        self._cursor = cursor
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Runs a statement and returns the number of rows it changed."""
-        async with self._conn.execute(sql, params) as cur:
-            return cur.rowcount
+        await self._cursor.execute(sql, params)
+        return self._cursor.rowcount
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._conn.executemany(sql, rows)
+        await self._cursor.executemany(sql, rows)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)

@@ -83,10 +83,10 @@ async def start(
     member_id: int | None = None,
     contest_id: int | None = None,
 ) -> Attempt:
-    await tx.execute(
+    row = await tx.fetch_one(
         """INSERT INTO quiz_attempts (user_id, member_id, contest_id, level, question_ids,
                                       school_year, started_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
         (
             user_id,
             member_id,
@@ -98,12 +98,8 @@ async def start(
             expires_at,
         ),
     )
-    attempt_id = await tx.fetch_value(
-        "SELECT MAX(id) FROM quiz_attempts WHERE user_id = ?", (user_id,)
-    )
-    found = await get(tx, int(attempt_id))
-    assert found is not None
-    return found
+    assert row is not None
+    return _attempt(row)
 
 
 async def get(tx: Transaction, attempt_id: int) -> Attempt | None:
@@ -140,15 +136,18 @@ async def set_status(tx: Transaction, attempt_id: int, status: str) -> bool:
     return changed == 1
 
 
-async def record_answer(tx: Transaction, attempt: Attempt, option: int, correct: bool) -> bool:
-    """Adds the answer to the question being asked; False if another answer came first.
+async def record_answer(
+    tx: Transaction, attempt: Attempt, option: int, correct: bool
+) -> Attempt | None:
+    """Adds the answer to the question being asked and returns the attempt with it; None if
+    another answer came first.
 
     The update is conditional on the answers this attempt had when it was read, so two
     presses of the same button (or an old question's button) can never count twice.
     """
-    changed = await tx.execute(
+    row = await tx.fetch_one(
         """UPDATE quiz_attempts SET answers = ?, score = score + ?
-           WHERE id = ? AND status = ? AND answers = ?""",
+           WHERE id = ? AND status = ? AND answers = ? RETURNING *""",
         (
             json.dumps([*attempt.answers, option]),
             1 if correct else 0,
@@ -157,7 +156,7 @@ async def record_answer(tx: Transaction, attempt: Attempt, option: int, correct:
             json.dumps(list(attempt.answers)),
         ),
     )
-    return changed == 1
+    return _attempt(row) if row else None
 
 
 async def finish(tx: Transaction, attempt_id: int, now: str, school_year: str) -> bool:

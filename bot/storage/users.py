@@ -96,15 +96,23 @@ async def get_or_create(
     """Finds the person, or records only their channel id (nothing else before consent)."""
     user = await find(tx, channel, channel_user_id)
     if user is None:
-        await tx.execute(
-            "INSERT INTO users (channel, channel_user_id, chat_id, created_at) VALUES (?, ?, ?, ?)",
-            (channel, channel_user_id, chat_id, now),
-        )
-        user = await find(tx, channel, channel_user_id)
-        assert user is not None
-    elif user.chat_id != chat_id:
+        return await create(tx, channel, channel_user_id, chat_id, now)
+    if user.chat_id != chat_id:
         user = await update(tx, user.id, chat_id=chat_id)
     return user
+
+
+async def create(
+    tx: Transaction, channel: str, channel_user_id: str, chat_id: str, now: str
+) -> User:
+    """Records a new person: only their channel id (nothing else before consent)."""
+    row = await tx.fetch_one(
+        """INSERT INTO users (channel, channel_user_id, chat_id, created_at)
+           VALUES (?, ?, ?, ?) RETURNING *""",
+        (channel, channel_user_id, chat_id, now),
+    )
+    assert row is not None
+    return _user(row)
 
 
 async def update(tx: Transaction, user_id: int, **fields: object) -> User:
@@ -112,10 +120,11 @@ async def update(tx: Transaction, user_id: int, **fields: object) -> User:
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
     assignments = ", ".join(f"{name} = ?" for name in fields)
-    await tx.execute(f"UPDATE users SET {assignments} WHERE id = ?", (*fields.values(), user_id))
-    user = await get(tx, user_id)
-    assert user is not None
-    return user
+    row = await tx.fetch_one(
+        f"UPDATE users SET {assignments} WHERE id = ? RETURNING *", (*fields.values(), user_id)
+    )
+    assert row is not None
+    return _user(row)
 
 
 async def delete(tx: Transaction, user_id: int) -> None:
