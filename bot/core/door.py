@@ -70,6 +70,11 @@ class Door:
         wait in the outbox for the next start); a channel skips its courtesy calls too."""
         return self.inbox.sending
 
+    async def finish(self, within: float) -> None:
+        """Handles what was stored before a channel closes its clients (the runner has done it
+        already when the whole process stops: then this returns at once)."""
+        await self.inbox.stop(within)
+
     def serve(self, channel: str, handler: Handler) -> None:
         """`handler` gets the channel's stored updates, each person's in order."""
         self.inbox.register(channel, handler)

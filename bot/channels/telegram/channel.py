@@ -52,6 +52,7 @@ MAX_DOWNLOAD_MB = 10
 CONFIRM_TIMEOUT = 2.0  # seconds for the last getUpdates that confirms what was stored
 MAX_POLL_BACKOFF = 30.0  # seconds between getUpdates attempts while Telegram fails
 STOPPING_MAX_WAIT = 2.0  # seconds of a 429 pause still waited out while stopping
+STOP_WITHIN = 2.0  # seconds to handle what was stored, when stopped on its own (tests)
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -242,8 +243,10 @@ class TelegramChannel:
                 log.info("could not confirm the last updates; Telegram sends them again")
 
     async def stop(self, within: float | None = None) -> None:
-        """Stops receiving and closes the HTTP clients (the inbox keeps what is waiting)."""
+        """Stops receiving, handles what was stored (within `within` s; what is left stays
+        stored), then closes the HTTP clients, which the handling still needs."""
         await self.begin_stop()
+        await self.door.finish(STOP_WITHIN if within is None else within)
         await self.application.shutdown()
         for request in self._requests:  # also when start() failed half-way
             await request.shutdown()

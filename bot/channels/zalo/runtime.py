@@ -92,8 +92,8 @@ class ZaloRuntime:
         self.poller.stopping = True
 
     async def stop(self, within: float = STOP_BUDGET) -> None:
-        """Stops polling (an update being handled finishes within the budget; if not, it
-        stays stored in the inbox for the next start)."""
+        """Stops polling, handles what was stored within the budget (what is left stays
+        stored for the next start), then closes the clients."""
         self.channel.stopping = True
         if self._task is not None:
             self.poller.stopping = True
@@ -104,6 +104,7 @@ class ZaloRuntime:
                 self._task.cancel()
                 with suppress(asyncio.CancelledError):
                     await self._task
+        await self.channel.door.finish(min(within, STOP_BUDGET))  # before the clients close
         await self.api.close()
         await self.downloads.aclose()
 
