@@ -50,7 +50,7 @@ from bot.features import (
     tips,
 )
 from bot.settings import Settings
-from bot.storage.db import Database
+from bot.storage.db import open_database
 from bot.storage.migrations import migrate
 
 # Adding a feature: write its module with `register(router)`, then list it here.
@@ -131,7 +131,7 @@ async def create_app(
     quizzes = load_quizzes(settings.quiz_dir)
     interpreter = Interpreter(load_answer_rules(settings.content_dir / "answers.yaml"))
     i18n = I18n()
-    db = await Database.open(settings.db_path)
+    db = await open_database(settings)
     try:
         await migrate(db, iso(clock.now()))
     except BaseException:

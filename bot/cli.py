@@ -110,7 +110,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         app = await create_app(settings)
         await app.close()
-        print(f"database ready: {settings.db_path}")
+        print(f"database ready: {settings.database}")
         return 0
     if args.command == "import-schools":
         from bot.domain.schools.importing import import_file

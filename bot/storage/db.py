@@ -1,74 +1,85 @@
-"""The one place that knows which database we talk to.
+"""The storage interface: the one place that knows which database we talk to.
 
-SQLite (through aiosqlite) is the embedded default. SQL elsewhere is standard and uses `?`
-parameters; the few dialect bits (primary keys, pragmas) live here so that a PostgreSQL
-backend can be added by translating them in this module only.
+`Database` and `Transaction` are what the rest of the bot sees. Two backends implement them:
+SQLite through aiosqlite (`bot.storage.sqlite`, the embedded default) and PostgreSQL through
+asyncpg (`bot.storage.postgres`, chosen by `DATABASE_URL=postgresql://...`). SQL elsewhere is
+standard and uses `?` parameters; `bot.storage.dialect` turns it into what each backend runs.
+Rows of both behave alike: `row["col"]`, `row[0]`, `row.keys()`, iteration over the values.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-import aiosqlite
+from bot.storage.dialect import SQLITE, Dialect
 
-Row = aiosqlite.Row
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
 Params = Sequence[Any]
 
-# Dialect bits used by migrations, spelled as placeholders in their SQL.
-SQLITE_DIALECT = {"pk": "INTEGER PRIMARY KEY"}
+
+class Row(Protocol):
+    """A result row: by column name or position (sqlite3.Row and asyncpg.Record both are)."""
+
+    def __getitem__(self, key: int | str | slice, /) -> Any: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
 
 
-class Database:
-    """A single aiosqlite connection with serialised transactions.
+class Transaction(ABC):
+    """The handle that repository functions receive: every write goes through one."""
 
-    All writes go through `transaction()`, which holds an asyncio lock so that two
-    conversations handled concurrently never interleave inside one SQLite transaction.
-    """
+    @abstractmethod
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Runs a statement and returns the number of rows it changed."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
-        self._conn = conn
-        self._lock = asyncio.Lock()
-        self.path = path
+    @abstractmethod
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+
+class Database(ABC):
+    """A database with serialised writing transactions (one writer at a time)."""
+
+    dialect: Dialect = SQLITE
+    path: str = ""  # what to show in messages: the SQLite file, or the server without password
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
-        target = str(path)
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(target, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        # FULL: a commit is on disk before it returns, so what the bot acknowledged survives
-        # a power cut too. Measured with the batched inbox it costs nothing noticeable
-        # (benchmarks/ingestion.py: 6,946 vs 7,146 stores/s); see the README.
-        await conn.execute("PRAGMA synchronous=FULL")
-        return cls(conn, target)
+        """Opens (creating if needed) a SQLite database file."""
+        from bot.storage.sqlite import SqliteDatabase
 
-    async def close(self) -> None:
-        await self._conn.close()
+        return await SqliteDatabase.connect(path)
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises."""
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Transaction(self._conn)
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+    @abstractmethod
+    async def close(self) -> None: ...
 
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """BEGIN ... COMMIT holding the writers' lock, or ROLLBACK if the block raises."""
+
+    @abstractmethod
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        """A read outside any transaction (SQLite gives it a consistent snapshot)."""
-        async with self._lock, self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        """A read outside any transaction (a consistent snapshot on both backends)."""
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetch_all(sql, params)
@@ -76,36 +87,18 @@ class Database:
 
     def render(self, sql: str) -> str:
         """Fills the dialect placeholders of a migration statement."""
-        return sql.format(**SQLITE_DIALECT)
+        return self.dialect.render(sql)
+
+
+async def open_database(settings: Settings) -> Database:
+    """PostgreSQL when `DATABASE_URL` is set, else the SQLite file `BOT_DB_PATH`."""
+    if settings.database_url:
+        from bot.storage.postgres import PgDatabase
+
+        return await PgDatabase.connect(settings.database_url)
+    return await Database.open(settings.db_path)
 
 
 def as_dict(row: Row) -> dict[str, Any]:
     """A row as a column -> value mapping (iterating a Row yields values, not keys)."""
     return {key: row[key] for key in row.keys()}  # noqa: SIM118
-
-
-class Transaction:
-    """The handle that repository functions receive: every write goes through one."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Runs a statement and returns the number of rows it changed."""
-        async with self._conn.execute(sql, params) as cur:
-            return cur.rowcount
-
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._conn.executemany(sql, rows)
-
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
-
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._conn.execute(sql, params) as cur:
-            return await cur.fetchone()
-
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
