@@ -41,3 +41,22 @@ def test_lock_keys_are_stable_signed_64_bit_and_apart_per_schema() -> None:
     assert key == lock_key("public", "writers")
     assert -(2**63) <= key < 2**63
     assert key != lock_key("t_1", "writers")
+
+
+def test_scalar_max_and_min_become_greatest_and_least_aggregates_stay() -> None:
+    sql = "UPDATE a SET p = max(p, ?), q = MIN(coalesce(q, 0), (SELECT max(x) FROM b)) WHERE r = ?"
+    assert POSTGRESQL.translate(sql) == (
+        "UPDATE a SET p = GREATEST(p, $1), q = LEAST(coalesce(q, 0), (SELECT max(x) FROM b)) "
+        "WHERE r = $2"
+    )
+    assert POSTGRESQL.translate("SELECT MAX(id), min( a ) FROM t") == (
+        "SELECT MAX(id), min( a ) FROM t"
+    )
+
+
+def test_null_safe_comparisons_with_a_parameter_become_distinct_from() -> None:
+    sql = "SELECT 1 FROM t WHERE a IS NOT ? AND b IS ? AND c IS NULL AND d IS NOT NULL"
+    assert POSTGRESQL.translate(sql) == (
+        "SELECT 1 FROM t WHERE a IS DISTINCT FROM $1 AND b IS NOT DISTINCT FROM $2 "
+        "AND c IS NULL AND d IS NOT NULL"
+    )

@@ -38,6 +38,8 @@ class Row(Protocol):
 class Transaction(ABC):
     """The handle that repository functions receive: every write goes through one."""
 
+    dialect: Dialect = SQLITE
+
     @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Runs a statement and returns the number of rows it changed."""
@@ -55,6 +57,9 @@ class Transaction(ABC):
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+    async def table_names(self) -> set[str]:
+        return {str(r[0]) for r in await self.fetch_all(self.dialect.tables_sql)}
 
 
 class Database(ABC):
@@ -84,6 +89,10 @@ class Database(ABC):
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
+
+    async def table_names(self) -> set[str]:
+        """The tables of the database (of its schema, on PostgreSQL)."""
+        return {str(r[0]) for r in await self.fetch_all(self.dialect.tables_sql)}
 
     def render(self, sql: str) -> str:
         """Fills the dialect placeholders of a migration statement."""
