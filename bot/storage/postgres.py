@@ -24,11 +24,17 @@ from bot.storage.dialect import POSTGRESQL, WRITER_LOCK_SQL, lock_key, rowcount
 POOL_SIZE = 10
 
 
+async def _keep(conn: asyncpg.Connection) -> None:
+    """A connection goes back to the pool as it is: the bot changes no session state (its
+    locks are transaction-scoped), so asyncpg's RESET ALL round trip would buy nothing."""
+
+
 class PgDatabase(Database):
     dialect = POSTGRESQL
 
     def __init__(self, pool: asyncpg.Pool, url: str, schema: str) -> None:
         self._pool = pool
+        self._url = url
         self._lock = asyncio.Lock()
         self._writer_key = lock_key(schema, "writers")
         self.schema = schema
@@ -38,7 +44,7 @@ class PgDatabase(Database):
     async def connect(cls, url: str, pool_size: int = POOL_SIZE) -> PgDatabase:
         """Query parameters of the URL other than libpq's are server settings (asyncpg),
         e.g. `?search_path=bot` keeps the bot's tables in the schema `bot`."""
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size, reset=_keep)
         schema = str(await pool.fetchval("SELECT current_schema()"))
         return cls(pool, url, schema)
 
@@ -63,14 +69,15 @@ class PgDatabase(Database):
             rows = await conn.fetch(POSTGRESQL.translate(sql), *params)
         return cast(list[Row], rows)
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[Any]:
-        """A connection of the pool, for what needs one beyond transactions (session locks)."""
-        async with self._pool.acquire() as conn:
-            yield conn
+    async def dedicated_connection(self) -> asyncpg.Connection:
+        """A connection outside the pool, for a session-level lock (`bot.storage.leader`);
+        the caller closes it."""
+        return await asyncpg.connect(self._url)
 
 
 class PgTransaction(Transaction):
+    dialect = POSTGRESQL
+
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 
