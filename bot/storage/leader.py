@@ -29,6 +29,11 @@ from bot.storage.postgres import PgDatabase
 log = logging.getLogger(__name__)
 
 
+KEEPALIVES = (
+    "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3"
+)
+
+
 class Leadership:
     """A named role held by at most one worker among those sharing the database."""
 
@@ -50,6 +55,9 @@ class Leadership:
             return await self.still_leading()
         conn = await self._pg.dedicated_connection()
         try:
+            # A machine that dies sends no FIN: the server learns it from keepalives, after
+            # about 5 + 3 x 2 = 11 s instead of the system's default two hours.
+            await conn.execute(KEEPALIVES)
             won = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._key))
         except (OSError, asyncpg.PostgresError):
             await conn.close()
