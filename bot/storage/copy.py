@@ -6,7 +6,8 @@ refers to), in batches, all in one PostgreSQL transaction: a failure leaves the 
 empty as it was. Values SQLite kept loosely typed (an integer stored as text) are converted to
 the column's type, or the copy stops naming the table, column and value. At the end the row
 counts of every table are compared, and the identity sequences are moved past the highest id,
-so that the next row PostgreSQL numbers does not collide with a copied one.
+so that the next row PostgreSQL numbers does not collide with a copied one, and every table
+is vacuumed and analysed, so that the planner knows the copied data from the first query on.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.storage.db import Database, Params, Transaction
-from bot.storage.dialect import POSTGRESQL
+from bot.storage.postgres import PgDatabase
 
 BATCH = 1000
 Progress = Callable[[str], None]
@@ -34,7 +35,7 @@ class Copied:
 
 async def copy_database(source: Database, target: Database, say: Progress) -> list[Copied]:
     """Copies every row of `source` (SQLite) into `target` (PostgreSQL, migrated, empty)."""
-    if target.dialect is not POSTGRESQL:
+    if not isinstance(target, PgDatabase):
         raise CopyError("the target must be a PostgreSQL database (postgresql://...)")
     tables = await copy_order(source)
     missing = [t for t in tables if t not in await target.table_names()]
@@ -49,6 +50,9 @@ async def copy_database(source: Database, target: Database, say: Progress) -> li
         for table in tables:
             await _copy_table(source, tx, table, sizes[table], say)
         await _reset_sequences(tx, tables)
+    # The planner's statistics and the visibility map: without them a fresh copy's plans are
+    # guesses and counts read every row (/stats measured 3x slower).
+    await target.vacuum_analyze(tables)
     copied = [Copied(t, await _count(target, t)) for t in tables]
     wrong = [f"{c.table} {sizes[c.table]} → {c.rows}" for c in copied if c.rows != sizes[c.table]]
     if wrong:

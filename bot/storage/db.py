@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 Params = Sequence[Any]
+SQLITE_DIALECT = {"pk": SQLITE.pk}  # kept for older callers: use `bot.storage.dialect` instead
 
 
 class Row(Protocol):

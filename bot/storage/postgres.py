@@ -69,6 +69,13 @@ class PgDatabase(Database):
             rows = await conn.fetch(POSTGRESQL.translate(sql), *params)
         return cast(list[Row], rows)
 
+    async def vacuum_analyze(self, tables: list[str]) -> None:
+        """After a bulk load: the visibility map (index-only scans) and the planner's
+        statistics. VACUUM cannot run in a transaction, so it has a statement of its own."""
+        async with self._pool.acquire() as conn:
+            for table in tables:
+                await conn.execute(f"VACUUM (ANALYZE) {table}")
+
     async def dedicated_connection(self) -> asyncpg.Connection:
         """A connection outside the pool, for a session-level lock (`bot.storage.leader`);
         the caller closes it."""
