@@ -8,7 +8,8 @@ people who started. Latency is from the push (or the post) to the first reply me
 fake receives in that chat. CPU is the bot process's user+system time per update.
 
 Run: .venv/bin/python benchmarks/end_to_end.py [--rate 500] [--seconds 10]
-     [--modes polling,webhook,naive,limited]
+     [--modes polling,webhook,naive,limited,polling-pg,webhook-pg]
+A mode ending in -pg runs this bot on PostgreSQL (a fresh schema of BENCH_PG_URL).
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import socket
 import statistics
 import sys
 import tempfile
 import time
-from contextlib import suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -86,12 +89,34 @@ async def flood(
     return pushed
 
 
+@asynccontextmanager
+async def database_for(mode: str) -> AsyncIterator[dict[str, str]]:
+    """The bot process's environment: for a `-pg` mode, DATABASE_URL on a fresh schema of
+    BENCH_PG_URL (default: the local service's database `test`), dropped after the run."""
+    if not mode.endswith("-pg"):
+        yield {}
+        return
+    import asyncpg
+
+    server = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    schema = f"bench_{os.getpid()}"
+    conn = await asyncpg.connect(server)
+    await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+    try:
+        joiner = "&" if "?" in server else "?"
+        yield {"DATABASE_URL": f"{server}{joiner}search_path={schema}"}
+    finally:
+        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        await conn.close()
+
+
 async def one_run(spec: Spec, mode: str, rate: int, seconds: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         fake = FakeTelegram(spec)
         fake.calls = TimedCalls()
-        async with fake:
+        async with fake, database_for(mode) as env:
             port = free_port()
+            mode = mode.removesuffix("-pg")
             kind = "naive" if mode == "naive" else "bot"
             args = [kind, fake.base_url, str(Path(folder) / "b.sqlite3")]
             if mode == "limited":
@@ -100,7 +125,11 @@ async def one_run(spec: Spec, mode: str, rate: int, seconds: float) -> dict[str,
                 args += ["nolimits", f"http://127.0.0.1:{port}/telegram", str(port)]
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             process = await asyncio.create_subprocess_exec(
-                sys.executable, str(ROOT / "benchmarks" / "e2e_bots.py"), *args, cwd=ROOT
+                sys.executable,
+                str(ROOT / "benchmarks" / "e2e_bots.py"),
+                *args,
+                cwd=ROOT,
+                env={**os.environ, **env},
             )
             ready = "setWebhook" if mode == "webhook" else "getUpdates"
             await fake.wait_for(lambda: fake.called(ready), within=60)
