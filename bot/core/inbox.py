@@ -77,6 +77,7 @@ class Inbox:
         self._closing = False
         self._last_write = False  # set once the workers stopped: the writer flushes and ends
         self._progress = asyncio.Event()  # set whenever an update was stored or handled
+        self._writing = 0  # batches taken off the queues and not yet committed
         self.handled = 0
 
     def register(self, channel: str, handler: Handler) -> None:
@@ -154,6 +155,7 @@ class Inbox:
         parts, self._answer_parts = self._answer_parts, []
         sent, self._answers_done = self._answers_done, []
         now = iso(self.clock.now())
+        self._writing += 1  # off the queues, not committed yet: drain() waits for it too
         try:
             async with self.db.transaction() as tx:
                 ids = [await store.add(tx, arrival, now) for arrival, _, _ in batch]
@@ -169,6 +171,9 @@ class Inbox:
             self._answer_parts.extend(parts)
             self._answers_done.extend(sent)
             raise
+        finally:
+            self._writing -= 1
+            self._progress.set()
         for (arrival, future, watch), row_id in zip(batch, ids, strict=True):
             if row_id is not None:
                 if watch is not None:
@@ -277,6 +282,7 @@ class Inbox:
         """Waits until nothing is waiting in memory or in the database (tests, benchmarks)."""
         while (
             self._writes
+            or self._writing
             or self._tasks
             or self._spilled
             or self._done

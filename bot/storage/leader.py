@@ -53,7 +53,11 @@ class Leadership:
             return True
         if self._conn is not None:
             return await self.still_leading()
-        conn = await self._pg.dedicated_connection()
+        try:
+            conn = await self._pg.dedicated_connection()
+        except (OSError, asyncpg.PostgresError) as exc:  # the database away: try again later
+            log.warning("cannot reach the database to lead %s: %s", self.role, exc)
+            return False
         try:
             # A machine that dies sends no FIN: the server learns it from keepalives, after
             # about 5 + 3 x 2 = 11 s instead of the system's default two hours.
