@@ -33,7 +33,12 @@ def run_bot(base_url: str, db: str, limits: bool, webhook: str | None, port: int
     if webhook:
         extra = {"telegram_webhook_url": webhook, "telegram_webhook_secret": SECRET}
     settings = Settings(
-        db_path=db, telegram_token=TOKEN, telegram_api_base_url=base_url, http_port=port, **extra
+        db_path=db,
+        database_url=os.environ.get("DATABASE_URL") or None,  # the -pg modes
+        telegram_token=TOKEN,
+        telegram_api_base_url=base_url,
+        http_port=port,
+        **extra,
     )
     tuning = Tuning(limits=Limits() if limits else Limits(0, 0, 0), poll_timeout=5, read_timeout=10)
     sys.exit(asyncio.run(serve(settings, tuning=tuning)))

@@ -3,6 +3,7 @@ engine.
 
 Run: .venv/bin/python benchmarks/province.py /tmp/p.sqlite3
      .venv/bin/python benchmarks/officers.py /tmp/p.sqlite3 [--runs 20]
+         [--database-url postgresql://...]   (also on PostgreSQL, in the same run)
 Prints the median and p95 of each command (in ms), as a province officer and as a commune
 officer. The target (issue 10): p95 under 50 ms for /stats and /plan, under 5 s for /export;
 /classstats is timed too (the province's from the figures kept per school, with every
@@ -30,6 +31,10 @@ from bot.core.messages import Capabilities, Incoming, Reply
 from bot.runner import settle_heap
 from bot.settings import Settings
 from bot.stats.overview import COMMUNE, PROVINCE, Period, Scope, build_overview
+from bot.storage.copy import copy_database
+from bot.storage.db import Database
+from bot.storage.migrations import migrate
+from bot.storage.postgres import PgDatabase
 
 OFFICERS = {"province": ("so-gddt", None), "commune": ("ubnd-xa", "05977")}
 
@@ -95,12 +100,36 @@ def line(name: str, values: list[float]) -> str:
     return f"{name:<34} median {median:8.1f} ms   p95 {p95:8.1f} ms   max {ordered[-1]:8.1f} ms"
 
 
-async def main(source: Path, runs: int) -> None:
+async def copied_to_postgresql(path: Path, url: str) -> None:
+    """The province, copied into the (empty) PostgreSQL database as `bot copy-to` would."""
+    source, target = await Database.open(path), await PgDatabase.connect(url)
+    try:
+        now = "2026-11-30T02:00:00+00:00"
+        await migrate(source, now)
+        await migrate(target, now)
+        await copy_database(source, target, lambda _: None)
+    finally:
+        await source.close()
+        await target.close()
+
+
+async def main(source: Path, runs: int, database_url: str | None) -> None:
+    await run(source, runs, None)
+    if database_url:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bench.sqlite3"
+            shutil.copy(source, path)
+            await copied_to_postgresql(path, database_url)
+        await run(source, runs, database_url)
+
+
+async def run(source: Path, runs: int, database_url: str | None) -> None:
+    print(f"-- on {'PostgreSQL' if database_url else 'SQLite'}")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
         shutil.copy(source, path)
         clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=LOCAL_TZ))
-        settings = Settings(db_path=str(path))
+        settings = Settings(db_path=str(path), database_url=database_url)
         app = await create_app(
             settings, clock=clock, rng=random.Random(1), senders={"shell": NullSender()}
         )
@@ -134,5 +163,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("db", type=Path, help="a database made by benchmarks/province.py")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--database-url",
+        help="also run on this empty PostgreSQL database (the province is copied into it)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.db, args.runs))
+    asyncio.run(main(args.db, args.runs, args.database_url))

@@ -22,7 +22,7 @@ from pathlib import Path
 from bot.app import create_app
 from bot.content.model import AUDIENCES
 from bot.settings import Settings
-from bot.storage.db import SQLITE_DIALECT
+from bot.storage.dialect import SQLITE
 from bot.storage.migrations import MIGRATIONS
 
 YEAR, NOW = "2026-2027", "2026-11-20T08:00:00+00:00"
@@ -145,7 +145,7 @@ def rebuild_statements() -> list[str]:
     """Migration 8's statements that compute the kept class figures from the member rows."""
     [migration] = [m for m in MIGRATIONS if m.version == 8]
     found = [s for s in migration.statements if not s.lstrip().startswith("CREATE TABLE")]
-    return [s.format(**SQLITE_DIALECT) for s in found[: found.index("DROP TABLE first_reach") + 1]]
+    return [SQLITE.render(s) for s in found[: found.index("DROP TABLE first_reach") + 1]]
 
 
 def _reports(db: sqlite3.Connection, rng: random.Random, communes: list[str]) -> int:

@@ -51,7 +51,7 @@ from bot.features import (
     tips,
 )
 from bot.settings import Settings
-from bot.storage.db import Database
+from bot.storage.db import open_database
 from bot.storage.migrations import migrate
 
 # Adding a feature: write its module with `register(router)`, then list it here.
@@ -158,7 +158,7 @@ async def create_app(
     load them once per session)."""
     clock = clock or SystemClock()
     loaded = resources or load_resources(settings)
-    db = await Database.open(settings.db_path)
+    db = await open_database(settings)
     try:
         await migrate(db, iso(clock.now()))
     except BaseException:

@@ -1,4 +1,5 @@
 """Command line: `bot run`, `bot shell`, `bot migrate`, `bot check-content`,
+`bot copy-to postgresql://...`,
 `bot import-schools FILE`, `bot export --year 2026 --out FILE.xlsx`,
 `bot annual-report --year 2026 --out DIR`."""
 
@@ -62,6 +63,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         cmd.add_argument(
             "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
         )
+    copy_cmd = sub.add_parser(
+        "copy-to", help="copy the SQLite database into an empty PostgreSQL (bot/storage/copy.py)"
+    )
+    copy_cmd.add_argument("url", help="the target, postgresql://user:password@host:5432/dbname")
+    copy_cmd.add_argument(
+        "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
+    )
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["run", *(argv or [])])
@@ -110,8 +118,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         app = await create_app(settings)
         await app.close()
-        print(f"database ready: {settings.db_path}")
+        print(f"database ready: {settings.database}")
         return 0
+    if args.command == "copy-to":
+        return await _copy_to(settings, args.url)
     if args.command == "import-schools":
         from bot.domain.schools.importing import import_file
 
@@ -148,6 +158,38 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return await serve(settings, settle=True)
     return await _shell(settings, Path(args.out))
+
+
+async def _copy_to(settings: Settings, url: str) -> int:
+    from bot.storage.copy import CopyError, copy_database
+    from bot.storage.db import Database
+    from bot.storage.migrations import migrate
+    from bot.storage.postgres import PgDatabase
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        print(f"copy-to: {url!r} is not a postgresql:// URL", file=sys.stderr)
+        return 2
+    now = iso(SystemClock().now())
+    source = await Database.open(settings.db_path)
+    try:
+        target = await PgDatabase.connect(url)
+    except BaseException:
+        await source.close()
+        raise
+    try:
+        await migrate(source, now)
+        await migrate(target, now)
+        print(f"copying {settings.db_path} into {target.path}")
+        copied = await copy_database(source, target, print)
+    except CopyError as exc:
+        print(f"copy-to: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await target.close()
+        await source.close()
+    total = sum(c.rows for c in copied)
+    print(f"copied {total:,} rows in {len(copied)} tables; every table's count matches")
+    return 0
 
 
 async def _shell(settings: Settings, out_dir: Path) -> int:

@@ -28,12 +28,14 @@ from bot.channels.zalo.runtime import ZaloRuntime
 from bot.core.clock import Clock
 from bot.logsafe import register_secret
 from bot.settings import Settings
+from bot.storage.leader import Leadership, wait_to_lead, watch
 from bot.web import WebRoute, WebServer, build_web_app
 
 log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL = 30.0
 STOP_BUDGET = 9.0  # seconds; platforms send SIGKILL 10 s after SIGTERM
 SCHEDULER_GRACE = 3.0
+STANDBY_INTERVAL = 2.0  # seconds between a standby worker's tries, and the active one's checks
 CHATTY_LOGGERS = ("httpx", "httpcore")
 
 
@@ -45,11 +47,14 @@ async def serve(
     clock: Clock | None = None,
     interval: float = SCHEDULER_INTERVAL,
     settle: bool = False,
+    standby: float = STANDBY_INTERVAL,
 ) -> int:
     """Runs the configured platform channels until stopped. Returns the exit code.
 
     `settle` (the `bot run` process; not tests that serve in their own process) freezes what
-    start-up loaded out of the garbage collector's passes: see `settle_heap`."""
+    start-up loaded out of the garbage collector's passes: see `settle_heap`.
+    On PostgreSQL, one worker among those started on the database serves; the others stand by
+    and one of them takes over within `standby` seconds of the active one's death."""
     if not (settings.telegram_token or settings.zalo_token):
         print("Set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN to serve a platform.", file=sys.stderr)
         return 2
@@ -61,10 +66,20 @@ async def serve(
     app = await create_app(settings, clock=clock)
     if settle:
         settle_heap()
+    leader = Leadership(app.deps.db, "worker")  # PostgreSQL: one active worker, the others wait
     try:
         with _signals(stop):
-            return await _run(app, settings, stop, interval, tuning)
+            if not await wait_to_lead(leader, stop, standby):
+                return 0
+            watching = asyncio.create_task(watch(leader, stop, standby), name="leadership")
+            try:
+                code = await _run(app, settings, stop, interval, tuning)
+            finally:
+                stop.set()
+                lost = await watching
+            return 3 if lost else code  # lost the role: exit, a supervisor restarts it
     finally:
+        await leader.resign()
         await app.close()
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -29,6 +30,8 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     db_path: str = "data/bot.sqlite3"
+    # PostgreSQL instead of the SQLite file: postgresql://user:password@host:5432/dbname
+    database_url: str | None = field(default=None, repr=False)
     content_dir: Path = PROJECT_DIR / "content"
     quiz_dir: Path = PROJECT_DIR / "quizzes"
     admins: frozenset[str] = field(default_factory=frozenset)
@@ -53,6 +56,11 @@ class Settings:
     report_photo_max_bytes: int = 8 * 1024 * 1024  # a report photo above this is refused
 
     @property
+    def database(self) -> str:
+        """Which database, fit for a log line: the SQLite file or the server (no password)."""
+        return safe_url(self.database_url) if self.database_url else self.db_path
+
+    @property
     def photo_dir(self) -> Path:
         """Where report photos are kept: `photos/` next to the database file."""
         return Path(self.db_path).parent / "photos"
@@ -67,6 +75,7 @@ class Settings:
         """Settings as safe to log: secrets are masked."""
         return {
             "db_path": self.db_path,
+            "database_url": safe_url(self.database_url) if self.database_url else "(SQLite)",
             "content_dir": str(self.content_dir),
             "quiz_dir": str(self.quiz_dir),
             "admins": ", ".join(sorted(self.admins)) or "(none)",
@@ -84,6 +93,17 @@ class Settings:
             "zalo_webhook_secret": "set" if self.zalo_webhook_secret else "not set",
             "public_base_url": self.public_base_url or "(not set: no photos on Zalo)",
         }
+
+
+def safe_url(url: str) -> str:
+    """A database URL without its password, fit for a log line or a message."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname or ''}" + (
+        f":{parts.port}" if parts.port else ""
+    )
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -142,10 +162,17 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
             f"TELEGRAM_BOT_USERNAME={bot_username!r}: the bot's username without @, "
             "5-32 letters, digits or _ (e.g. LangSonNhuaBot)"
         )
+    database_url = text("DATABASE_URL", "") or None
+    if database_url is not None and not re.match(r"^postgres(ql)?://\S+$", database_url):
+        errors.append(
+            "DATABASE_URL: use postgresql://user:password@host:5432/dbname (or leave it unset "
+            "for the SQLite file BOT_DB_PATH)"
+        )
     if errors:
         raise SettingsError("Settings need fixing:\n  - " + "\n  - ".join(errors))
     return Settings(
         db_path=text("BOT_DB_PATH", "data/bot.sqlite3"),
+        database_url=database_url,
         content_dir=content_dir,
         quiz_dir=quiz_dir,
         admins=admins,

@@ -367,3 +367,12 @@ async def known_data(app: App, clock: FakeClock) -> None:
     await market_reports(app, grandmother)
     clock.set(datetime(2026, 11, 30, 8, 31, tzinfo=LOCAL_TZ))
     await tick(app)
+
+
+async def subscribed_chats(app: App, count: int, hhmm: str = "07:00") -> list[Chat]:
+    """`count` residents who onboarded and subscribed to the daily tip at `hhmm`."""
+    chats = [Chat(app, f"s{n}") for n in range(count)]
+    for chat in chats:
+        await onboard(chat)
+        await chat.send(f"/subscribe {hhmm}")
+    return chats

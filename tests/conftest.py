@@ -19,6 +19,7 @@ from tests.harness import Chat, RecordingSender
 from tests.harness_app import AppFactory as AppFactory
 from tests.harness_app import open_app
 from tests.loopback import serve
+from tests.pg import backends, fresh_schema
 from tests.zalo_harness import Zalo, make_zalo
 
 
@@ -37,9 +38,29 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ))
 
 
+@pytest.fixture(params=backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    """`sqlite`, and `pg` too when BOT_TEST_PG is set (see tests/pg.py)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(db_path=str(tmp_path / "bot.sqlite3"), admins=frozenset({f"shell:{ADMIN}"}))
+async def database_url(backend: str) -> AsyncIterator[str | None]:
+    """None for SQLite; for PostgreSQL, a fresh schema dropped after the test."""
+    if backend == "sqlite":
+        yield None
+        return
+    async with fresh_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    return Settings(
+        db_path=str(tmp_path / "bot.sqlite3"),
+        admins=frozenset({f"shell:{ADMIN}"}),
+        database_url=database_url,
+    )
 
 
 @pytest.fixture

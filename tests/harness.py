@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.app import App
+from bot.core.clock import LOCAL_TZ
 from bot.core.messages import Attachment, Capabilities, Choice, Incoming, Kind, Location, Reply
 from bot.storage.db import Row
 
@@ -160,3 +162,8 @@ def attachment(chat: Chat, suffix: str) -> bytes:
     ]
     assert len(found) == 1, [r.text for r in chat.replies]
     return found[0].data
+
+
+def at(day: str, hhmm: str) -> datetime:
+    """A local (Asia/Ho_Chi_Minh) moment: `at("2026-12-01", "07:00")`."""
+    return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=LOCAL_TZ)

@@ -117,7 +117,12 @@ async def built_once(
     build: Callable[[App], Awaitable[object]],
 ) -> App:
     """An app whose database `build` filled: built by the first test that asks for `name`,
-    copied for the others (the database only: the clock and the senders are the test's)."""
+    copied for the others (the database only: the clock and the senders are the test's).
+    On PostgreSQL (a fresh schema per test) each test builds its own."""
+    if settings.database_url:
+        app = await make_app()
+        await build(app)
+        return app
     if restore_snapshot(name, settings):
         return await make_app()
     app = await make_app()

@@ -30,7 +30,7 @@ async def data(app: App) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the tables a class journey may change (not the conversation state)."""
     db = app.deps.db
     return {
-        t: [tuple(r) for r in await db.fetch_all(f"SELECT * FROM {t} ORDER BY rowid")]
+        t: sorted((tuple(r) for r in await db.fetch_all(f"SELECT * FROM {t}")), key=repr)
         for t in CLASS_TABLES
     }
 

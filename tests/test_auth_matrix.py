@@ -198,10 +198,9 @@ def passes_router(command: str, column: str) -> bool:
 async def snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table."""
     db = app.deps.db
-    tables = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
     return {
-        t[0]: [tuple(r) for r in await db.fetch_all(f"SELECT * FROM {t[0]} ORDER BY rowid")]
-        for t in tables
+        t: sorted((tuple(r) for r in await db.fetch_all(f"SELECT * FROM {t}")), key=repr)
+        for t in sorted(await db.table_names())
     }
 
 

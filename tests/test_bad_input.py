@@ -26,11 +26,9 @@ INVISIBLE = ("\x00", "\x1b", "\u200b", "\u200d", "\ufeff")
 async def snapshot(app: App) -> Snapshot:
     """Every row of every table but the pending question (which counts missed answers)."""
     db = app.deps.db
-    tables = await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'conversations' ORDER BY 1"
-    )
+    tables = sorted(await db.table_names() - {"conversations"})
     return {
-        t[0]: [tuple(r) for r in await db.fetch_all(f"SELECT * FROM {t[0]} ORDER BY rowid")]
+        t: sorted((tuple(r) for r in await db.fetch_all(f"SELECT * FROM {t}")), key=repr)
         for t in tables
     }
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
 from bot.storage import conversations, counters, deliveries, invites, migrations, tips_seen, users
 from bot.storage.conversations import Conversation
 from bot.storage.db import Database
+from bot.storage.dialect import POSTGRESQL
 from bot.storage.migrations import MIGRATIONS, Migration, migrate
+from bot.storage.postgres import PgDatabase
+from tests.pg import fresh_schema
 
 NOW = "2026-11-30T01:00:00+00:00"
 LATER = "2026-12-01T01:00:00+00:00"
@@ -48,19 +53,47 @@ EXPECTED_TABLES: dict[int, set[str]] = {
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "blank.sqlite3")
-    yield database
-    await database.close()
+async def db(tmp_path: Path, backend: str) -> AsyncIterator[Database]:
+    """A blank database: a SQLite file, or an empty PostgreSQL schema."""
+    if backend == "sqlite":
+        database = await Database.open(tmp_path / "blank.sqlite3")
+        yield database
+        await database.close()
+        return
+    async with fresh_schema() as url:
+        database = await PgDatabase.connect(url)
+        yield database
+        await database.close()
+
+
+def errors(db: Database, sqlite_error: type[Exception], pg_error: type[Exception]) -> Any:
+    return pytest.raises(pg_error if db.dialect is POSTGRESQL else sqlite_error)
 
 
 async def tables(db: Database) -> set[str]:
-    rows = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")
-    return {r[0] for r in rows}
+    if db.dialect is POSTGRESQL:
+        sql = (
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return {r[0] for r in await db.fetch_all(sql)}
 
 
 async def schema(db: Database) -> list[tuple[object, ...]]:
-    rows = await db.fetch_all("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
+    if db.dialect is POSTGRESQL:
+        rows = await db.fetch_all(
+            """SELECT table_name, column_name, data_type, column_default, is_nullable
+               FROM information_schema.columns WHERE table_schema = current_schema()
+               ORDER BY table_name, ordinal_position"""
+        )
+        rows += await db.fetch_all(
+            """SELECT tablename, indexname, indexdef, '', '' FROM pg_indexes
+               WHERE schemaname = current_schema() ORDER BY indexname"""
+        )
+    else:
+        sql = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+        rows = await db.fetch_all(sql)
     return [tuple(r) for r in rows]
 
 
@@ -126,7 +159,7 @@ async def test_a_failing_migration_leaves_nothing_half_done(
         ("CREATE TABLE half_done (id {pk})", "ALTER TABLE no_such_table ADD COLUMN x TEXT"),
     )
     monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, broken))
-    with pytest.raises(sqlite3.OperationalError):
+    with errors(db, sqlite3.OperationalError, asyncpg.UndefinedTableError):
         await migrate(db, LATER)
     assert await schema(db) == before
     assert "half_done" not in await tables(db)
@@ -134,6 +167,8 @@ async def test_a_failing_migration_leaves_nothing_half_done(
 
 
 async def test_wal_and_foreign_keys_on_a_file_database(db: Database, tmp_path: Path) -> None:
+    if db.dialect is POSTGRESQL:
+        pytest.skip("SQLite only: WAL and PRAGMA foreign_keys (PostgreSQL always checks keys)")
     await migrate(db, NOW)
     journal = await db.fetch_one("PRAGMA journal_mode")
     keys = await db.fetch_one("PRAGMA foreign_keys")
@@ -141,6 +176,14 @@ async def test_wal_and_foreign_keys_on_a_file_database(db: Database, tmp_path: P
     assert keys is not None and keys[0] == 1
     assert (tmp_path / "blank.sqlite3-wal").exists()
     with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction() as tx:
+            await tips_seen.record(tx, 12345, "nobody-has-this-id", NOW)
+    assert await count(db, "tips_seen") == 0
+
+
+async def test_foreign_keys_are_enforced(db: Database) -> None:
+    await migrate(db, NOW)
+    with errors(db, sqlite3.IntegrityError, asyncpg.ForeignKeyViolationError):
         async with db.transaction() as tx:
             await tips_seen.record(tx, 12345, "nobody-has-this-id", NOW)
     assert await count(db, "tips_seen") == 0

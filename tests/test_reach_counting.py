@@ -23,9 +23,10 @@ from tests.harness_quiz import answer, play, write_banks
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     return Settings(
         db_path=str(tmp_path / "bot.sqlite3"),
+        database_url=database_url,
         admins=frozenset({f"shell:{ADMIN}"}),
         quiz_dir=write_banks(tmp_path / "quizzes"),
     )

@@ -129,3 +129,18 @@ def test_printing_the_settings_never_shows_a_token(tmp_path: Path) -> None:
     # A settings object ends up in logs, tracebacks and pytest's failure output by repr().
     assert "Secret" not in repr(settings)
     assert "Secret" not in str(settings)
+
+
+def test_database_url_chooses_postgresql_and_its_password_is_never_shown(tmp_path: Path) -> None:
+    assert load(tmp_path).database_url is None  # SQLite stays the default
+    url = "postgresql://bot:s3cret-pw@db.example.org:5432/bot"
+    settings = load(tmp_path, {"DATABASE_URL": url})
+    assert settings.database_url == url
+    assert settings.database == "postgresql://bot:***@db.example.org:5432/bot"
+    assert "s3cret-pw" not in repr(settings)
+    assert "s3cret-pw" not in str(settings.describe())
+
+
+@pytest.mark.parametrize("value", ["mysql://bot@host/db", "sqlite:///x.db", "postgresql://"])
+def test_a_database_url_that_is_not_postgresql_is_named(tmp_path: Path, value: str) -> None:
+    assert "DATABASE_URL" in error(tmp_path, {"DATABASE_URL": value})

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from bot.app import App
 from bot.content.model import Tip
-from bot.core.clock import LOCAL_TZ, FakeClock
+from bot.core.clock import FakeClock
 from bot.core.sending import PermanentFailure, RecipientGone, TemporaryFailure, Throttled
 from bot.features.tips import tip_text
+from tests.builders import subscribed_chats
 from tests.conftest import AppFactory
-from tests.harness import Chat, RecordingSender, onboard
+from tests.harness import Chat, RecordingSender, at, onboard
 from tests.sources import ENGLISH_CITATION
-
-
-def at(day: str, hhmm: str) -> datetime:
-    return datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=LOCAL_TZ)
 
 
 async def tick(app: App) -> None:
@@ -199,19 +196,11 @@ async def test_subscribing_after_todays_time_starts_tomorrow(
     assert len(sender.to("alice")) == 1
 
 
-async def subscribers(app: App, count: int, hhmm: str = "07:00") -> list[Chat]:
-    chats = [Chat(app, f"s{n}") for n in range(count)]
-    for chat in chats:
-        await onboard(chat)
-        await chat.send(f"/subscribe {hhmm}")
-    return chats
-
-
 async def test_outbox_restart_mid_run_neither_skips_nor_repeats(
     make_app: AppFactory, clock: FakeClock, sender: RecordingSender
 ) -> None:
     first = await make_app()
-    await subscribers(first, 6)
+    await subscribed_chats(first, 6)
     clock.set(at("2026-12-01", "07:00"))
     assert await first.outbox.run_jobs() == 6
     # The process dies after two deliveries: one sent, one claimed but not finished.
@@ -236,7 +225,7 @@ async def test_outbox_restart_mid_run_neither_skips_nor_repeats(
 async def test_blocked_recipient_is_marked_and_unsubscribed(
     app: App, clock: FakeClock, sender: RecordingSender
 ) -> None:
-    chats = await subscribers(app, 3)
+    chats = await subscribed_chats(app, 3)
     sender.failures["s1"] = RecipientGone("bot was blocked by the user")
     clock.set(at("2026-12-01", "07:00"))
     await tick(app)
@@ -253,7 +242,7 @@ async def test_blocked_recipient_is_marked_and_unsubscribed(
 async def test_throttled_and_temporary_failures_are_retried_then_given_up(
     app: App, clock: FakeClock, sender: RecordingSender
 ) -> None:
-    await subscribers(app, 3)
+    await subscribed_chats(app, 3)
     sender.failures["s0"] = Throttled(30)
     sender.failures["s1"] = TemporaryFailure("502")
     sender.failures["s2"] = PermanentFailure("400 chat not found")
@@ -275,7 +264,7 @@ async def test_throttled_and_temporary_failures_are_retried_then_given_up(
 async def test_person_who_left_is_not_sent_to(
     app: App, clock: FakeClock, sender: RecordingSender
 ) -> None:
-    chats = await subscribers(app, 2)
+    chats = await subscribed_chats(app, 2)
     clock.set(at("2026-12-01", "07:00"))
     await app.outbox.run_jobs()
     await chats[0].send("/deleteme")

@@ -26,10 +26,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def test_polling_answers_and_stops_cleanly(tmp_path: Path) -> None:
+async def test_polling_answers_and_stops_cleanly(tmp_path: Path, database_url: str | None) -> None:
     fake = FakeZalo()
     async with serve_fake(fake.app()) as url:
-        settings = Settings(db_path=str(tmp_path / "z.db"), zalo_token=TOKEN, zalo_api_base_url=url)
+        settings = Settings(
+            db_path=str(tmp_path / "z.db"),
+            database_url=database_url,
+            zalo_token=TOKEN,
+            zalo_api_base_url=url,
+        )
         fake.push_text("p1", "/start")
         stop = asyncio.Event()
         running = asyncio.create_task(serve(settings, stop=stop))

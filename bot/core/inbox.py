@@ -88,6 +88,7 @@ class Inbox:
         self.sending = True  # False late in a stop: answers wait in the outbox, stored
         self._last_write = False  # set once the workers stopped: the writer flushes and ends
         self._progress = asyncio.Event()  # set whenever an update was stored or handled
+        self._writing = 0  # batches taken off the queues and not yet committed
         self.handled = 0
 
     def register(self, channel: str, handler: Handler) -> None:
@@ -177,6 +178,7 @@ class Inbox:
         sent, self._answers_done = self._answers_done, []
         marked, self._marked = self._marked, []
         now = iso(self.clock.now())
+        self._writing += 1  # off the queues, not committed yet: drain() waits for it too
         try:
             async with self.db.transaction() as tx:
                 ids = [await store.add(tx, arrival, now) for arrival, _, _ in batch]
@@ -193,6 +195,9 @@ class Inbox:
             self._answers_done.extend(sent)
             self._marked.extend(marked)
             raise
+        finally:
+            self._writing -= 1
+            self._progress.set()
         for committed in marked:
             if not committed.done():
                 committed.set_result(None)
@@ -309,6 +314,7 @@ class Inbox:
         """Waits until nothing is waiting in memory or in the database (tests, benchmarks)."""
         while (
             self._writes
+            or self._writing
             or self._tasks
             or self._spilled
             or self._done

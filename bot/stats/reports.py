@@ -25,10 +25,7 @@ class MarketReports:
 
 
 async def have_reports(tx: Transaction) -> bool:
-    found = await tx.fetch_value(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'reports'"
-    )
-    return bool(found)
+    return "reports" in await tx.table_names()
 
 
 async def by_market(

@@ -496,6 +496,10 @@ async def migrate(db: Database, now_iso: str) -> list[int]:
         if migration.version in done:
             continue
         async with db.transaction() as tx:
+            if await tx.fetch_value(  # another worker, starting at the same time, did it
+                "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", (migration.version,)
+            ):
+                continue
             for statement in migration.statements:
                 await tx.execute(db.render(statement))
             await tx.execute(

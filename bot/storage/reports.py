@@ -65,10 +65,10 @@ async def create(
     now: str,
 ) -> int:
     lat, lon = place if place else (None, None)
-    await tx.execute(
+    report_id = await tx.fetch_value(
         """INSERT INTO reports (user_id, market_id, commune_code, answers, photos, note,
                                 latitude, longitude, status, day, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (
             user_id,
             market_id,
@@ -83,7 +83,7 @@ async def create(
             now,
         ),
     )
-    return int(await tx.fetch_value("SELECT last_insert_rowid()"))
+    return int(report_id)
 
 
 async def get(tx: Transaction, report_id: int) -> Report | None:
@@ -156,12 +156,12 @@ async def answer(tx: Transaction, report_id: int, text: str, by: int, now: str) 
 async def _log(
     tx: Transaction, report_id: int, decision: str, reason: str, by: int | None, now: str
 ) -> int:
-    await tx.execute(
+    decision_id = await tx.fetch_value(
         "INSERT INTO report_decisions (report_id, decision, reason, decided_by, decided_at) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?) RETURNING id",
         (report_id, decision, reason, by, now),
     )
-    return int(await tx.fetch_value("SELECT last_insert_rowid()"))
+    return int(decision_id)
 
 
 async def decision(tx: Transaction, decision_id: int) -> Decision | None:

@@ -72,7 +72,8 @@ async def member_reached(tx: Transaction, member_id: int, now: str) -> None:
     await tx.execute(
         """INSERT INTO school_month_reach (school_id, school_year, month, reached)
            VALUES (?, ?, ?, 1)
-           ON CONFLICT (school_id, school_year, month) DO UPDATE SET reached = reached + 1""",
+           ON CONFLICT (school_id, school_year, month) DO UPDATE
+           SET reached = school_month_reach.reached + 1""",
         (school_id, school_year, int(now[5:7])),
     )
 
