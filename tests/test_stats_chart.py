@@ -3,12 +3,14 @@ drawing happens in a worker process (matplotlib never enters the bot's own)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
 from PIL import Image
 
 from bot.app import App
@@ -17,6 +19,8 @@ from bot.stats import chart_worker
 from tests.builders import known_data, make_officer
 from tests.conftest import AppFactory
 from tests.harness import RecordingSender
+
+PNG = b"\x89PNG\r\n\x1a\n a drawing"
 
 
 def charts(sender: RecordingSender, chat: str) -> list[bytes]:
@@ -75,3 +79,47 @@ def test_the_bot_process_does_not_load_matplotlib() -> None:
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == "False"
+
+
+async def test_the_chart_is_drawn_after_its_claim_committed(
+    app: App, clock: FakeClock, sender: RecordingSender, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing takes 0.2 s in the worker: the database must be free meanwhile (a write while
+    drawing would wait for the claim's transaction forever if it were still open)."""
+    from bot.features import stats
+
+    await known_data(app, clock)
+    officer = await make_officer(app, "so")
+    await officer.send("/stats")
+    seen: list[str | None] = []
+
+    async def draw(spec: chart_worker.ChartSpec) -> bytes:
+        async with app.deps.db.transaction() as tx:  # would never start inside the claim
+            seen.append(
+                await tx.fetch_value("SELECT status FROM deliveries WHERE kind = 'stats_chart'")
+            )
+        return PNG
+
+    monkeypatch.setattr(stats, "draw", draw)
+    await asyncio.wait_for(app.outbox.deliver_due(), 30)
+    assert seen == ["sending"]  # claimed and committed before the drawing started
+    assert charts(sender, "so") == [PNG]
+
+
+async def test_a_chart_that_fails_to_draw_waits_for_a_later_try(
+    app: App, clock: FakeClock, sender: RecordingSender, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.features import stats
+
+    await known_data(app, clock)
+    officer = await make_officer(app, "so")
+    await officer.send("/stats")
+
+    async def broken(spec: chart_worker.ChartSpec) -> bytes:
+        raise RuntimeError("the worker fell over")
+
+    monkeypatch.setattr(stats, "draw", broken)
+    stats_run = await app.outbox.deliver_due()
+    assert stats_run.retried == 1 and charts(sender, "so") == []
+    row = await app.deps.db.fetch_one("SELECT status FROM deliveries WHERE kind = 'stats_chart'")
+    assert row is not None and row["status"] == "pending"  # back in the queue, not lost

@@ -90,12 +90,15 @@ class Outbox:
             async with self.deps.db.transaction() as tx:
                 if not await deliveries.claim(tx, delivery.id):
                     return
-                replies = await render(self.deps, tx, delivery)
-                if not replies:
+                rendered = await render(self.deps, tx, delivery)
+                if not rendered:
                     await deliveries.finish(tx, delivery.id, "dropped", self._now(), "empty")
+            # Slow work that needs no database runs after the claim committed.
+            replies = await rendered() if callable(rendered) else rendered
         except Exception:
-            # A content or code error must not stop the other deliveries of the batch; the
-            # claim was rolled back, so the delivery waits for a fix and a restart.
+            # A content or code error must not stop the other deliveries of the batch: the
+            # delivery goes back to the queue (its claim rolled back, or given back here) and
+            # is tried again in an hour.
             log.exception("could not render delivery %s (%s)", delivery.id, delivery.kind)
             await self._retry(delivery, timedelta(hours=1), "render failed")
             stats.retried += 1

@@ -23,7 +23,11 @@ Handler = Callable[["Context"], Awaitable[None]]
 ReturnHandler = Callable[["Context", Any], Awaitable[None]]
 Redeemer = Callable[["Context", str], Awaitable[bool]]
 Job = Callable[["Deps"], Awaitable[int]]
-Renderer = Callable[["Deps", "Transaction", "Delivery"], Awaitable["list[Reply] | None"]]
+# What a renderer reads, it reads in the delivery's claim transaction. Slow work that needs no
+# database (drawing a chart) is returned as `Later`, run once that transaction committed, so
+# the database is not held meanwhile.
+Later = Callable[[], Awaitable["list[Reply]"]]
+Renderer = Callable[["Deps", "Transaction", "Delivery"], Awaitable["list[Reply] | Later | None"]]
 
 
 def N_(message: str) -> str:

@@ -15,7 +15,7 @@ from bot.core.auth import STAFF
 from bot.core.context import Context
 from bot.core.deps import Deps
 from bot.core.messages import Attachment, Reply
-from bot.core.router import N_, Command, MenuItem, Router
+from bot.core.router import N_, Command, Later, MenuItem, Router
 from bot.core.text import fold
 from bot.domain.areas import Area, area_label, stats_area
 from bot.domain.periods import this_period
@@ -102,7 +102,7 @@ def _chart_request(
     }
 
 
-async def render_chart(deps: Deps, tx: Transaction, delivery: Delivery) -> list[Reply] | None:
+async def render_chart(deps: Deps, tx: Transaction, delivery: Delivery) -> Later | None:
     """The chart of a /stats answer: reach by unit against the 90% line, and by month."""
     request = json.loads(delivery.payload)
     if "units" not in request:  # queued by a version that redrew the figures: not drawable
@@ -124,8 +124,12 @@ async def render_chart(deps: Deps, tx: Transaction, delivery: Delivery) -> list[
         trend_title=_("Students reached, month by month"),
         target=student_target(deps.content.plan),
     )
-    png = await draw(spec)
-    return [Reply(title, photo=Attachment(png, f"stats-{period.calendar}.png", "image/png"))]
+
+    async def drawn() -> list[Reply]:  # 0.2 s in the chart worker: after the claim committed
+        png = await draw(spec)
+        return [Reply(title, photo=Attachment(png, f"stats-{period.calendar}.png", "image/png"))]
+
+    return drawn
 
 
 async def _scope(ctx: Context, area: Area, text: str) -> tuple[Scope, str, str] | None:
