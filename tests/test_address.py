@@ -8,7 +8,7 @@ from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.core.i18n import I18n
 from tests.builders import make_officer
-from tests.harness import Chat, RecordingSender
+from tests.harness import Chat, RecordingSender, onboard
 
 
 async def onboard_vi(chat: Chat) -> None:
@@ -73,3 +73,24 @@ async def test_an_officers_notices_from_the_outbox_are_formal(
     assert texts, "no reminder was sent"
     assert all("bạn" not in t.replace("bạn bè", "") for t in texts), texts
     assert any("Ông/Bà" in t or "ông/bà" in t for t in texts), texts
+
+
+async def test_the_bot_calls_itself_toi_when_it_says_ong_ba(app: App) -> None:
+    officer = await make_officer(app, "can-bo-3", "Sở GD&ĐT")
+    await officer.send("/lang vi")
+    await officer.send("/help")
+    # "mình" (familiar) only as "của mình", the person's own; the bot is "tôi".
+    assert "mình" not in officer.text.replace("của mình", ""), officer.text
+    assert "tôi" in officer.text.lower(), officer.text
+    resident = Chat(app, "ba-con")
+    await onboard(resident)
+    await resident.send("/lang vi")
+    await resident.send("/help")
+    assert "mình" in resident.text.lower(), resident.text  # to "bạn", the bot stays "mình"
+
+
+def test_a_tip_keeps_the_readers_minh_in_the_formal_address() -> None:
+    _ = I18n().translator("vi", "ongba")
+    tip = "Phân loại rác nhà mình giúp bạn tiết kiệm."
+    assert _.addressed(tip) == "Phân loại rác nhà mình giúp ông/bà tiết kiệm."
+    assert _("Sorry, I didn't understand “{text}”.", text="x").startswith("Xin lỗi, tôi")

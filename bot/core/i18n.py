@@ -27,6 +27,9 @@ SUPPORTED = ("vi", "en")
 # /settings or an officer's default) or "quý vị" (a message to a group). English is unchanged.
 ADDRESSES = {"ban": ("", ""), "ongba": ("ông/bà", "Ông/Bà"), "quyvi": ("quý vị", "Quý vị")}
 _YOU = re.compile(r"\b([Bb])ạn\b(?! bè)")
+# The bot speaks of itself as "mình" to "bạn", and as "tôi" when it says "ông/bà" or "quý vị"
+# ("mình" is familiar). "của mình", "chính mình" (one's own, oneself) are the person's.
+_ME = re.compile(r"(?<!của )(?<!chính )\b([Mm])ình\b")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 
@@ -50,20 +53,25 @@ class Translator:
         self._you = ADDRESSES.get(address, ("", "")) if locale == "vi" else ("", "")
 
     def __call__(self, message: str, **values: object) -> str:
-        text = self.addressed(self._catalog.gettext(message))
+        text = self.addressed(self._catalog.gettext(message), speaking=True)
         return text.format(**values) if values else text
 
     def plural(self, singular: str, plural: str, count: int, **values: object) -> str:
-        text = self.addressed(self._catalog.ngettext(singular, plural, count))
+        text = self.addressed(self._catalog.ngettext(singular, plural, count), speaking=True)
         return text.format(count=self.number(count), **values)
 
-    def addressed(self, text: str) -> str:
+    def addressed(self, text: str, *, speaking: bool = False) -> str:
         """The text with "bạn" (you) in the person's chosen form of address; content texts
-        (tips) go through this too. The bot still speaks of itself as "mình"."""
+        (tips) go through this too. `speaking`: the bot's own sentences (the catalog), where
+        it also calls itself "tôi" instead of "mình" in the formal forms; a tip's "nhà mình"
+        (your household) is the reader's, so content keeps its "mình"."""
         you, capital = self._you
         if not you:
             return text
-        return _YOU.sub(lambda m: capital if m.group(1) == "B" else you, text)
+        text = _YOU.sub(lambda m: capital if m.group(1) == "B" else you, text)
+        if speaking:
+            text = _ME.sub(lambda m: "Tôi" if m.group(1) == "M" else "tôi", text)
+        return text
 
     def with_address(self, address: str) -> Translator:
         return Translator(self.locale, self._catalog, address)
