@@ -218,3 +218,21 @@ def test_words_from_the_second_batch(
     interp: Interpreter, text: str, offered: list[Choice], expected: str
 ) -> None:
     assert picked(interp, text, offered) == expected
+
+
+GUARDIAN_15_17 = [
+    Choice("Có, bố mẹ hoặc người giám hộ đã đồng ý", "guard:yes", "yes"),
+    Choice("Mình từ 16 tuổi trở lên", "guard:16", "age.16+"),
+    Choice("Chưa", "guard:no", "no"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "payload"),
+    [("em 17 tuoi roi", "guard:16"), ("16 tuổi rồi ạ", "guard:16"), ("rồi ạ", "guard:yes")],
+)
+def test_an_age_said_with_a_yes_word_is_the_age_not_a_parents_yes(
+    interp: Interpreter, text: str, payload: str
+) -> None:
+    found = interp.pick(text, GUARDIAN_15_17)
+    assert (found.verdict, found.payload) == (Verdict.PICKED, payload)

@@ -251,14 +251,22 @@ class Interpreter:
             numbered = _label_number(found, candidates)
             if numbered is not None:
                 return numbered
-        tiers = (self._exact, self._contained) if loose else (self._exact,)
-        for tier in tiers:
-            hits = [c.payload for c in candidates if tier(found, c) or tier(words, c)]
-            if hits:
-                return self._one_of(text, hits)
+        hits = [c.payload for c in candidates if self._exact(found, c) or self._exact(words, c)]
+        if hits:  # the option's own words ("dưới 11 tuổi")
+            return self._one_of(text, hits)
+        # A number with its unit ("17 tuổi") says more than a word around it ("em 17 tuổi rồi":
+        # "rồi" is also a yes), so it picks the option whose range holds it first.
         ranged = self._number_with_unit(" ".join(found), offered)
         if ranged is not None:
             return ranged
+        if loose:
+            hits = [
+                c.payload
+                for c in candidates
+                if self._contained(found, c) or self._contained(words, c)
+            ]
+            if hits:
+                return self._one_of(text, hits)
         if not loose:
             return MISSED
         hits = [c.payload for c in candidates if self._fuzzy(words, c)]

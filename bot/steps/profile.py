@@ -158,7 +158,7 @@ async def ask_guardian(ctx: Context) -> None:
         Choice(_("Not yet"), GUARDIAN.make("no"), "no"),
     ]
     if ctx.convo.data.get("age_pending") == "15-17":
-        choices.insert(1, Choice(_("I am 16 or older"), GUARDIAN.make("16")))
+        choices.insert(1, Choice(_("I am 16 or older"), GUARDIAN.make("16"), "age.16+"))
     ctx.ask(
         _(
             "Students under 16 need a parent or guardian's agreement before I keep more than "
