@@ -14,7 +14,7 @@ import pytest
 from bot.app import App
 from bot.content.quizzes import Question
 from bot.core.clock import FakeClock, iso
-from bot.features import quiz_flow
+from bot.features.quiz import flow as quiz_flow
 from bot.settings import Settings
 from bot.storage import quiz_attempts
 from tests.builders import add_member, make_class, make_contest, student

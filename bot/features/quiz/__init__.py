@@ -20,7 +20,7 @@ from bot.core.context import Context
 from bot.core.messages import Choice
 from bot.core.payloads import Payload
 from bot.core.router import N_, Command, MenuItem, Router, State
-from bot.features import quiz_flow
+from bot.features.quiz import flow as quiz_flow
 from bot.storage import classes, contests, quiz_attempts
 from bot.storage.classes import Member
 from bot.storage.contests import Contest
