@@ -213,7 +213,7 @@ def test_the_yes_no_questions_are_all_found() -> None:
         "classes",
         "myclasses",
         "contests",
-        "quiz_flow",
+        "flow",  # bot/features/quiz/flow.py
     }, modules
     for choices in yes_no_questions("vi").values():
         assert [c.intent for c in choices].count("no") == 1, choices
