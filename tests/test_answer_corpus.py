@@ -179,7 +179,7 @@ def yes_no_questions(locale: str) -> dict[str, list[Choice]]:
     each choice with its translated label, its payload as written, and its intent."""
     translate = I18n().translator(locale)
     found: dict[str, list[Choice]] = {}
-    for path in sorted(p for folder in FEATURES for p in folder.glob("*.py")):
+    for path in sorted(p for folder in FEATURES for p in folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.List):
                 continue
