@@ -8,8 +8,9 @@ from datetime import time
 from pathlib import Path
 
 from bot.content.loader import Node, load_yaml
-from bot.core.interpret import AnswerRules, NumberRange, tokens
+from bot.core.interpret import AnswerRules, NumberRange
 from bot.core.times import Period
+from bot.core.wording import tokens
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.content.loader import MAX_SOURCE_CHARS, _unique
 from bot.content.model import AUDIENCES, DURATIONS, Pledge
 from bot.content.nodes import Node, load_yaml, members
-from bot.core.interpret import tokens
+from bot.core.wording import tokens
 
 MAX_LABEL_CHARS = 48  # a button's label
 MAX_TEXT_CHARS = 160

@@ -10,23 +10,26 @@ A negation ("không đồng ý", "ko", "chưa") is never taken for the "yes" opt
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
 
-from rapidfuzz.distance import OSA
-
 from bot.core.choices import COMMAND
 from bot.core.messages import Choice
 from bot.core.text import fold
 from bot.core.times import Period, time_of_day
+from bot.core.wording import (
+    contains_run,
+    near,
+    near_words,
+    starts_run,
+    tokens,
+    written_words,
+)
 
-_TOKEN = re.compile(r"[a-z]+|[0-9]+")  # "lop7" and "1kg" are two words each
 _LETTER = re.compile(r"^(?:(?:cau|dap an|phuong an|chon|y|option|answer)\s*)?([a-z])\s*[.):]?$")
 _BARE_NUMBER = re.compile(r"^(?:(?:so|chon|cau|number)\s*)?(\d{1,4})\s*[.)]?$")
-_WRITTEN = re.compile(r"[^\W\d_]+|\d+")
 _NEAR_NEGATION = 5  # a typo in a negation this long still counts ("khng", "kong" for "không")
 _DIGITS = re.compile(r"(?<![\d.])-?\d{1,6}")  # a minus sign counts: "-3" is not 3
 
@@ -76,75 +79,6 @@ class AnswerRules:
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     periods: tuple[Period, ...] = ()
     spellings: Mapping[str, str] = field(default_factory=dict)  # "nilon" -> "ni long"
-
-
-def tokens(text: str) -> list[str]:
-    """Accent-free lower-case words and numbers: 'Đồng ý!' -> ['dong', 'y'], 'lop7' -> ['lop',
-    '7'], "don't" -> ['don', 't']. Rules and answers are both split this way."""
-    return _TOKEN.findall(fold(text))
-
-
-def written_words(text: str) -> list[str]:
-    """The answer's words as written (lower case, accents kept), in the order of `tokens`."""
-    return _WRITTEN.findall(unicodedata.normalize("NFC", text.lower()))
-
-
-def allowed_typos(length: int) -> int:
-    """Letters a word of this length may get wrong: none up to 3, one up to 6, then two."""
-    return 0 if length <= 3 else 1 if length <= 6 else 2
-
-
-def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
-    """True when `needle` appears in `haystack` as a run of whole words."""
-    size = len(needle)
-    if not size or size > len(haystack):
-        return False
-    return any(
-        list(haystack[i : i + size]) == list(needle) for i in range(len(haystack) - size + 1)
-    )
-
-
-def _starts(haystack: Sequence[str], needle: Sequence[str]) -> bool:
-    """Like `_contains`, but the last word may be cut short ('eng' for 'English')."""
-    size = len(needle)
-    if not size or size > len(haystack) or len(needle[-1]) < 3:
-        return False
-    for i in range(len(haystack) - size + 1):
-        window = haystack[i : i + size]
-        if list(window[:-1]) == list(needle[:-1]) and window[-1].startswith(needle[-1]):
-            return True
-    return False
-
-
-def _near(word: str, target: str) -> bool:
-    """Equal, or a typo away: a swapped, missing, extra or wrong letter counts as one."""
-    if word == target:
-        return True
-    if len(word) < 3:
-        return False
-    limit = allowed_typos(max(len(word), len(target)))
-    return limit > 0 and OSA.distance(word, target, score_cutoff=limit) <= limit
-
-
-def _near_words(
-    words: Sequence[str], target: Sequence[str], keep: frozenset[str] = frozenset()
-) -> bool:
-    """Every typed word is near a word of the target, in order, and one of them is 4+ letters.
-
-    Target words in `keep` (the negations) may not be skipped: "dongy" is not "không đồng ý".
-    """
-    if not words or not any(len(w) >= 4 for w in words):
-        return False
-    position = 0
-    for word in words:
-        while position < len(target) and not _near(word, target[position]):
-            if target[position] in keep:
-                return False
-            position += 1
-        if position == len(target):
-            return False
-        position += 1
-    return True
 
 
 class Interpreter:
@@ -201,10 +135,10 @@ class Interpreter:
                     if w == negation[0]
                 ):
                     return True
-            elif _contains(found, negation):
+            elif contains_run(found, negation):
                 return True
         long_ones = [n[0] for n in self._negations if len(n) == 1 and len(n[0]) >= _NEAR_NEGATION]
-        return any(_near(word, n) for word in found if len(word) >= 4 for n in long_ones)
+        return any(near(word, n) for word in found if len(word) >= 4 for n in long_ones)
 
     def _negates(self, found: list[str], written: list[str], index: int) -> bool:
         """Whether a homograph ("dung") is the negation here: its accents say so, or, written
@@ -311,17 +245,19 @@ class Interpreter:
 
     def _contained(self, words: list[str], choice: Choice) -> bool:
         label = tokens(choice.label)
-        if sum(len(w) for w in words) >= 3 and (_contains(label, words) or _starts(label, words)):
+        if sum(len(w) for w in words) >= 3 and (
+            contains_run(label, words) or starts_run(label, words)
+        ):
             return True
-        return any(_contains(words, phrase) for phrase in self._phrases(choice) if phrase)
+        return any(contains_run(words, phrase) for phrase in self._phrases(choice) if phrase)
 
     def _fuzzy(self, words: list[str], choice: Choice) -> bool:
         typed = " ".join(words)
         for phrase in self._phrases(choice):
-            if _near_words(words, phrase, self._negation_words):
+            if near_words(words, phrase, self._negation_words):
                 return True
             joined = " ".join(phrase)
-            if len(joined) >= 4 and _near(typed, joined):
+            if len(joined) >= 4 and near(typed, joined):
                 return True
         return False
 
@@ -358,13 +294,13 @@ class Interpreter:
             for command, phrases in self._keywords.items():
                 for phrase in phrases:
                     if words == phrase or (
-                        not exact and len(phrase) > 1 and _contains(words, phrase)
+                        not exact and len(phrase) > 1 and contains_run(words, phrase)
                     ):
                         return command
         if fuzzy:
             for command, phrases in self._keywords.items():
                 if any(
-                    len(" ".join(p)) >= 4 and _near_words(words, p) and len(words) == len(p)
+                    len(" ".join(p)) >= 4 and near_words(words, p) and len(words) == len(p)
                     for p in phrases
                 ):
                     return command
@@ -385,7 +321,7 @@ def _letter_and_label(found: list[str], offered: Sequence[Choice]) -> Interpreta
     if len(found) < 2 or len(found[0]) != 1 or not found[0].isalpha():
         return None
     index = ord(found[0]) - ord("a")
-    if index >= len(offered) or not _contains(tokens(offered[index].label), found[1:]):
+    if index >= len(offered) or not contains_run(tokens(offered[index].label), found[1:]):
         return None
     return _one(offered[index].payload)
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rapidfuzz.distance import OSA
 
 from bot.content.model import Pledge
-from bot.core.interpret import allowed_typos, tokens
+from bot.core.wording import allowed_typos, tokens
 
 
 def _same(word: str, target: str) -> bool:
