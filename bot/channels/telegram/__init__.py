@@ -14,9 +14,10 @@ import os
 # v23) unless this documented opt-in is set; the code here accepts both forms.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from bot.channels.telegram.channel import TelegramChannel, Tuning
+from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.limiter import Limits
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.tuning import Tuning
 
 __all__ = ["CHANNEL", "Limits", "TelegramChannel", "TelegramSender", "Tuning"]

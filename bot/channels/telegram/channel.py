@@ -20,7 +20,7 @@ import json
 import logging
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -34,9 +34,18 @@ from telegram.request import HTTPXRequest
 from bot.channels.base import ChannelStartError
 from bot.channels.telegram import texts
 from bot.channels.telegram.commands import set_commands
-from bot.channels.telegram.inbound import CHANNEL, Action, FileRef, Inbound, parse_update
-from bot.channels.telegram.limiter import Limits, Now, Sleep, TelegramRateLimiter, retry_seconds
+from bot.channels.telegram.inbound import (
+    CHANNEL,
+    Action,
+    FileRef,
+    Inbound,
+    parse_update,
+    person_key,
+    pressed_by_addressee,
+)
+from bot.channels.telegram.limiter import Now, Sleep, TelegramRateLimiter, retry_seconds
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.tuning import Tuning
 from bot.channels.telegram.webhook import webhook_route
 from bot.core.door import Door
 from bot.core.i18n import pick_locale
@@ -54,17 +63,6 @@ MAX_POLL_BACKOFF = 30.0  # seconds between getUpdates attempts while Telegram fa
 STOPPING_MAX_WAIT = 2.0  # seconds of a 429 pause still waited out while stopping
 STOP_WITHIN = 2.0  # seconds to handle what was stored, when stopped on its own (tests)
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """Network and concurrency knobs; tests shrink them, production keeps the defaults."""
-
-    limits: Limits = field(default_factory=Limits)
-    poll_timeout: float = 25.0  # long polling: how long Telegram may hold getUpdates
-    read_timeout: float = 10.0
-    connect_timeout: float = 5.0
-    connections: int = 64
 
 
 class TelegramChannel:
@@ -271,7 +269,7 @@ class TelegramChannel:
             await self.door.handle(incoming, inbox_id)
             return
         # In a group, answer as a reply to the command: it shows whom the answer is for,
-        # and a press on its buttons can be told apart (see `_pressed_by_addressee`).
+        # and a press on its buttons can be told apart (see `pressed_by_addressee`).
         group_message = update.message if not incoming.is_private else None
         reply_to = group_message.message_id if group_message is not None else None
         await self._respond(inbound.chat_id, incoming, inbox_id, reply_to)
@@ -295,7 +293,7 @@ class TelegramChannel:
             message is not None
             and message.reply_markup
             and self.door.sending
-            and _pressed_by_addressee(message, user.id)
+            and pressed_by_addressee(message, user.id)
         ):
             await self._remove_keyboard(message)
         if not query.data:
@@ -400,26 +398,3 @@ class TelegramChannel:
         """The person's saved language, else what their Telegram app says."""
         saved = await self.door.locale(CHANNEL, user_id=incoming.user_id)
         return saved or pick_locale(incoming.language_hint)
-
-
-def _pressed_by_addressee(message: Message, user_id: int) -> bool:
-    """A press by the person the message was for: the owner of a private chat; in a group,
-    whoever sent the command the message answers (it is a reply to it)."""
-    if message.chat.type == ChatType.PRIVATE:
-        return message.chat.id == user_id
-    command = message.reply_to_message
-    return command is not None and command.from_user is not None and command.from_user.id == user_id
-
-
-def person_key(data: dict[str, Any]) -> str:
-    """Whose update this is, from the raw JSON: the sender, else the chat."""
-    for field_name in ("message", "edited_message", "callback_query", "my_chat_member"):
-        part = data.get(field_name)
-        if isinstance(part, dict):
-            sender = part.get("from")
-            if isinstance(sender, dict) and sender.get("id") is not None:
-                return str(sender["id"])
-            chat = part.get("chat")
-            if isinstance(chat, dict) and chat.get("id") is not None:
-                return str(chat["id"])
-    return "-"

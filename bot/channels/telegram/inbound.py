@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from telegram import ChatMemberUpdated, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -144,3 +145,26 @@ def parse_update(update: Update, username: str) -> Inbound:
     if update.my_chat_member is not None:
         return parse_membership(update.my_chat_member)
     return IGNORE
+
+
+def pressed_by_addressee(message: Message, user_id: int) -> bool:
+    """A press by the person the message was for: the owner of a private chat; in a group,
+    whoever sent the command the message answers (it is a reply to it)."""
+    if message.chat.type == ChatType.PRIVATE:
+        return message.chat.id == user_id
+    command = message.reply_to_message
+    return command is not None and command.from_user is not None and command.from_user.id == user_id
+
+
+def person_key(data: dict[str, Any]) -> str:
+    """Whose update this is, from the raw JSON: the sender, else the chat."""
+    for field_name in ("message", "edited_message", "callback_query", "my_chat_member"):
+        part = data.get(field_name)
+        if isinstance(part, dict):
+            sender = part.get("from")
+            if isinstance(sender, dict) and sender.get("id") is not None:
+                return str(sender["id"])
+            chat = part.get("chat")
+            if isinstance(chat, dict) and chat.get("id") is not None:
+                return str(chat["id"])
+    return "-"
