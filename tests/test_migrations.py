@@ -49,6 +49,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     9: {"inbox", "answers", "code_misses"},
     10: set(),  # a column
     11: set(),  # an index and two columns
+    12: {"person_leases"},
 }
 
 

@@ -222,4 +222,22 @@ NEXT: tuple[Migration, ...] = (
                WHERE officer_agency IS NOT NULL""",
         ),
     ),
+    Migration(
+        12,
+        "workers side by side: a person's updates leased to one worker; answers being sent leased",
+        (
+            # Who handles a person's stored updates, until when (bot/storage/leases.py).
+            """CREATE TABLE person_leases (
+                channel TEXT NOT NULL,
+                person TEXT NOT NULL,
+                worker TEXT NOT NULL,
+                until TEXT NOT NULL,
+                PRIMARY KEY (channel, person)
+            )""",
+            "CREATE INDEX person_leases_worker ON person_leases (worker)",
+            # An answer being sent ('sending') belongs to its worker until then; after it,
+            # another worker's scheduler sends it (its worker died).
+            "ALTER TABLE answers ADD COLUMN lease_until TEXT",
+        ),
+    ),
 )
