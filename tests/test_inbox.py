@@ -156,7 +156,7 @@ async def test_late_in_a_stop_updates_are_handled_and_their_answers_wait_for_the
 
     restarted = await make_app()
     restarted.door.add_answer_sender("shell", Sender())
-    assert await restarted.door.answers.recover() == 3
+    assert await restarted.door.answers.recover() == 0  # queued again at the stop already
     await restarted.inbox.start()
     assert await restarted.door.answers.resend_due() == 3
     assert len(sent) >= 3 and sent == sent[: len(sent) // 3] * 3  # three times the same help

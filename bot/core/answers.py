@@ -49,9 +49,17 @@ class Answers:
         self.db, self.clock, self.inbox, self.senders = db, clock, inbox, senders
         self.held = 0  # answers left for the next start because the bot was stopping
 
+    @property
+    def shared(self) -> bool:
+        """Workers side by side: another worker's 'sending' answers are its own to send."""
+        return self.inbox.leases is not None
+
     async def recover(self) -> int:
-        """At start-up: answers a killed process was sending go back to the queue."""
+        """At start-up: answers a killed process was sending go back to the queue (with
+        workers side by side, only those whose worker's lease ran out)."""
         async with self.db.transaction() as tx:
+            if self.shared:
+                return await answers.requeue_expired(tx, iso(self.clock.now()))
             return await answers.requeue_interrupted(tx)
 
     async def deliver(
@@ -66,8 +74,10 @@ class Answers:
     ) -> None:
         """Sends one stored answer; on a send error it is kept for a retry (or dropped, when
         it can never be sent) and the error is raised for the channel to act on."""
-        if not self.inbox.sending:
-            self.held += 1  # left in 'sending': the next start puts it back in the queue
+        if not self.inbox.sending:  # late in a stop: back in the queue, for the next start
+            self.held += 1  # (or, with workers side by side, for another worker)
+            async with self.db.transaction() as tx:
+                await answers.release(tx, [answer_id])
             return
         sent = skip
 
@@ -99,8 +109,13 @@ class Answers:
         Each chat's answers in order, up to RESEND_CHATS chats at once: one chat's 1/s limit
         does not hold up the others'. Once the bot is stopping no new one is started; the
         claimed rest goes back to the queue."""
+        now = self.clock.now()
         async with self.db.transaction() as tx:
-            due = await answers.claim_due(tx, sorted(self.senders), iso(self.clock.now()), limit)
+            if self.shared:  # a dead worker's answers come back once their lease ran out
+                await answers.requeue_expired(tx, iso(now))
+            due = await answers.claim_due(
+                tx, sorted(self.senders), iso(now), limit, iso(now + answers.SENDING_LEASE)
+            )
         chats: dict[tuple[str, str], list[Answer]] = {}
         for answer in due:
             chats.setdefault((answer.channel, _chat(answer.address)), []).append(answer)

@@ -1,17 +1,24 @@
 """Answers to received updates, committed with the state change they report.
 
 A row is written in the engine's transaction (status 'sending': the process that wrote it
-sends it at once). `parts` counts the messages of the answer already sent, so a retry never
-repeats the first part of a split answer. At start-up, 'sending' rows a killed process left
-go back to 'pending'; the scheduler sends pending rows whose time has come.
+sends it at once, and holds it until `lease_until`). `parts` counts the messages of the
+answer already sent, so a retry never repeats the first part of a split answer. At start-up,
+'sending' rows a killed process left go back to 'pending' (with workers side by side, only
+those whose lease ran out: the others' are being sent); the scheduler sends pending rows
+whose time has come.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.storage.db import Transaction
+
+# How long a worker holds an answer it is sending. A send waits at most the limiter's 30 s
+# and the HTTP timeouts; a throttled answer goes back to 'pending' before this runs out.
+SENDING_LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -24,11 +31,13 @@ class Answer:
     attempts: int
 
 
-async def add(tx: Transaction, channel: str, address: str, replies: str, now: str) -> int:
+async def add(
+    tx: Transaction, channel: str, address: str, replies: str, now: str, lease_until: str
+) -> int:
     row = await tx.fetch_one(
-        """INSERT INTO answers (channel, address, replies, created_at, not_before)
-           VALUES (?, ?, ?, ?, ?) RETURNING id""",
-        (channel, address, replies, now, now),
+        """INSERT INTO answers (channel, address, replies, created_at, not_before, lease_until)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+        (channel, address, replies, now, now, lease_until),
     )
     assert row is not None
     return int(row[0])
@@ -60,20 +69,33 @@ async def release(tx: Transaction, ids: Sequence[int]) -> None:
 
 
 async def requeue_interrupted(tx: Transaction) -> int:
+    """Every answer left 'sending' (the only process was killed): back to the queue."""
     return await tx.execute("UPDATE answers SET status = 'pending' WHERE status = 'sending'")
 
 
-async def claim_due(tx: Transaction, channels: Sequence[str], now: str, limit: int) -> list[Answer]:
-    """Pending answers whose time has come, oldest first, claimed ('sending')."""
+async def requeue_expired(tx: Transaction, now: str) -> int:
+    """Answers whose worker's lease ran out (it died sending them): back to the queue."""
+    return await tx.execute(
+        "UPDATE answers SET status = 'pending' WHERE status = 'sending' "
+        "AND (lease_until IS NULL OR lease_until <= ?)",
+        (now,),
+    )
+
+
+async def claim_due(
+    tx: Transaction, channels: Sequence[str], now: str, limit: int, lease_until: str
+) -> list[Answer]:
+    """Pending answers whose time has come, oldest first, claimed ('sending') until
+    `lease_until`."""
     if not channels:
         return []
     marks = ", ".join("?" for _ in channels)
     rows = await tx.fetch_all(
-        f"""UPDATE answers SET status = 'sending'
+        f"""UPDATE answers SET status = 'sending', lease_until = ?
             WHERE id IN (SELECT id FROM answers WHERE status = 'pending' AND not_before <= ?
-                         AND channel IN ({marks}) ORDER BY id LIMIT ?)
+                         AND channel IN ({marks}) ORDER BY id LIMIT ?{tx.dialect.skip_locked})
             RETURNING id, channel, address, replies, parts, attempts""",
-        (now, *channels, limit),
+        (lease_until, now, *channels, limit),
     )
     found = [Answer(int(r[0]), r[1], r[2], r[3], int(r[4]), int(r[5])) for r in rows]
     return sorted(found, key=lambda a: a.id)
