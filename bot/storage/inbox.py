@@ -50,6 +50,16 @@ async def finish(tx: Transaction, ids: Sequence[int]) -> None:
     )
 
 
+async def finish_new(tx: Transaction, update_id: int) -> bool:
+    """Done, if nobody finished it first: False when it was done already (another worker
+    handled it after this one's lease on the person ran out)."""
+    changed = await tx.execute(
+        "UPDATE inbox SET status = 'done', payload = NULL WHERE id = ? AND status = 'new'",
+        (update_id,),
+    )
+    return changed == 1
+
+
 async def waiting_people(db: Database) -> list[tuple[str, str]]:
     """(channel, person) of everyone with updates stored and not finished."""
     rows = await db.fetch_all(
