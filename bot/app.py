@@ -21,6 +21,7 @@ from bot.core.interpret import Interpreter
 from bot.core.outbox import Outbox
 from bot.core.router import Router
 from bot.core.sending import Sender
+from bot.core.shared_inbox import SharedInbox
 from bot.features import (
     activities,
     approvals,
@@ -105,7 +106,11 @@ class App:
     door: Door = field(init=False)
 
     def __post_init__(self) -> None:
-        self.inbox = Inbox(self.deps.db, self.deps.clock, self.inbox_limits)
+        # On PostgreSQL several workers may serve side by side: a person's updates are
+        # handled by whichever holds their lease. SQLite has one process: in-memory queues.
+        shared = self.deps.db.dialect.name == "postgresql"
+        kind = SharedInbox if shared else Inbox
+        self.inbox = kind(self.deps.db, self.deps.clock, self.inbox_limits)
         self.door = Door(
             self.engine, self.inbox, self.deps.db, self.deps.i18n, self.router, self.senders
         )

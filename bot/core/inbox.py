@@ -31,12 +31,16 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.core.clock import Clock, iso
 from bot.storage import answers
 from bot.storage import inbox as store
 from bot.storage.db import Database, Transaction
 from bot.storage.inbox import Arrival, Stored
+
+if TYPE_CHECKING:
+    from bot.core.leasing import PersonLeases
 
 __all__ = ["Handler", "Inbox", "InboxLimits", "Stored"]
 
@@ -65,6 +69,8 @@ class _Queue:
 
 
 class Inbox:
+    leases: PersonLeases | None = None  # workers side by side: see bot/core/shared_inbox.py
+
     def __init__(self, db: Database, clock: Clock, limits: InboxLimits | None = None) -> None:
         self.db, self.clock = db, clock
         self.limits = limits = limits or InboxLimits()
