@@ -19,6 +19,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 
 from bot.app import App, create_app
 from bot.channels.base import Channel, ChannelStartError
@@ -66,20 +67,15 @@ async def serve(
     app = await create_app(settings, clock=clock)
     if settle:
         settle_heap()
-    leader = Leadership(app.deps.db, "worker")  # PostgreSQL: one active worker, the others wait
+    # PostgreSQL: the worker holding the role polls and runs the scheduler; every worker
+    # serves the webhooks and handles the inbox (a person at a time, by lease).
+    leader = Leadership(app.deps.db, "worker") if app.inbox.leases is not None else None
     try:
         with _signals(stop):
-            if not await wait_to_lead(leader, stop, standby):
-                return 0
-            watching = asyncio.create_task(watch(leader, stop, standby), name="leadership")
-            try:
-                code = await _run(app, settings, stop, interval, tuning)
-            finally:
-                stop.set()
-                lost = await watching
-            return 3 if lost else code  # lost the role: exit, a supervisor restarts it
+            return await _run(app, settings, stop, interval, tuning, Lead(leader, standby))
     finally:
-        await leader.resign()
+        if leader is not None:
+            await leader.resign()
         await app.close()
 
 
@@ -93,23 +89,47 @@ def settle_heap() -> None:
 
 
 def build_channels(
-    app: App, settings: Settings, stop: asyncio.Event, tuning: Tuning | None
+    app: App,
+    settings: Settings,
+    stop: asyncio.Event,
+    tuning: Tuning | None,
+    *,
+    polling: bool = True,
+    webhooks: bool = True,
 ) -> tuple[list[Channel], list[WebRoute]]:
-    """The channels whose tokens are set, and the media route when PUBLIC_BASE_URL is set."""
+    """The channels whose tokens are set (those that poll, those with a webhook, or both),
+    and the media route when PUBLIC_BASE_URL is set."""
     media = MediaStore(app.deps.db, app.deps.clock, settings.public_base_url)
-    routes: list[WebRoute] = [media_route(media)] if media.enabled else []
+    routes: list[WebRoute] = [media_route(media)] if media.enabled and webhooks else []
     channels: list[Channel] = []
-    if settings.telegram_token:
+    wanted = {True: polling, False: webhooks}  # by "does it poll"
+    if settings.telegram_token and wanted[settings.telegram_webhook_url is None]:
         channels.append(TelegramChannel(app.door, settings, tuning))
-    if settings.zalo_token:
+    zalo_polls = not (settings.zalo_webhook_url and settings.zalo_webhook_secret)
+    if settings.zalo_token and wanted[zalo_polls]:
         channels.append(ZaloRuntime(app.door, settings, media, stop))
     return channels, routes
 
 
+@dataclass(frozen=True)
+class Lead:
+    """Workers side by side (PostgreSQL): `role` is held by the one that polls and runs the
+    scheduler; the others try to take it every `every` seconds. None: the only process."""
+
+    role: Leadership | None
+    every: float = STANDBY_INTERVAL
+
+
 async def _run(
-    app: App, settings: Settings, stop: asyncio.Event, interval: float, tuning: Tuning | None
+    app: App,
+    settings: Settings,
+    stop: asyncio.Event,
+    interval: float,
+    tuning: Tuning | None,
+    lead: Lead,
 ) -> int:
-    channels, routes = build_channels(app, settings, stop, tuning)
+    shared = lead.role is not None
+    channels, routes = build_channels(app, settings, stop, tuning, polling=not shared)
     web = None
     try:
         for channel in channels:
@@ -128,10 +148,44 @@ async def _run(
         print(exc, file=sys.stderr)
         await _shutdown(app, channels, web, None)
         return exc.exit_code
-    scheduler = asyncio.create_task(run_scheduler(app, stop, interval), name="scheduler")
+    scheduler: asyncio.Task[bool | None]
+    if lead.role is None:
+        scheduler = asyncio.create_task(run_scheduler(app, stop, interval), name="scheduler")
+    else:
+        leading = _lead(app, settings, stop, interval, tuning, lead, channels)
+        scheduler = asyncio.create_task(leading, name="leader")
     await stop.wait()
     await _shutdown(app, channels, web, scheduler)
-    return 0
+    lost = scheduler.done() and not scheduler.cancelled() and scheduler.result() is True
+    return 3 if lost else 0  # lost the role: exit, a supervisor restarts it
+
+
+async def _lead(
+    app: App,
+    settings: Settings,
+    stop: asyncio.Event,
+    interval: float,
+    tuning: Tuning | None,
+    lead: Lead,
+    channels: list[Channel],
+) -> bool:
+    """Waits for the role, then polls (the channels that poll) and runs the scheduler while
+    it holds it. True when the role was lost: the worker stops (another one leads now)."""
+    assert lead.role is not None
+    if not await wait_to_lead(lead.role, stop, lead.every) or stop.is_set():
+        return False
+    pollers, _ = build_channels(app, settings, stop, tuning, webhooks=False)
+    try:
+        for channel in pollers:
+            channels.append(channel)  # stopped with the others, even if it fails to start
+            await channel.start()
+    except ChannelStartError as exc:
+        log.error("could not start polling: %s", exc)
+        stop.set()
+        return False
+    watching = asyncio.create_task(watch(lead.role, stop, lead.every), name="leadership")
+    await run_scheduler(app, stop, interval)
+    return await watching
 
 
 async def run_scheduler(app: App, stop: asyncio.Event, interval: float) -> None:
@@ -157,7 +211,7 @@ async def _shutdown(
     app: App,
     channels: list[Channel],
     web: WebServer | None,
-    scheduler: asyncio.Task[None] | None,
+    scheduler: asyncio.Task[bool | None] | None,
 ) -> None:
     """Receiving stops first, then what was received is handled within the budget.
 
@@ -186,7 +240,7 @@ async def _shutdown(
     await asyncio.gather(*(channel.stop(within=0.5) for channel in channels))
 
 
-async def _finish_scheduler(scheduler: asyncio.Task[None]) -> None:
+async def _finish_scheduler(scheduler: asyncio.Task[bool | None]) -> None:
     """The delivery in flight finishes within SCHEDULER_GRACE, else it is retried next start."""
     done, _ = await asyncio.wait({scheduler}, timeout=SCHEDULER_GRACE)
     if not done:
