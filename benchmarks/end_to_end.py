@@ -30,7 +30,8 @@ processes of the run's connections (found by their application_name), per update
 Run: .venv/bin/python benchmarks/end_to_end.py [--rate 500] [--seconds 10]
      [--flood-rate 2000] [--flood-seconds 5] [--limited-rate 20]
      [--runs 500,ceiling,limited] [--bots bot,naive] [--modes polling,webhook]
-     [--dbs sqlite,pg] [--workers 1,2] [--database-url postgresql://...]
+     [--dbs sqlite,pg] [--workers 1,2] [--database-url postgresql://...] [--repeat 1]
+`--repeat N` runs each setup N times, the setups in turn, and shows each figure's median.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import json
 import os
 import secrets
 import socket
+import statistics
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -151,7 +153,8 @@ async def measured(
         *fake_args,
         stdout=asyncio.subprocess.PIPE,
     )
-    name = f"{setup.bot}-{setup.mode}-{setup.db}{setup.workers}-{run.name}"
+    # a database file of its own each time: a repeat would find its updates seen before
+    name = f"{setup.bot}-{setup.mode}-{setup.db}{setup.workers}-{run.name}-{secrets.token_hex(3)}"
     env = dict(os.environ, DATABASE_URL=url or "")
     logs = [(folder / f"{name}-{n}.log").open("w") for n in range(setup.workers)]
     workers = []
@@ -211,6 +214,28 @@ def setups(args: argparse.Namespace, mode: str) -> list[Setup]:
     return found
 
 
+def middle(repeats: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of each figure over the repeats (the first repeat's lists)."""
+    return {
+        key: statistics.median(r[key] for r in repeats) if isinstance(value, float | int) else value
+        for key, value in repeats[0].items()
+    }
+
+
+def show(name: str, setup: Setup, f: dict[str, Any]) -> None:
+    print(
+        f"{name:8s} {setup.bot:6s} {setup.mode:8s} {setup.label:8s} "
+        f"{f['offered_per_s']:9.0f} {f['answered']:8.1%} {f['per_second']:7.0f} "
+        f"{f['p50_ms']:8.1f} {f['p99_ms']:8.1f} {f['cpu_ms']:7.2f} "
+        f"{f['db_cpu_ms']:9.2f} {f['peak_mib']:8.0f} {f['fake_cpu_s']:10.1f}",
+        flush=True,
+    )
+    if len(f.get("posted") or []) > 1 or f.get("deaf"):
+        print(f"{'':8s} updates taken per worker: {f['posted']}", flush=True)
+    for url in f.get("deaf") or []:
+        print(f"{'':8s} did not listen (got none): {url}", flush=True)
+
+
 async def main(args: argparse.Namespace) -> None:
     runs = {
         "500": Run("500", args.rate, args.seconds, 1.0, limits=False),
@@ -223,21 +248,14 @@ async def main(args: argparse.Namespace) -> None:
           "{:>10s}".format(*head))  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         for name in args.runs.split(","):
-            run = runs[name]
+            run, where = runs[name], Path(folder)
             for mode in args.modes.split(","):
-                for setup in setups(args, mode):
-                    f = await one(run, setup, Path(folder), args.database_url)
-                    print(
-                        f"{name:8s} {setup.bot:6s} {mode:8s} {setup.label:8s} "
-                        f"{f['offered_per_s']:9.0f} {f['answered']:8.1%} {f['per_second']:7.0f} "
-                        f"{f['p50_ms']:8.1f} {f['p99_ms']:8.1f} {f['cpu_ms']:7.2f} "
-                        f"{f['db_cpu_ms']:9.2f} {f['peak_mib']:8.0f} {f['fake_cpu_s']:10.1f}",
-                        flush=True,
-                    )
-                    if len(f.get("posted") or []) > 1 or f.get("deaf"):
-                        print(f"{'':8s} updates taken per worker: {f['posted']}", flush=True)
-                    for url in f.get("deaf") or []:
-                        print(f"{'':8s} did not listen (got none): {url}", flush=True)
+                found: dict[Setup, list[dict[str, Any]]] = {s: [] for s in setups(args, mode)}
+                for _ in range(args.repeat):  # in turn, so that a busy spell hits them all
+                    for setup, repeats in found.items():
+                        repeats.append(await one(run, setup, where, args.database_url))
+                for setup, repeats in found.items():
+                    show(name, setup, middle(repeats))
 
 
 if __name__ == "__main__":
@@ -257,4 +275,5 @@ if __name__ == "__main__":
         help="the PostgreSQL server and database of the pg runs (each run: a schema of its own)",
     )
     parser.add_argument("--workers", default="1", help="worker processes on pg, e.g. 1,2")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; medians shown")
     asyncio.run(main(parser.parse_args()))
