@@ -49,13 +49,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"  # the local server's database `test`
 
 
 @dataclass(frozen=True)
@@ -123,17 +124,67 @@ async def server_cpu(admin: asyncpg.Connection | None, url: str) -> dict[int, fl
     rows = await admin.fetch("SELECT pid FROM pg_stat_activity WHERE application_name = $1", name)
     found = {}
     for row in rows:
-        with suppress(OSError):
+        with suppress(OSError):  # a connection closed since
             found[row["pid"]] = cpu_seconds(row["pid"])
     return found
 
 
-async def one(run: Run, setup: Setup, folder: Path, url: str | None) -> dict[str, Any]:
+async def one(run: Run, setup: Setup, folder: Path, url: str) -> dict[str, Any]:
     if setup.db == "sqlite":
         return await measured(run, setup, folder, None, None)
-    assert url is not None
     async with fresh_schema(url) as (schema_url, admin):
         return await measured(run, setup, folder, schema_url, admin)
+
+
+Child = asyncio.subprocess.Process
+
+
+async def start_fake(run: Run, setup: Setup, api_port: int, hooks: list[str]) -> Child:
+    fake_args = [str(api_port), "--rate", str(run.rate), "--seconds", str(run.seconds)]
+    fake_args += ["--gap", str(run.gap)] + (["--naive"] if setup.bot == "naive" else [])
+    for hook in hooks if setup.mode == "webhook" else []:
+        fake_args += ["--webhook", hook]
+    script = str(ROOT / "benchmarks" / "fake_bot_api.py")
+    return await asyncio.create_subprocess_exec(
+        sys.executable, script, *fake_args, stdout=asyncio.subprocess.PIPE
+    )
+
+
+async def start_workers(
+    run: Run, setup: Setup, api_port: int, hooks: list[str], name: Path, url: str | None
+) -> tuple[list[Child], list[IO[str]]]:
+    """The bot's processes (`name`-N.log their logs), each with a webhook port of its own."""
+    env = dict(os.environ, DATABASE_URL=url or "")
+    logs = [name.with_name(f"{name.name}-{n}.log").open("w") for n in range(len(hooks))]
+    workers = []
+    for hook, log in zip(hooks, logs, strict=True):
+        bot_args = [setup.bot, f"http://127.0.0.1:{api_port}/bot", f"{name}.db"]
+        bot_args += ["limits" if run.limits else "nolimits"]
+        bot_args += [hook, str(urlsplit(hook).port)] if setup.mode == "webhook" else []
+        script = str(ROOT / "benchmarks" / "e2e_bots.py")
+        workers.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable, script, *bot_args, cwd=ROOT, env=env, stdout=log, stderr=log
+            )
+        )
+    return workers, logs
+
+
+async def stop(fake: Child, workers: list[Child]) -> None:
+    """The fake ends by itself after its figures (terminating it then would race asyncio's
+    reaping of it); the workers are told to stop at once (a standby would take over)."""
+    with suppress(TimeoutError):
+        await asyncio.wait_for(fake.wait(), 5)
+    children = [*workers, fake]
+    for child in children:
+        if child.returncode is None:
+            child.terminate()
+    for child in children:
+        try:  # python-telegram-bot may not stop while its server is gone: then kill it
+            await asyncio.wait_for(child.wait(), 10)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
 
 
 async def measured(
@@ -143,31 +194,13 @@ async def measured(
     it; the figures of the fake, with the bots' (and the database server's) CPU and memory."""
     api_port = free_port()
     hooks = [f"http://127.0.0.1:{free_port()}/telegram" for _ in range(setup.workers)]
-    fake_args = [str(api_port), "--rate", str(run.rate), "--seconds", str(run.seconds)]
-    fake_args += ["--gap", str(run.gap)] + (["--naive"] if setup.bot == "naive" else [])
-    for hook in hooks if setup.mode == "webhook" else []:
-        fake_args += ["--webhook", hook]
-    fake = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "benchmarks" / "fake_bot_api.py"),
-        *fake_args,
-        stdout=asyncio.subprocess.PIPE,
-    )
+    fake = await start_fake(run, setup, api_port, hooks)
     # a database file of its own each time: a repeat would find its updates seen before
-    name = f"{setup.bot}-{setup.mode}-{setup.db}{setup.workers}-{run.name}-{secrets.token_hex(3)}"
-    env = dict(os.environ, DATABASE_URL=url or "")
-    logs = [(folder / f"{name}-{n}.log").open("w") for n in range(setup.workers)]
-    workers = []
-    for hook, log in zip(hooks, logs, strict=True):
-        bot_args = [setup.bot, f"http://127.0.0.1:{api_port}/bot", str(folder / f"{name}.db")]
-        bot_args += ["limits" if run.limits else "nolimits"]
-        bot_args += [hook, str(urlsplit(hook).port)] if setup.mode == "webhook" else []
-        script = str(ROOT / "benchmarks" / "e2e_bots.py")
-        workers.append(
-            await asyncio.create_subprocess_exec(
-                sys.executable, script, *bot_args, cwd=ROOT, env=env, stdout=log, stderr=log
-            )
-        )
+    name = (
+        folder
+        / f"{setup.bot}-{setup.mode}-{setup.db}{setup.workers}-{run.name}-{secrets.token_hex(3)}"
+    )
+    workers, logs = await start_workers(run, setup, api_port, hooks, name, url)
     assert fake.stdout is not None
     cpu_start, server_start = 0.0, {}
     figures: dict[str, Any] = {}
@@ -186,19 +219,12 @@ async def measured(
                 figures["db_cpu_ms"] = spent * 1000 / offered
                 figures["peak_mib"] = sum(peak_mib(w.pid) for w in workers)
     finally:
-        for child in (*workers, fake):
-            if child.returncode is None:
-                child.terminate()
-            try:  # python-telegram-bot may not stop while its server is gone: then kill it
-                await asyncio.wait_for(child.wait(), 10)
-            except TimeoutError:
-                child.kill()
-                await child.wait()
+        await stop(fake, workers)
         for log in logs:
             log.close()
     if not figures:
-        tail = (folder / f"{name}-0.log").read_text()[-2000:]
-        sys.exit(f"{name} gave no figures; the first worker's log ends:\n{tail}")
+        tail = (await asyncio.to_thread(Path(logs[0].name).read_text))[-2000:]
+        sys.exit(f"{name.name} gave no figures; the first worker's log ends:\n{tail}")
     return figures
 
 
@@ -230,10 +256,8 @@ def show(name: str, setup: Setup, f: dict[str, Any]) -> None:
         f"{f['db_cpu_ms']:9.2f} {f['peak_mib']:8.0f} {f['fake_cpu_s']:10.1f}",
         flush=True,
     )
-    if len(f.get("posted") or []) > 1 or f.get("deaf"):
-        print(f"{'':8s} updates taken per worker: {f['posted']}", flush=True)
-    for url in f.get("deaf") or []:
-        print(f"{'':8s} did not listen (got none): {url}", flush=True)
+    if len(f.get("posted") or []) > 1:  # several workers by webhook
+        print(f"{'':8s} taken per worker: {f['posted']}, not listening: {f['deaf']}", flush=True)
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -269,11 +293,7 @@ if __name__ == "__main__":
     parser.add_argument("--bots", default="bot,naive")
     parser.add_argument("--modes", default="polling,webhook")
     parser.add_argument("--dbs", default="sqlite", help="sqlite, pg or both: sqlite,pg")
-    parser.add_argument(
-        "--database-url",
-        default="postgresql://postgres@127.0.0.1:5432/test",
-        help="the PostgreSQL server and database of the pg runs (each run: a schema of its own)",
-    )
+    parser.add_argument("--database-url", default=PG_URL, help="pg runs: a new schema each in it")
     parser.add_argument("--workers", default="1", help="worker processes on pg, e.g. 1,2")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; medians shown")
     asyncio.run(main(parser.parse_args()))
