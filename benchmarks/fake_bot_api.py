@@ -12,8 +12,13 @@ picks a button of the last keyboard the bot sent that person. The latency of an 
 its offer to the first sendMessage in that chat before the person's next update (so `gap`
 must exceed the latencies to be measured; an update with no message in time is unanswered).
 
+Several `--webhook` URLs (several workers): the updates are posted to them round robin, one
+update each in turn, among those that answer a GET /healthz within `--listen-within` seconds of
+the first bot being ready; the others are reported (`deaf`) and get none. The results give the
+number posted to each URL (`posted`).
+
 Run by benchmarks/end_to_end.py and benchmarks/footprint.py:
-`python benchmarks/fake_bot_api.py PORT --rate R --seconds T [--gap G] [--webhook URL]
+`python benchmarks/fake_bot_api.py PORT --rate R --seconds T [--gap G] [--webhook URL]...
 [--naive] [--drain S]`. It prints `ready <monotonic>` when the bot first polls (or sets its
 webhook), `flood <start> <end>` once the updates are offered, and a JSON line of results.
 """
@@ -27,7 +32,7 @@ import os
 import resource
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,7 +66,6 @@ class Load:
     seconds: float
     gap: float
     naive: bool
-    webhook: str | None
     offered: list[tuple[int, int, float]] = field(default_factory=list)  # (chat, step, time)
     sends: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     keyboards: dict[int, list[str]] = field(default_factory=dict)
@@ -70,6 +74,7 @@ class Load:
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     message_id: int = 0
+    posted: Counter[str] = field(default_factory=Counter)  # updates taken, per webhook
 
 
 def text_update(update_id: int, person: int, body: str) -> bytes:
@@ -118,8 +123,9 @@ def build(load: Load, update_id: int, person: int, step: int) -> bytes:
     return text_update(update_id, person, what)
 
 
-async def offer(load: Load, post: asyncio.Queue[bytes] | None) -> tuple[float, float]:
-    """Offers every update at its time; returns the monotonic start and end."""
+async def offer(load: Load, post: list[asyncio.Queue[bytes]]) -> tuple[float, float]:
+    """Offers every update at its time (to the webhooks' queues in turn, or to getUpdates);
+    returns the monotonic start and end."""
     plan = schedule(load)
     start = time.monotonic()
     for update_id, (offset, person, step) in enumerate(plan, start=1):
@@ -128,11 +134,11 @@ async def offer(load: Load, post: asyncio.Queue[bytes] | None) -> tuple[float, f
             await asyncio.sleep(delay)
         body = build(load, update_id, person, step)
         load.offered.append((person, step, time.monotonic()))
-        if post is None:
+        if not post:
             load.queue.append(body)
             load.arrived.set()
         else:
-            post.put_nowait(body)
+            post[update_id % len(post)].put_nowait(body)
     return start, time.monotonic()
 
 
@@ -208,8 +214,9 @@ async def serve_connection(
         writer.close()
 
 
-async def poster(url: str, bodies: asyncio.Queue[bytes]) -> None:
-    """One keep-alive connection posting updates to the webhook, one at a time."""
+async def poster(url: str, bodies: asyncio.Queue[bytes], posted: Counter[str]) -> None:
+    """One keep-alive connection posting updates to the webhook, one at a time; counts the
+    updates the webhook took in `posted[url]`."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     head = (
@@ -225,6 +232,7 @@ async def poster(url: str, bodies: asyncio.Queue[bytes]) -> None:
                 writer.write(request)
                 answer = await reader.readuntil(b"\r\n\r\n")
                 await reader.readexactly(content_length(answer))
+                posted[url] += 1
                 break
             except (ConnectionError, asyncio.IncompleteReadError):
                 writer.close()
@@ -236,6 +244,24 @@ def content_length(head: bytes) -> int:
         if line[:15].lower() == "content-length:":
             return int(line[15:])
     return 0
+
+
+async def listens(url: str, within: float) -> bool:
+    """Whether the web server of the webhook `url` answers (GET /healthz) within `within` s."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    until = time.monotonic() + within
+    while True:
+        with suppress(OSError, asyncio.IncompleteReadError, TimeoutError):
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(f"GET /healthz HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)
+            writer.close()
+            if head.startswith(b"HTTP/"):  # any answer: the naive bot has no /healthz
+                return True
+        if time.monotonic() > until:
+            return False
+        await asyncio.sleep(0.1)
 
 
 async def connect(host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -282,20 +308,26 @@ def results(load: Load, start: float, end: float, drained: float) -> dict[str, A
 
 
 async def main(args: argparse.Namespace) -> None:
-    load = Load(args.rate, args.seconds, args.gap, args.naive, args.webhook)
+    load = Load(args.rate, args.seconds, args.gap, args.naive)
     server = await asyncio.start_server(
         lambda r, w: serve_connection(load, r, w), "127.0.0.1", args.port, backlog=512
     )
     await asyncio.wait_for(load.ready.wait(), args.ready_within)
+    hooks = args.webhook or []
+    heard = await asyncio.gather(*(listens(url, args.listen_within) for url in hooks))
+    live = [url for url, ok in zip(hooks, heard, strict=True) if ok]
+    if hooks and not live:
+        sys.exit(f"no webhook answered GET /healthz: {', '.join(hooks)}")
     print(f"ready {time.monotonic():.6f}", flush=True)
     if args.hold:  # footprint: the bot is measured at rest first
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-    bodies: asyncio.Queue[bytes] | None = None
-    posters = []
-    if args.webhook:
-        bodies = asyncio.Queue()
-        posters = [asyncio.create_task(poster(args.webhook, bodies)) for _ in range(args.posters)]
-    start, end = await offer(load, bodies)
+    queues: list[asyncio.Queue[bytes]] = [asyncio.Queue() for _ in live]
+    posters = [
+        asyncio.create_task(poster(url, queue, load.posted))
+        for url, queue in zip(live, queues, strict=True)
+        for _ in range(args.posters)
+    ]
+    start, end = await offer(load, queues)
     print(f"flood {start:.6f} {end:.6f}", flush=True)
     wanted = len({chat for chat, _s, _t in load.offered})
     quiet_since, seen = time.monotonic(), -1
@@ -310,7 +342,10 @@ async def main(args: argparse.Namespace) -> None:
     for task in posters:
         task.cancel()
     server.close()
-    print(json.dumps(results(load, start, end, drained)), flush=True)
+    figures = results(load, start, end, drained)
+    figures["posted"] = [load.posted[url] for url in hooks]
+    figures["deaf"] = [url for url in hooks if url not in live]
+    print(json.dumps(figures), flush=True)
     os._exit(0)  # the bot's connections are still open: no need to wind them down one by one
 
 
@@ -320,9 +355,16 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--gap", type=float, default=1.0, help="seconds between a person's updates")
-    parser.add_argument("--webhook", help="post the updates to this URL instead of polling")
+    parser.add_argument(
+        "--webhook",
+        action="append",
+        help="post the updates to this URL instead of polling (repeated: round robin)",
+    )
     parser.add_argument("--naive", action="store_true", help="texts become /start")
-    parser.add_argument("--posters", type=int, default=16, help="webhook connections")
+    parser.add_argument("--posters", type=int, default=16, help="connections per webhook")
+    parser.add_argument(
+        "--listen-within", type=float, default=5, help="seconds for every webhook to listen"
+    )
     parser.add_argument("--drain", type=float, default=60, help="seconds to wait for replies")
     parser.add_argument("--quiet", type=float, default=3, help="stop after this long silent")
     parser.add_argument("--ready-within", type=float, default=60)
