@@ -29,10 +29,10 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import ChannelStartError
 from bot.channels.telegram import texts
+from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.inbound import (
     CHANNEL,
@@ -85,14 +85,15 @@ class TelegramChannel:
         self._sleep = sleep or asyncio.sleep  # the poller's backoff (injected by tests)
         limiter_args: dict[str, Any] = {"now": now} | ({"sleep": sleep} if sleep else {})
         self.limiter = TelegramRateLimiter(tuning.limits, **limiter_args)
-        request = HTTPXRequest(
-            connection_pool_size=tuning.connections,
+        request = AiohttpRequest(
+            connections=tuning.connections,
             read_timeout=tuning.read_timeout,
             connect_timeout=tuning.connect_timeout,
             write_timeout=tuning.read_timeout,
             media_write_timeout=tuning.read_timeout * 3,
         )
-        polling = HTTPXRequest(
+        polling = AiohttpRequest(  # getUpdates waits up to poll_timeout: a pool of its own
+            connections=1,
             read_timeout=tuning.poll_timeout + tuning.read_timeout,
             connect_timeout=tuning.connect_timeout,
         )
