@@ -18,7 +18,6 @@ from functools import partial
 from typing import Any
 
 from telegram import (
-    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -38,6 +37,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.channels.telegram.lean import LeanBot
 from bot.channels.telegram.limiter import retry_seconds
 from bot.channels.telegram.texts import OR_SHARE_LOCATION, SHARE_LOCATION
 from bot.core.i18n import I18n
@@ -124,7 +124,7 @@ class TelegramSender:
 
     capabilities = CAPABILITIES
 
-    def __init__(self, bot: Bot, i18n: I18n, locale_of: LocaleOf | None = None) -> None:
+    def __init__(self, bot: LeanBot, i18n: I18n, locale_of: LocaleOf | None = None) -> None:
         self.bot = bot
         self.i18n = i18n
         self.locale_of = locale_of
@@ -207,23 +207,27 @@ class TelegramSender:
             if caption is not None:
                 parts, markup = [], None
         for number, part in enumerate(parts, 1):
+            last = number == len(parts)
             steps.append(
-                partial(
-                    self.bot.send_message,
-                    chat_id,
-                    part,
-                    reply_markup=markup if number == len(parts) else None,
-                    link_preview_options=NO_PREVIEW,
-                    **extra,
-                )
+                partial(self._send_text, chat_id, part, markup if last else None, NO_PREVIEW, extra)
             )
         if reply.choices and reply.ask_location:  # one message cannot carry both keyboards
             hint = self.i18n.translator(locale)(OR_SHARE_LOCATION)
             keyboard = self._location_keyboard(locale)
-            steps.append(
-                partial(self.bot.send_message, chat_id, hint, reply_markup=keyboard, **extra)
-            )
+            steps.append(partial(self._send_text, chat_id, hint, keyboard, None, extra))
         return steps
+
+    async def _send_text(
+        self,
+        chat_id: int,
+        text: str,
+        markup: Markup | None,
+        preview: LinkPreviewOptions | None,
+        extra: dict[str, Any],
+    ) -> None:
+        """sendMessage, its answer left as JSON (the sent message is not read)."""
+        params = {"chat_id": chat_id, "text": text, "reply_markup": markup, **extra}
+        await self.bot.call("sendMessage", params | {"link_preview_options": preview})
 
     async def _upload(
         self,
