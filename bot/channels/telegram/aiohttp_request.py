@@ -24,6 +24,7 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 KEEP_ALIVE = 30.0  # seconds an idle connection is kept (Telegram keeps them longer)
 
 
@@ -102,8 +103,10 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         try:
+            body = _body(request_data)
+            headers = FORM if isinstance(body, bytes) else None
             async with session.request(
-                method, url, data=_body(request_data), timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
@@ -112,15 +115,15 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
 
 
-def _body(request_data: RequestData | None) -> dict[str, str] | aiohttp.FormData | None:
-    """The parameters form-encoded, as python-telegram-bot's httpx backend sends them; with
-    files, a multipart form of the same parameters and the files."""
+def _body(request_data: RequestData | None) -> bytes | aiohttp.FormData | None:
+    """The parameters form-encoded, as python-telegram-bot's httpx backend sends them (encoded
+    here: aiohttp's own form encoding of a dict costs a third of the call); with files, a
+    multipart form of the same parameters and the files."""
     if request_data is None:
         return None
-    fields = request_data.json_parameters
     if not request_data.contains_files:
-        return fields
-    form = aiohttp.FormData(fields)
+        return request_data.url_encoded_parameters().encode()
+    form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime)
     return form
