@@ -2,7 +2,7 @@
 
 python-telegram-bot talks to the Bot API through a `BaseRequest` (its documented extension
 point); the default one is on httpx, which costs about 0.85 ms of CPU per call on loopback,
-most of this bot's CPU under load. This one sends the same requests (form-encoded parameters,
+most of this bot's CPU under load. This one sends the same requests (the parameters as JSON,
 multipart when there are files, python-telegram-bot's User-Agent) through one
 `aiohttp.ClientSession` whose connector keeps up to `connections` connections alive.
 
@@ -17,6 +17,7 @@ the longer of `read` and `media_write_timeout`, since aiohttp has no write timeo
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
@@ -24,7 +25,7 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
 KEEP_ALIVE = 30.0  # seconds an idle connection is kept (Telegram keeps them longer)
 
 
@@ -104,7 +105,7 @@ class AiohttpRequest(BaseRequest):
         )
         try:
             body = _body(request_data)
-            headers = FORM if isinstance(body, bytes) else None
+            headers = JSON if isinstance(body, bytes) else None
             async with session.request(
                 method, url, data=body, headers=headers, timeout=timeout
             ) as response:
@@ -116,13 +117,14 @@ class AiohttpRequest(BaseRequest):
 
 
 def _body(request_data: RequestData | None) -> bytes | aiohttp.FormData | None:
-    """The parameters form-encoded, as python-telegram-bot's httpx backend sends them (encoded
-    here: aiohttp's own form encoding of a dict costs a third of the call); with files, a
-    multipart form of the same parameters and the files."""
+    """The parameters as a JSON object (the Bot API takes `application/json`; form-encoding
+    escapes Vietnamese byte by byte in Python, a third of the call); with files, a multipart
+    form of the parameters (each JSON-encoded, as python-telegram-bot's httpx backend sends
+    them) and the files."""
     if request_data is None:
         return None
     if not request_data.contains_files:
-        return request_data.url_encoded_parameters().encode()
+        return json.dumps(request_data.parameters, ensure_ascii=False).encode()
     form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime)
