@@ -1,16 +1,17 @@
-"""The Telegram channel: python-telegram-bot's bot (`LeanBot`, on aiohttp) around the engine's door.
+"""The Telegram channel: python-telegram-bot's bot (`LeanBot`, on aiohttp) at the engine's door.
 
 Updates arrive by long polling (`_poll`: the offset moves past an update only once it is
 stored) or by webhook (`routes`: the 200 is given once it is stored). Either way they go into
 the durable inbox, which gives them back to `_on_stored`, each person's in order; there
 `_on_update` turns them into `Incoming`, asks the engine and sends the replies back to the
-chat they came from. A pressed button is always acknowledged (`answerCallbackQuery`) and its
-keyboard removed, so it cannot be pressed twice; the engine decides whether the choice still
-counts. In a group, answers reply to the command they answer, and only the person who sent
-that command removes the keyboard by pressing (anyone else's press is still acknowledged and
-judged by the engine). A 403 on a direct answer in a person's own chat marks them unreachable,
-as the outbox does. Stopping stops receiving; what was stored and not handled is handled at
-the next start. Updates stay the Bot API's JSON from receipt to handling (`inbound`).
+chat they came from. Updates stay the Bot API's JSON from receipt to handling (`inbound`).
+A pressed button is always acknowledged (`answerCallbackQuery`; by webhook, in the answer to
+the webhook call) and its keyboard removed, so it cannot be pressed twice; the engine decides
+whether the choice still counts. In a group, answers reply to the command they answer, and
+only the person who sent that command removes the keyboard by pressing (anyone else's press
+is still acknowledged and judged by the engine). A 403 on a direct answer in a person's own
+chat marks them unreachable, as the outbox does. Stopping stops receiving; what was stored
+and not handled is handled at the next start.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from bot.channels.telegram.lean import LeanBot
 from bot.channels.telegram.limiter import Now, Sleep, TelegramRateLimiter, retry_seconds
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.tuning import Tuning
-from bot.channels.telegram.webhook import webhook_route
+from bot.channels.telegram.webhook import acknowledge, webhook_route
 from bot.core.door import Door
 from bot.core.i18n import pick_locale
 from bot.core.inbox import Stored
@@ -162,7 +163,7 @@ class TelegramChannel:
         if not (self.webhook and self._webhook_url and self._webhook_secret):
             return []
         path = urlparse(self._webhook_url).path or "/"
-        return [webhook_route(path, self._webhook_secret, self.store, self.is_update)]
+        return [webhook_route(path, self._webhook_secret, self.store, self.is_update, acknowledge)]
 
     async def after_listening(self) -> None:
         if self.webhook and self._webhook_url and self._webhook_secret:
@@ -281,7 +282,9 @@ class TelegramChannel:
         A forged press (on another person's private chat) is answered in the presser's own
         chat (`parse_press`). In a group the keyboard is removed only by the person the
         message answered."""
-        if self.door.sending:  # late in a stop the press is only judged, its answer kept
+        # By webhook the press was acknowledged in the answer to the webhook (`acknowledge`).
+        # Late in a stop the press is only judged, its answer kept.
+        if self.door.sending and not self.webhook:
             try:
                 await self.bot.call("answerCallbackQuery", {"callback_query_id": press.query_id})
             except TelegramError as exc:
