@@ -16,7 +16,7 @@ import pytest
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.aiohttp_request import AiohttpRequest, env_proxy
 from bot.channels.telegram.limiter import retry_seconds
 from tests.fake_telegram import TOKEN, FakeTelegram, hang, server_error, too_many
 from tests.telegram_harness import the_spec
@@ -62,7 +62,7 @@ async def test_refusals_become_python_telegram_bots_errors() -> None:
         with pytest.raises(Forbidden):
             await bot.send_message(8, "c")
         fake.unknown_chats.add(9)
-        with pytest.raises(BadRequest, match="(?i)chat not found"):
+        with pytest.raises(BadRequest, match=r"(?i)chat not found"):
             await bot.send_message(9, "d")
         assert (await bot.send_message(7, "e")).text == "e"  # the pool still works
 
@@ -112,3 +112,21 @@ async def test_closed_then_opened_again() -> None:
             await bot.send_message(7, "closed")
         await request.initialize()
         assert (await bot.send_message(7, "open")).text == "open"
+
+
+def test_the_proxy_named_by_the_environment_is_used_as_httpx_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
+        for variant in (name, name.lower()):
+            monkeypatch.delenv(variant, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("ALL_PROXY", "http://all.example:8080")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    env_proxy.cache_clear()
+    try:
+        assert env_proxy("https", "api.telegram.org") == "http://proxy.example:3128"
+        assert env_proxy("http", "bot-api.example") == "http://all.example:8080"
+        assert env_proxy("http", "127.0.0.1") is None
+    finally:
+        env_proxy.cache_clear()

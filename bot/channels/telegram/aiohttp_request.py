@@ -17,8 +17,11 @@ the longer of `read` and `media_write_timeout`, since aiohttp has no write timeo
 
 from __future__ import annotations
 
+import functools
 import json
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -36,6 +39,17 @@ def _seconds(value: Any, default: float | None) -> float | None:
 
 def _total(*parts: float | None) -> float | None:
     return None if any(part is None for part in parts) else sum(p for p in parts if p)
+
+
+@functools.cache
+def env_proxy(scheme: str, host: str) -> str | None:
+    """The proxy the environment names for this scheme and host (HTTPS_PROXY, HTTP_PROXY,
+    ALL_PROXY, NO_PROXY), as httpx, python-telegram-bot's default backend, honours them; read
+    once per host: aiohttp's own `trust_env` reads them again for every request."""
+    if urllib.request.proxy_bypass(host):
+        return None
+    proxies = urllib.request.getproxies()
+    return proxies.get(scheme) or proxies.get("all")
 
 
 class AiohttpRequest(BaseRequest):
@@ -72,6 +86,7 @@ class AiohttpRequest(BaseRequest):
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
                 skip_auto_headers=("Accept-Encoding",),
+                cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets none
             )
 
     async def shutdown(self) -> None:
@@ -106,8 +121,10 @@ class AiohttpRequest(BaseRequest):
         try:
             body = _body(request_data)
             headers = JSON if isinstance(body, bytes) else None
+            where = urlsplit(url)
+            proxy = env_proxy(where.scheme, where.hostname or "")
             async with session.request(
-                method, url, data=body, headers=headers, timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout, proxy=proxy
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
