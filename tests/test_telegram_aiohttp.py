@@ -130,3 +130,15 @@ def test_the_proxy_named_by_the_environment_is_used_as_httpx_would(
         assert env_proxy("http", "127.0.0.1") is None
     finally:
         env_proxy.cache_clear()
+
+
+async def test_a_failure_never_names_the_token() -> None:
+    request = AiohttpRequest(connections=1)
+    bot = Bot(TOKEN, base_url="http://127.0.0.1:1:2/bot", request=request)  # not a valid URL
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as failed:
+            await bot.get_me()
+        assert TOKEN not in str(failed.value)
+    finally:
+        await request.shutdown()

@@ -129,8 +129,9 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut(f"Timed out ({type(exc).__name__})") from exc
-        except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+        except aiohttp.ClientError as exc:  # its text may hold the URL, the token with it
+            text = str(exc).replace(urlsplit(url).path, "/…")
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {text}") from exc
 
 
 def _body(request_data: RequestData | None) -> bytes | aiohttp.FormData | None:
