@@ -143,8 +143,8 @@ async def offer(load: Load, post: list[asyncio.Queue[bytes]]) -> tuple[float, fl
 
 
 def form(body: bytes) -> dict[str, str]:
-    if body[:1] == b"{":
-        return {k: str(v) for k, v in json.loads(body).items()}
+    if body[:1] == b"{":  # a JSON body: objects (a keyboard) as their JSON text, as in a form
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in json.loads(body).items()}
     return dict(parse_qsl(body.decode()))
 
 

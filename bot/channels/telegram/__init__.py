@@ -5,6 +5,8 @@
 - `limiter`: Telegram's flood limits, 429 pauses and retries;
 - `webhook`: the webhook route (the 200 once the update is stored in the inbox);
 - `commands`: the command menus;
+- `lean`: python-telegram-bot's bot with calls whose answers stay JSON;
+- `aiohttp_request`: python-telegram-bot's HTTP backend on aiohttp (kept-alive pools);
 - `channel`: ties them to the engine's door (the durable inbox), by polling or webhook.
 """
 

@@ -1,16 +1,17 @@
-"""The Telegram channel: python-telegram-bot's Bot around the engine's door.
+"""The Telegram channel: python-telegram-bot's bot (`LeanBot`, on aiohttp) at the engine's door.
 
 Updates arrive by long polling (`_poll`: the offset moves past an update only once it is
 stored) or by webhook (`routes`: the 200 is given once it is stored). Either way they go into
 the durable inbox, which gives them back to `_on_stored`, each person's in order; there
 `_on_update` turns them into `Incoming`, asks the engine and sends the replies back to the
-chat they came from. A pressed button is always acknowledged (`answerCallbackQuery`) and its
-keyboard removed, so it cannot be pressed twice; the engine decides whether the choice still
-counts. In a group, answers reply to the command they answer, and only the person who sent
-that command removes the keyboard by pressing (anyone else's press is still acknowledged and
-judged by the engine). A 403 on a direct answer in a person's own chat marks them unreachable,
-as the outbox does. Stopping stops receiving; what was stored and not handled is handled at
-the next start.
+chat they came from. Updates stay the Bot API's JSON from receipt to handling (`inbound`).
+A pressed button is always acknowledged (`answerCallbackQuery`; by webhook, in the answer to
+the webhook call) and its keyboard removed, so it cannot be pressed twice; the engine decides
+whether the choice still counts. In a group, answers reply to the command they answer, and
+only the person who sent that command removes the keyboard by pressing (anyone else's press
+is still acknowledged and judged by the engine). A 403 on a direct answer in a person's own
+chat marks them unreachable, as the outbox does. Stopping stops receiving; what was stored
+and not handled is handled at the next start.
 """
 
 from __future__ import annotations
@@ -21,32 +22,30 @@ import logging
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-from telegram import CallbackQuery, Message, Update
-from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
-from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import ChannelStartError
 from bot.channels.telegram import texts
+from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.inbound import (
     CHANNEL,
     Action,
     FileRef,
     Inbound,
+    Press,
+    parse_press,
     parse_update,
     person_key,
-    pressed_by_addressee,
 )
+from bot.channels.telegram.lean import LeanBot
 from bot.channels.telegram.limiter import Now, Sleep, TelegramRateLimiter, retry_seconds
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.tuning import Tuning
-from bot.channels.telegram.webhook import webhook_route
+from bot.channels.telegram.webhook import acknowledge, webhook_route
 from bot.core.door import Door
 from bot.core.i18n import pick_locale
 from bot.core.inbox import Stored
@@ -62,7 +61,6 @@ CONFIRM_TIMEOUT = 2.0  # seconds for the last getUpdates that confirms what was 
 MAX_POLL_BACKOFF = 30.0  # seconds between getUpdates attempts while Telegram fails
 STOPPING_MAX_WAIT = 2.0  # seconds of a 429 pause still waited out while stopping
 STOP_WITHIN = 2.0  # seconds to handle what was stored, when stopped on its own (tests)
-PTBApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 class TelegramChannel:
@@ -85,30 +83,28 @@ class TelegramChannel:
         self._sleep = sleep or asyncio.sleep  # the poller's backoff (injected by tests)
         limiter_args: dict[str, Any] = {"now": now} | ({"sleep": sleep} if sleep else {})
         self.limiter = TelegramRateLimiter(tuning.limits, **limiter_args)
-        request = HTTPXRequest(
-            connection_pool_size=tuning.connections,
+        request = AiohttpRequest(
+            connections=tuning.connections,
             read_timeout=tuning.read_timeout,
             connect_timeout=tuning.connect_timeout,
             write_timeout=tuning.read_timeout,
             media_write_timeout=tuning.read_timeout * 3,
         )
-        polling = HTTPXRequest(
+        polling = AiohttpRequest(  # getUpdates waits up to poll_timeout: a pool of its own
+            connections=1,
             read_timeout=tuning.poll_timeout + tuning.read_timeout,
             connect_timeout=tuning.connect_timeout,
         )
-        builder = (
-            Application.builder()
-            .token(settings.telegram_token)
-            .base_url(settings.telegram_api_base_url)
-            .base_file_url(settings.telegram_file_base_url)
-            .request(request)
-            .get_updates_request(polling)
-            .rate_limiter(self.limiter)
-            .updater(None)
+        self.bot = LeanBot(
+            settings.telegram_token,
+            base_url=settings.telegram_api_base_url,
+            base_file_url=settings.telegram_file_base_url,
+            request=request,
+            get_updates_request=polling,
+            rate_limiter=self.limiter,
         )
         self._requests = (request, polling)
-        self.application: PTBApplication = builder.build()
-        self.sender = TelegramSender(self.application.bot, door.i18n, self._saved_locale)
+        self.sender = TelegramSender(self.bot, door.i18n, self._saved_locale)
         door.add_sender(CHANNEL, self.sender)
         door.add_answer_sender(CHANNEL, self.sender)
         door.serve(CHANNEL, self._on_stored)
@@ -120,7 +116,7 @@ class TelegramChannel:
 
     @property
     def username(self) -> str:
-        return str(self.application.bot.username)
+        return str(self.bot.username)
 
     async def start(self) -> None:
         """getMe, the command menus, then polling (webhook mode: Telegram calls `feed`).
@@ -137,8 +133,8 @@ class TelegramChannel:
             raise ChannelStartError(f"Could not start the Telegram channel: {exc}") from None
 
     async def _start(self) -> None:
-        await self.application.initialize()
-        bot = self.application.bot
+        bot = self.bot
+        await bot.initialize()
         await set_commands(bot, self.door.router, self.door.i18n, self._admins)
         if not self.webhook:
             await bot.delete_webhook()
@@ -152,7 +148,7 @@ class TelegramChannel:
     async def set_webhook(self, url: str, secret: str) -> None:
         """Tells Telegram where to post updates; raises ChannelStartError when it refuses."""
         try:
-            await self.application.bot.set_webhook(
+            await self.bot.set_webhook(
                 url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, max_connections=40
             )
         except (BadRequest, Forbidden, InvalidToken) as exc:
@@ -167,17 +163,21 @@ class TelegramChannel:
         if not (self.webhook and self._webhook_url and self._webhook_secret):
             return []
         path = urlparse(self._webhook_url).path or "/"
-        return [webhook_route(path, self._webhook_secret, self.store, self.is_update)]
+        return [webhook_route(path, self._webhook_secret, self.store, self.is_update, acknowledge)]
 
     async def after_listening(self) -> None:
         if self.webhook and self._webhook_url and self._webhook_secret:
             await self.set_webhook(self._webhook_url, self._webhook_secret)
 
     def is_update(self, data: dict[str, Any]) -> bool:
-        """A JSON object python-telegram-bot can read as an update."""
+        """A JSON object the channel can read as an update (`webhook.well_formed` checked
+        the fields it relies on first)."""
         try:
-            Update.de_json(data, self.application.bot)
-        except Exception:
+            if isinstance(data.get("callback_query"), dict):
+                parse_press(data["callback_query"])
+            else:
+                parse_update(data, self.username)
+        except (KeyError, TypeError, ValueError, AttributeError):
             return False
         return True
 
@@ -191,13 +191,16 @@ class TelegramChannel:
 
         An update fetched again after a stop or a crash is recognised by the inbox."""
         failures = 0
-        bot = self.application.bot
+        bot = self.bot
         while self._receiving:
-            try:
-                got = await bot.get_updates(
-                    offset=self._offset,
-                    timeout=timedelta(seconds=self.tuning.poll_timeout),
-                    allowed_updates=ALLOWED_UPDATES,
+            try:  # as JSON: python-telegram-bot's Update objects would only be undone again
+                got: list[dict[str, Any]] = await bot.call(
+                    "getUpdates",
+                    {
+                        "offset": self._offset,
+                        "timeout": int(self.tuning.poll_timeout),
+                        "allowed_updates": ALLOWED_UPDATES,
+                    },
                 )
             except TelegramError as exc:
                 failures += 1
@@ -209,12 +212,11 @@ class TelegramChannel:
                 continue
             failures = 0
             if got:
-                await asyncio.gather(*(self.store(u.to_dict()) for u in got))
-                self._offset = got[-1].update_id + 1
+                await asyncio.gather(*(self.store(u) for u in got))
+                self._offset = int(got[-1]["update_id"]) + 1
 
     async def _on_stored(self, item: Stored) -> None:
-        update = Update.de_json(json.loads(item.payload), self.application.bot)
-        await self._on_update(update, item.id)
+        await self._on_update(json.loads(item.payload), item.id)
 
     async def begin_stop(self) -> None:
         """No new work: polling stops (the poll in flight is abandoned: what it would have
@@ -234,7 +236,7 @@ class TelegramChannel:
         if self._offset is not None:  # confirms what was stored (a repeat would be ignored)
             try:
                 await asyncio.wait_for(
-                    self.application.bot.get_updates(offset=self._offset, timeout=0, limit=1),
+                    self.bot.call("getUpdates", {"offset": self._offset, "timeout": 0, "limit": 1}),
                     CONFIRM_TIMEOUT,
                 )
             except (TimeoutError, TelegramError):
@@ -245,13 +247,14 @@ class TelegramChannel:
         stored), then closes the HTTP clients, which the handling still needs."""
         await self.begin_stop()
         await self.door.finish(STOP_WITHIN if within is None else within)
-        await self.application.shutdown()
+        await self.bot.shutdown()
         for request in self._requests:  # also when start() failed half-way
             await request.shutdown()
 
-    async def _on_update(self, update: Update, inbox_id: int | None = None) -> None:
-        if update.callback_query is not None:
-            await self._on_press(update.callback_query, inbox_id)
+    async def _on_update(self, update: dict[str, Any], inbox_id: int | None = None) -> None:
+        query = update.get("callback_query")
+        if query is not None:
+            await self._on_press(parse_press(query), inbox_id)
             return
         inbound = parse_update(update, self.username)
         incoming = inbound.incoming
@@ -270,51 +273,42 @@ class TelegramChannel:
             return
         # In a group, answer as a reply to the command: it shows whom the answer is for,
         # and a press on its buttons can be told apart (see `pressed_by_addressee`).
-        group_message = update.message if not incoming.is_private else None
-        reply_to = group_message.message_id if group_message is not None else None
+        reply_to = inbound.message_id if not incoming.is_private else None
         await self._respond(inbound.chat_id, incoming, inbox_id, reply_to)
 
-    async def _on_press(self, query: CallbackQuery, inbox_id: int | None = None) -> None:
+    async def _on_press(self, press: Press, inbox_id: int | None = None) -> None:
         """Acknowledge, remove the keyboard, then let the engine judge the payload.
 
-        In a private chat only its owner can press: a press whose message is from another
-        private chat is forged, and is answered in the presser's own chat, not there. In a
-        group the keyboard is removed only by the person the message answered."""
-        if self.door.sending:  # late in a stop the press is only judged, its answer kept
+        A forged press (on another person's private chat) is answered in the presser's own
+        chat (`parse_press`). In a group the keyboard is removed only by the person the
+        message answered."""
+        # By webhook the press was acknowledged in the answer to the webhook (`acknowledge`).
+        # Late in a stop the press is only judged, its answer kept.
+        if self.door.sending and not self.webhook:
             try:
-                await query.answer()
+                await self.bot.call("answerCallbackQuery", {"callback_query_id": press.query_id})
             except TelegramError as exc:
                 log.info("could not answer a callback query: %s", exc)
-        user = query.from_user
-        message = query.message if isinstance(query.message, Message) else None
-        private = message is None or message.chat.type == ChatType.PRIVATE
-        chat_id = user.id if private or message is None else message.chat.id
-        if (
-            message is not None
-            and message.reply_markup
-            and self.door.sending
-            and pressed_by_addressee(message, user.id)
-        ):
-            await self._remove_keyboard(message)
-        if not query.data:
+        if press.has_keyboard and press.by_addressee and self.door.sending:
+            await self._remove_keyboard(press)
+        if not press.data:
             return
-        person = str(user.id)
+        person = str(press.user_id)
         incoming = Incoming(
             CHANNEL,
             person,
             person,
             Kind.CHOICE,
-            payload=query.data,
-            language_hint=user.language_code,
-            is_private=private,
+            payload=press.data,
+            language_hint=press.language_hint,
+            is_private=press.private,
         )
-        await self._respond(chat_id, incoming, inbox_id)
+        await self._respond(press.chat_id, incoming, inbox_id)
 
-    async def _remove_keyboard(self, message: Message) -> None:
-        try:
-            await self.application.bot.edit_message_reply_markup(
-                message.chat.id, message.message_id, reply_markup=None
-            )
+    async def _remove_keyboard(self, press: Press) -> None:
+        where = {"chat_id": press.chat_id, "message_id": press.message_id}
+        try:  # no reply_markup: the keyboard goes
+            await self.bot.call("editMessageReplyMarkup", where)
         except TelegramError as exc:
             log.info("could not remove a pressed keyboard: %s", exc)
 
@@ -323,7 +317,7 @@ class TelegramChannel:
             await self._notice(inbound, texts.TOO_BIG, size=MAX_DOWNLOAD_MB)
             return None
         try:
-            remote = await self.application.bot.get_file(file.file_id)
+            remote = await self.bot.get_file(file.file_id)
             data = bytes(await remote.download_as_bytearray())
         except TelegramError as exc:
             log.warning("could not download a file: %s", exc)

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from telegram import ChatMemberUpdated, Message, Update
-from telegram.constants import ChatMemberStatus, ChatType
-
 from bot.core.messages import Incoming, Kind, Location
 
+JSON = dict[str, Any]
 CHANNEL = "telegram"
 IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 # Message contents the engine cannot read; anything not listed (service messages) is ignored.
@@ -59,9 +57,44 @@ class Inbound:
     chat_id: int = 0  # where to answer
     incoming: Incoming | None = None
     file: FileRef | None = None
+    message_id: int = 0  # the message read
 
 
 IGNORE = Inbound(Action.IGNORE)
+
+
+@dataclass(frozen=True)
+class Press:
+    """A pressed inline button (a callback query)."""
+
+    query_id: str
+    user_id: int
+    language_hint: str | None
+    data: str | None
+    chat_id: int  # where to answer: the presser's private chat, or the group
+    message_id: int | None  # the pressed message, if Telegram still shows it to the bot
+    private: bool
+    has_keyboard: bool  # the pressed message still carries its keyboard
+    by_addressee: bool  # see `pressed_by_addressee`
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError(f"not an integer: {value!r}")
+    return value
+
+
+def _str(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"not a string: {value!r}")
+    return value
+
+
+def _user(part: JSON) -> JSON | None:
+    user = part.get("from")
+    if user is not None and not isinstance(user, dict):
+        raise TypeError("`from` is not a user")
+    return user
 
 
 def addressed_to(text: str, username: str) -> bool:
@@ -73,87 +106,122 @@ def addressed_to(text: str, username: str) -> bool:
     return not at or target.lower() == username.lower()
 
 
-def parse_message(message: Message, username: str) -> Inbound:
-    user = message.from_user
-    if user is None or user.is_bot:
+def parse_message(message: JSON, username: str) -> Inbound:
+    user = _user(message)
+    if user is None or user.get("is_bot"):
         return IGNORE
-    private = message.chat.type == ChatType.PRIVATE
-    person, hint, chat = str(user.id), user.language_code, message.chat.id
-    if message.text is not None:
-        if not private and not addressed_to(message.text, username):
+    private = message["chat"]["type"] == "private"
+    person, hint = str(_int(user["id"])), _str(user.get("language_code"))
+    chat, number = _int(message["chat"]["id"]), _int(message["message_id"])
+    text = _str(message.get("text"))
+    if text is not None:
+        if not private and not addressed_to(text, username):
             return IGNORE
         incoming = Incoming.from_text(
-            CHANNEL, person, message.text, chat_id=person, language_hint=hint, is_private=private
+            CHANNEL, person, text, chat_id=person, language_hint=hint, is_private=private
         )
-        return Inbound(Action.ENGINE, chat, incoming)
+        return Inbound(Action.ENGINE, chat, incoming, message_id=number)
     if not private:
         return IGNORE
-    if message.location is not None:  # also set for venues
-        where = Location(message.location.latitude, message.location.longitude)
+    location = message.get("location")
+    if location is not None:  # also set for venues
+        where = Location(float(location["latitude"]), float(location["longitude"]))
         incoming = Incoming(
             CHANNEL, person, person, Kind.LOCATION, location=where, language_hint=hint
         )
-        return Inbound(Action.ENGINE, chat, incoming)
+        return Inbound(Action.ENGINE, chat, incoming, message_id=number)
     file = attached_file(message)
     if file is not None:
-        kind, caption = (Kind.PHOTO if file.is_photo else Kind.DOCUMENT), message.caption or ""
-        incoming = Incoming(CHANNEL, person, person, kind, text=caption, language_hint=hint)
-        return Inbound(Action.DOWNLOAD, chat, incoming, file)
-    if any(getattr(message, name, None) for name in UNSUPPORTED_CONTENT):
+        kind, caption = (Kind.PHOTO if file.is_photo else Kind.DOCUMENT), message.get("caption")
+        incoming = Incoming(
+            CHANNEL, person, person, kind, text=_str(caption) or "", language_hint=hint
+        )
+        return Inbound(Action.DOWNLOAD, chat, incoming, file, number)
+    if any(message.get(name) for name in UNSUPPORTED_CONTENT):
         incoming = Incoming(CHANNEL, person, person, Kind.UNSUPPORTED, language_hint=hint)
-        return Inbound(Action.ENGINE, chat, incoming)
+        return Inbound(Action.ENGINE, chat, incoming, message_id=number)
     return IGNORE
 
 
-def attached_file(message: Message) -> FileRef | None:
+def attached_file(message: JSON) -> FileRef | None:
     """The largest size of a photo; a document (one that is an image counts as a photo)."""
-    if message.photo:
-        best = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        name = f"{best.file_unique_id}.jpg"
-        return FileRef(best.file_id, name, "image/jpeg", best.file_size, is_photo=True)
-    document = message.document
+    photo = message.get("photo")
+    if photo:
+        best = max(photo, key=lambda p: (p["width"] * p["height"], p.get("file_size") or 0))
+        name = f"{best['file_unique_id']}.jpg"
+        return FileRef(best["file_id"], name, "image/jpeg", best.get("file_size"), is_photo=True)
+    document = message.get("document")
     if document is None:
         return None
-    mime = document.mime_type or "application/octet-stream"
-    name = document.file_name or document.file_unique_id + IMAGE_TYPES.get(mime, "")
-    return FileRef(document.file_id, name, mime, document.file_size, mime in IMAGE_TYPES)
+    mime = document.get("mime_type") or "application/octet-stream"
+    name = document.get("file_name") or document["file_unique_id"] + IMAGE_TYPES.get(mime, "")
+    size = document.get("file_size")
+    return FileRef(document["file_id"], name, mime, size, is_photo=mime in IMAGE_TYPES)
 
 
-def parse_membership(change: ChatMemberUpdated) -> Inbound:
+def parse_membership(change: JSON) -> Inbound:
     """In a private chat, 'kicked' means the person blocked the bot; back to 'member' means
     they unblocked it (restarted). Being added to or removed from groups changes nothing."""
-    if change.chat.type != ChatType.PRIVATE:
+    if change["chat"]["type"] != "private":
         return IGNORE
-    old, new = change.old_chat_member.status, change.new_chat_member.status
-    if new == ChatMemberStatus.BANNED:
+    old, new = change["old_chat_member"]["status"], change["new_chat_member"]["status"]
+    if new == "kicked":
         kind = Kind.BLOCKED
-    elif old == ChatMemberStatus.BANNED and new == ChatMemberStatus.MEMBER:
+    elif old == "kicked" and new == "member":
         kind = Kind.UNBLOCKED
     else:
         return IGNORE
-    person = str(change.from_user.id)
-    hint = change.from_user.language_code
+    user = change["from"]
+    person, hint = str(_int(user["id"])), _str(user.get("language_code"))
     return Inbound(
-        Action.ENGINE, change.chat.id, Incoming(CHANNEL, person, person, kind, language_hint=hint)
+        Action.ENGINE,
+        _int(change["chat"]["id"]),
+        Incoming(CHANNEL, person, person, kind, language_hint=hint),
     )
 
 
-def parse_update(update: Update, username: str) -> Inbound:
-    """Messages and membership changes; callback queries are handled by the channel."""
-    if update.message is not None:
-        return parse_message(update.message, username)
-    if update.my_chat_member is not None:
-        return parse_membership(update.my_chat_member)
+def parse_update(update: JSON, username: str) -> Inbound:
+    """Messages and membership changes; callback queries are `parse_press`'s."""
+    message = update.get("message")
+    if message is not None:
+        return parse_message(message, username)
+    change = update.get("my_chat_member")
+    if change is not None:
+        return parse_membership(change)
     return IGNORE
 
 
-def pressed_by_addressee(message: Message, user_id: int) -> bool:
+def parse_press(query: JSON) -> Press:
+    """In a private chat only its owner can press: a press on a message of another private
+    chat is forged, and is answered in the presser's own chat, not there."""
+    user = query["from"]
+    user_id = _int(user["id"])
+    message = query.get("message")
+    if message is not None and not message.get("date"):  # date 0: no longer accessible
+        message = None
+    private = message is None or message["chat"]["type"] == "private"
+    chat_id = user_id if private or message is None else _int(message["chat"]["id"])
+    return Press(
+        query_id=str(query["id"]),
+        user_id=user_id,
+        language_hint=_str(user.get("language_code")),
+        data=_str(query.get("data")),
+        chat_id=chat_id,
+        message_id=None if message is None else _int(message["message_id"]),
+        private=private,
+        has_keyboard=message is not None and bool(message.get("reply_markup")),
+        by_addressee=message is not None and pressed_by_addressee(message, user_id),
+    )
+
+
+def pressed_by_addressee(message: JSON, user_id: int) -> bool:
     """A press by the person the message was for: the owner of a private chat; in a group,
     whoever sent the command the message answers (it is a reply to it)."""
-    if message.chat.type == ChatType.PRIVATE:
-        return message.chat.id == user_id
-    command = message.reply_to_message
-    return command is not None and command.from_user is not None and command.from_user.id == user_id
+    if message["chat"]["type"] == "private":
+        return bool(message["chat"]["id"] == user_id)
+    command = message.get("reply_to_message")
+    sender = command.get("from") if isinstance(command, dict) else None
+    return isinstance(sender, dict) and sender.get("id") == user_id
 
 
 def person_key(data: dict[str, Any]) -> str:

@@ -17,17 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any
 
-from telegram import (
-    Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    KeyboardButton,
-    LinkPreviewOptions,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    ReplyParameters,
-)
+from telegram import InputFile
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -38,6 +28,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.channels.telegram.lean import LeanBot
 from bot.channels.telegram.limiter import retry_seconds
 from bot.channels.telegram.texts import OR_SHARE_LOCATION, SHARE_LOCATION
 from bot.core.i18n import I18n
@@ -56,8 +47,10 @@ log = logging.getLogger(__name__)
 
 CAPABILITIES = Capabilities(buttons=True, max_text=4096, location=True, documents=True)
 MAX_CAPTION = 1024
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+NO_PREVIEW = {"is_disabled": True}  # the Bot API's LinkPreviewOptions
+Markup = dict[str, Any]  # a keyboard as the Bot API's JSON (python-telegram-bot's objects
+# cost more to serialise than the rest of a sendMessage)
+REMOVE_KEYBOARD: Markup = {"remove_keyboard": True}
 Step = Callable[[], Awaitable[object]]
 LocaleOf = Callable[[str], Awaitable[str | None]]
 LOCATION_KEYBOARDS = 5000  # chats remembered as showing a "share my location" keyboard
@@ -83,10 +76,8 @@ def send_error(exc: TelegramError) -> SendError:
     return TemporaryFailure(str(exc))
 
 
-def inline_keyboard(choices: Sequence[Choice]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(c.label, callback_data=c.payload)] for c in choices]
-    )
+def inline_keyboard(choices: Sequence[Choice]) -> Markup:
+    return {"inline_keyboard": [[{"text": c.label, "callback_data": c.payload}] for c in choices]}
 
 
 class LocationKeyboards:
@@ -124,7 +115,7 @@ class TelegramSender:
 
     capabilities = CAPABILITIES
 
-    def __init__(self, bot: Bot, i18n: I18n, locale_of: LocaleOf | None = None) -> None:
+    def __init__(self, bot: LeanBot, i18n: I18n, locale_of: LocaleOf | None = None) -> None:
         self.bot = bot
         self.i18n = i18n
         self.locale_of = locale_of
@@ -160,7 +151,10 @@ class TelegramSender:
         messages were sent before; `progress(n)` is told each time n have been sent."""
         extra: dict[str, Any] = {}
         if reply_to is not None:  # sent anyway if that message was deleted meanwhile
-            extra["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
+            extra["reply_parameters"] = {
+                "message_id": reply_to,
+                "allow_sending_without_reply": True,
+            }
         steps = [step for reply in replies for step in self._steps(chat_id, reply, locale, extra)]
         try:
             for number, step in enumerate(steps, 1):
@@ -207,23 +201,27 @@ class TelegramSender:
             if caption is not None:
                 parts, markup = [], None
         for number, part in enumerate(parts, 1):
+            last = number == len(parts)
             steps.append(
-                partial(
-                    self.bot.send_message,
-                    chat_id,
-                    part,
-                    reply_markup=markup if number == len(parts) else None,
-                    link_preview_options=NO_PREVIEW,
-                    **extra,
-                )
+                partial(self._send_text, chat_id, part, markup if last else None, NO_PREVIEW, extra)
             )
         if reply.choices and reply.ask_location:  # one message cannot carry both keyboards
             hint = self.i18n.translator(locale)(OR_SHARE_LOCATION)
             keyboard = self._location_keyboard(locale)
-            steps.append(
-                partial(self.bot.send_message, chat_id, hint, reply_markup=keyboard, **extra)
-            )
+            steps.append(partial(self._send_text, chat_id, hint, keyboard, None, extra))
         return steps
+
+    async def _send_text(
+        self,
+        chat_id: int,
+        text: str,
+        markup: Markup | None,
+        preview: dict[str, bool] | None,
+        extra: dict[str, Any],
+    ) -> None:
+        """sendMessage, its answer left as JSON (the sent message is not read)."""
+        params = {"chat_id": chat_id, "text": text, "reply_markup": markup, **extra}
+        await self.bot.call("sendMessage", params | {"link_preview_options": preview})
 
     async def _upload(
         self,
@@ -235,11 +233,9 @@ class TelegramSender:
         extra: dict[str, Any],
     ) -> None:
         upload = InputFile(attachment.data, filename=attachment.filename)
-        options: dict[str, Any] = {"caption": caption, "reply_markup": markup, **extra}
-        if is_photo:
-            await self.bot.send_photo(chat_id, upload, **options)
-        else:
-            await self.bot.send_document(chat_id, upload, **options)
+        field, method = ("photo", "sendPhoto") if is_photo else ("document", "sendDocument")
+        params = {"chat_id": chat_id, field: upload, "caption": caption, "reply_markup": markup}
+        await self.bot.call(method, params | extra)
 
     def _markup(self, chat_id: int, reply: Reply, locale: str) -> Markup | None:
         if reply.ask_location:
@@ -250,13 +246,13 @@ class TelegramSender:
             return inline_keyboard(reply.choices)
         if chat_id in self.location_keyboards:
             self.location_keyboards.discard(chat_id)
-            return ReplyKeyboardRemove()
+            return REMOVE_KEYBOARD
         return None
 
-    def _location_keyboard(self, locale: str) -> ReplyKeyboardMarkup:
+    def _location_keyboard(self, locale: str) -> Markup:
         label = "📍 " + self.i18n.translator(locale)(SHARE_LOCATION)
-        return ReplyKeyboardMarkup(
-            [[KeyboardButton(label, request_location=True)]],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
+        return {
+            "keyboard": [[{"text": label, "request_location": True}]],
+            "resize_keyboard": True,
+            "one_time_keyboard": True,
+        }

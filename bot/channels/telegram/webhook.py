@@ -2,7 +2,8 @@
 
 Telegram retries anything but a 2xx, so the 200 is given only once the update is committed
 to the inbox (`Store`); a body that is not a Telegram update gets a 400 and one log line,
-and is never stored.
+and is never stored. The 200 may carry a Bot API call (`Reply`): Telegram makes it as if the
+bot had called the method itself (the bot is not told how it went), one HTTP round trip less.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.web import WebRoute, read_json
 
@@ -21,10 +22,14 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 Store = Callable[[dict[str, Any]], Awaitable[bool]]
 Check = Callable[[dict[str, Any]], bool]
+Reply = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 
-def webhook_route(path: str, secret: str, store: Store, valid: Check) -> WebRoute:
-    """`valid` says whether a JSON object is a Telegram update; `store` stores it."""
+def webhook_route(
+    path: str, secret: str, store: Store, valid: Check, reply: Reply | None = None
+) -> WebRoute:
+    """`valid` says whether a JSON object is a Telegram update; `store` stores it; `reply`
+    gives the Bot API call to answer it with (`{"method": ..., params...}`), if any."""
     expected = secret.encode()
 
     async def endpoint(request: Request) -> Response:
@@ -40,7 +45,8 @@ def webhook_route(path: str, secret: str, store: Store, valid: Check) -> WebRout
             log.warning("a Telegram webhook body that is not an update")
             return PlainTextResponse("not a Telegram update", status_code=400)
         await store(data)
-        return Response(status_code=200)
+        call = reply(data) if reply is not None else None
+        return Response(status_code=200) if call is None else JSONResponse(call)
 
     return WebRoute(path, endpoint)
 
@@ -77,3 +83,12 @@ def _user_ok(user: Any, *, required: bool) -> bool:
     if user is None:
         return not required
     return isinstance(user, dict) and type(user.get("id")) is int
+
+
+def acknowledge(update: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer to a webhook call that brought a press: Telegram acknowledges the press
+    (the button's spinner stops) as soon as it is stored, with no request of the bot's."""
+    query = update.get("callback_query")
+    if not isinstance(query, dict):
+        return None
+    return {"method": "answerCallbackQuery", "callback_query_id": query["id"]}
