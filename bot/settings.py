@@ -211,12 +211,8 @@ def _zalo_settings(env: Mapping[str, str], errors: list[str]) -> dict[str, Any]:
     if not 0 < rate <= 100:
         errors.append(f"ZALO_SEND_RATE={rate_text!r}: messages per second, above 0 and at most 100")
     hosts_text = env.get("ZALO_PHOTO_HOSTS", "").strip()
-    hosts = tuple(h.strip().lower() for h in hosts_text.split(",") if h.strip()) or (
-        "zdn.vn",
-        "zadn.vn",
-        "zalo.me",
-        "zaloapp.com",
-    )
+    found = tuple(h.strip().lower() for h in hosts_text.split(",") if h.strip())
+    hosts = found or Settings.zalo_photo_hosts
     for host in hosts:
         if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", host):
             errors.append(
