@@ -23,10 +23,12 @@ pytestmark = pytest.mark.skipif(
     "pg" not in backends(), reason="BOT_TEST_PG is not set: no PostgreSQL (see tests/pg.py)"
 )
 NOW = "2026-11-30T01:00:00+00:00"
+PHOTO, JPEG = "ab" * 32, b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4  # a photo's name, bytes
 
 
 async def deployment(tmp_path: Path, clock: FakeClock) -> Settings:
-    """A SQLite deployment with people, their answers, a quiz, a report with a place, a file."""
+    """A SQLite deployment with people, their answers, a quiz, a report with a place and its
+    photo (in the database: BOT_PHOTO_STORE=database), a file."""
     settings = Settings(db_path=str(tmp_path / "bot.sqlite3"), admins=frozenset({"shell:root"}))
     app = await create_app(
         settings, clock=clock, rng=random.Random(3), senders={"shell": RecordingSender()}
@@ -47,10 +49,11 @@ async def seed_report_and_file(app: App) -> None:
         await tx.execute(
             "INSERT INTO reports (user_id, market_id, commune_code, answers, photos, note, "
             "latitude, longitude, status, day, created_at) "
-            "VALUES (1, 'cho-dong-kinh', '05977', '{}', '[]', 'ok', 21.8537, 106.7615, "
+            "VALUES (1, 'cho-dong-kinh', '05977', '{}', ?, 'ok', 21.8537, 106.7615, "
             "'pending', '2026-11-30', ?)",
-            (NOW,),
+            (f'["{PHOTO}"]', NOW),
         )
+        await tx.execute("INSERT INTO photos (name, data) VALUES (?, ?)", (PHOTO, JPEG))
         file = media.StoredFile(bytes(range(256)), "image/png", "x.png")
         await media.add(tx, media.NewFile("tok", file, "shell", "an"), NOW, "2026-12-30")
 
@@ -78,6 +81,7 @@ async def test_every_row_is_copied_and_numbering_goes_on(
             assert after == before
             assert len(before["users"]) == 3 and before["media"][0][3] == bytes(range(256))
             assert after["reports"][0][7:9] == (21.8537, 106.7615)  # double precision
+            assert after["photos"] == [(PHOTO, JPEG)]  # bytea
             async with target.transaction() as tx:
                 new_id = await tx.fetch_value(
                     "INSERT INTO users (channel, channel_user_id, chat_id, created_at) "
@@ -107,3 +111,4 @@ async def test_the_bot_runs_on_the_copy(tmp_path: Path, clock: FakeClock) -> Non
             assert "Phường Đông Kinh" in chat.text or "Dong Kinh" in chat.text, chat.text
         finally:
             await app.close()
+

@@ -49,6 +49,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     9: {"inbox", "answers", "code_misses"},
     10: set(),  # a column
     11: set(),  # an index and two columns
+    13: {"photos"},
 }
 
 
@@ -104,7 +105,7 @@ async def count(db: Database, table: str) -> int:
 
 
 # Numbers given to other branches, not merged here yet: the only gaps allowed.
-RESERVED: set[int] = set()
+RESERVED: set[int] = {12}  # the inbox's (the lead's branch)
 
 
 def test_versions_are_numbered_without_gaps_and_all_listed_here() -> None:
