@@ -4,6 +4,7 @@ empty PostgreSQL; every row arrives, the numbering goes on after the copied ids.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,11 @@ from bot.storage import media
 from bot.storage.db import Database
 from bot.storage.postgres import PgDatabase
 from bot.storage.sqlite import SqliteDatabase
-from tests.harness import Chat, RecordingSender, onboard
+from tests.builders import make_officer
+from tests.harness import ADMIN, Chat, RecordingSender, onboard
+from tests.harness_app import open_app
 from tests.pg import backends, fresh_schema
+from tests.reporting import kept_photos, send_report
 
 pytestmark = pytest.mark.skipif(
     "pg" not in backends(), reason="BOT_TEST_PG is not set: no PostgreSQL (see tests/pg.py)"
@@ -112,3 +116,30 @@ async def test_the_bot_runs_on_the_copy(tmp_path: Path, clock: FakeClock) -> Non
         finally:
             await app.close()
 
+
+async def test_photos_in_the_folder_follow_with_photos_to_db(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(db_path=str(tmp_path / "bot.sqlite3"), admins=frozenset({f"shell:{ADMIN}"}))
+    app = await open_app(settings, clock=clock, senders={"shell": RecordingSender()})
+    try:
+        alice = Chat(app, "alice")
+        await onboard(alice)
+        await send_report(alice)
+        [(name, data)] = (await kept_photos(app)).items()  # in the folder, SQLite's default
+    finally:
+        await app.close()
+    async with fresh_schema() as url:
+        assert await cli._copy_to(settings, url) == 0
+        assert "run `python -m bot photos-to-db` to move them" in capsys.readouterr().out
+        on_pg = replace(settings, database_url=url)  # photos in the database: PostgreSQL's default
+        assert await cli._photos_to_db(on_pg) == 0
+        assert "photos moved: 1" in capsys.readouterr().out
+        app = await open_app(on_pg, clock=clock, senders={"shell": RecordingSender()})
+        try:
+            assert await kept_photos(app) == {name: data}  # and none left in the folder
+            env = await make_officer(app, "env", "Sở NN&MT")
+            await env.send("/queue")
+            assert [r.photo.data for r in env.replies if r.photo is not None] == [data]
+        finally:
+            await app.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.app import App
 from bot.core.clock import FakeClock
 from bot.settings import Settings
@@ -88,3 +89,29 @@ async def test_photos_kept_before_the_store_changed_are_shown_and_erased(
         await alice.press("Yes, erase")
         assert await photos_by_store(app) == {"folder": {}, "database": {}}
 
+
+@pytest.mark.parametrize("photo_store", ["folder"])
+async def test_photos_to_db_moves_the_folder_and_leaves_damaged_files(
+    settings: Settings, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with worker(settings, clock) as app:
+        alice = Chat(app, "alice")
+        await onboard(alice)
+        await send_report(alice, photos=(jpeg_with_gps((1, 1, 1)), jpeg_with_gps((2, 2, 2))))
+        kept = await kept_photos(app)
+    damaged = settings.photo_dir / f"{'0' * 64}.jpg"
+    damaged.write_bytes(b"half a photo")
+    (settings.photo_dir / "notes.txt").write_text("an operator's file stays")
+    in_database = replace(settings, photo_store="database")
+    assert await cli._photos_to_db(in_database) == 1
+    out, err = capsys.readouterr()
+    assert "photos: 2/3 moved" in out and "photos moved: 2" in out
+    assert f"its bytes do not match its name: {damaged.name}" in err
+    assert sorted(p.name for p in settings.photo_dir.iterdir()) == [damaged.name, "notes.txt"]
+    async with worker(in_database, clock) as app:
+        assert (await photos_by_store(app))["database"] == kept
+        env = await make_officer(app, "env", "Sở NN&MT")
+        await env.send("/queue")
+        assert sorted(photos_shown(env)) == sorted(kept.values())
+    assert await cli._photos_to_db(in_database) == 1  # again: nothing more to move
+    assert "photos moved: 0" in capsys.readouterr().out
