@@ -1,5 +1,5 @@
 """Command line: `bot run`, `bot shell`, `bot migrate`, `bot check-content`,
-`bot copy-to postgresql://...`,
+`bot copy-to postgresql://...`, `bot photos-to-db`,
 `bot import-schools FILE`, `bot export --year 2026 --out FILE.xlsx`,
 `bot annual-report --year 2026 --out DIR`."""
 
@@ -70,6 +70,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     copy_cmd.add_argument(
         "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
     )
+    photos_cmd = sub.add_parser(
+        "photos-to-db",
+        help="move the report photos of the folder (BOT_PHOTO_DIR) into the database "
+        "(DATABASE_URL, or the SQLite file): see bot/storage/photo_moves.py",
+    )
+    photos_cmd.add_argument(
+        "--db", help="SQLite database file (default: BOT_DB_PATH or data/bot.sqlite3)"
+    )
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["run", *(argv or [])])
@@ -122,6 +130,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "copy-to":
         return await _copy_to(settings, args.url)
+    if args.command == "photos-to-db":
+        return await _photos_to_db(settings)
     if args.command == "import-schools":
         from bot.domain.schools.importing import import_file
 
@@ -189,7 +199,34 @@ async def _copy_to(settings: Settings, url: str) -> int:
         await source.close()
     total = sum(c.rows for c in copied)
     print(f"copied {total:,} rows in {len(copied)} tables; every table's count matches")
+    if any(settings.photo_dir.glob("*.jpg")):
+        print(
+            f"report photos are in the folder {settings.photo_dir}, not copied: with "
+            "DATABASE_URL set to the target, run `python -m bot photos-to-db` to move them"
+        )
     return 0
+
+
+async def _photos_to_db(settings: Settings) -> int:
+    from bot.storage.db import open_database
+    from bot.storage.migrations import migrate
+    from bot.storage.photo_moves import folder_to_database
+    from bot.storage.photo_stores import FolderPhotos
+
+    folder = FolderPhotos(settings.photo_dir, settings.report_photo_max_bytes)
+    db = await open_database(settings)
+    try:
+        await migrate(db, iso(SystemClock().now()))
+        print(f"moving the photos of {settings.photo_dir} into {settings.database}")
+        moved = await folder_to_database(db, folder, print)
+    finally:
+        await db.close()
+    print(f"photos moved: {moved.moved:,}")
+    for name in moved.damaged:
+        print(f"left in the folder, its bytes do not match its name: {name}.jpg", file=sys.stderr)
+    if not settings.photos_in_database:
+        print("BOT_PHOTO_STORE is folder: new photos still go to the folder", file=sys.stderr)
+    return 1 if moved.damaged else 0
 
 
 async def _shell(settings: Settings, out_dir: Path) -> int:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bot.settings_photos import photo_settings
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ADDRESS = re.compile(r"^(shell|telegram|zalo):[^\s,]+$")
@@ -54,6 +56,8 @@ class Settings:
     telegram_bot_username: str | None = None  # for class join links t.me/<bot>?start=CODE
     reports_per_day: int = 5  # market reports one person may send in a (local) day
     report_photo_max_bytes: int = 8 * 1024 * 1024  # a report photo above this is refused
+    photo_store: str = "auto"  # folder, database; auto: database with DATABASE_URL, else folder
+    photo_folder: Path | None = None  # BOT_PHOTO_DIR; None: photos/ next to the SQLite file
 
     @property
     def database(self) -> str:
@@ -62,8 +66,13 @@ class Settings:
 
     @property
     def photo_dir(self) -> Path:
-        """Where report photos are kept: `photos/` next to the database file."""
-        return Path(self.db_path).parent / "photos"
+        """The folder of report photos: BOT_PHOTO_DIR, or `photos/` next to the database file."""
+        return self.photo_folder or Path(self.db_path).parent / "photos"
+
+    @property
+    def photos_in_database(self) -> bool:
+        """Report photos go to the `photos` table (BOT_PHOTO_STORE; auto: with DATABASE_URL)."""
+        return {"database": True, "folder": False}.get(self.photo_store, bool(self.database_url))
 
     @property
     def telegram_file_base_url(self) -> str:
@@ -82,6 +91,7 @@ class Settings:
             "default_tip_time": self.default_tip_time,
             "invite_ttl_hours": str(self.invite_ttl_hours),
             "reports_per_day": str(self.reports_per_day),
+            "photo_store": "database" if self.photos_in_database else f"folder {self.photo_dir}",
             "telegram_token": "set" if self.telegram_token else "not set",
             "zalo_token": "set" if self.zalo_token else "not set",
             "telegram_api_base_url": self.telegram_api_base_url,
@@ -168,6 +178,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
             "DATABASE_URL: use postgresql://user:password@host:5432/dbname (or leave it unset "
             "for the SQLite file BOT_DB_PATH)"
         )
+    photos = photo_settings(env, errors)
     if errors:
         raise SettingsError("Settings need fixing:\n  - " + "\n  - ".join(errors))
     return Settings(
@@ -183,6 +194,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         log_level=level,
         telegram_bot_username=bot_username,
         reports_per_day=per_day,
+        **photos,
         **telegram,
         **zalo,
     )
@@ -211,12 +223,8 @@ def _zalo_settings(env: Mapping[str, str], errors: list[str]) -> dict[str, Any]:
     if not 0 < rate <= 100:
         errors.append(f"ZALO_SEND_RATE={rate_text!r}: messages per second, above 0 and at most 100")
     hosts_text = env.get("ZALO_PHOTO_HOSTS", "").strip()
-    hosts = tuple(h.strip().lower() for h in hosts_text.split(",") if h.strip()) or (
-        "zdn.vn",
-        "zadn.vn",
-        "zalo.me",
-        "zaloapp.com",
-    )
+    found = tuple(h.strip().lower() for h in hosts_text.split(",") if h.strip())
+    hosts = found or Settings.zalo_photo_hosts
     for host in hosts:
         if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", host):
             errors.append(

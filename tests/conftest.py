@@ -55,11 +55,19 @@ async def database_url(backend: str) -> AsyncIterator[str | None]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str | None) -> Settings:
+def photo_store() -> str:
+    """BOT_PHOTO_STORE: the default choice. Tests of report photos run with each store by
+    parametrising it (`EACH_PHOTO_STORE` in tests/reporting.py)."""
+    return "auto"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None, photo_store: str) -> Settings:
     return Settings(
         db_path=str(tmp_path / "bot.sqlite3"),
         admins=frozenset({f"shell:{ADMIN}"}),
         database_url=database_url,
+        photo_store=photo_store,
     )
 
 

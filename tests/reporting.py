@@ -1,13 +1,18 @@
-"""Helpers for market report tests: photos with metadata, a whole report, a moderator."""
+"""Helpers for market report tests: photos with metadata, a whole report, a moderator, the
+photos kept (in the folder or in the database, BOT_PHOTO_STORE)."""
 
 from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from bot.app import App
 from tests.harness import Chat
+
+# Runs a test with the report photos in a folder, then in the database's `photos` table.
+EACH_PHOTO_STORE = pytest.mark.parametrize("photo_store", ["folder", "database"])
 
 # GPS position written into test photos: it must never reach the stored file.
 GPS_LATITUDE = (21.0, 51.0, 12.34)
@@ -60,3 +65,22 @@ async def delivered(app: App) -> None:
     """Runs the jobs and the outbox once, as the scheduler would."""
     await app.outbox.run_jobs()
     await app.outbox.deliver_due()
+
+
+async def photos_by_store(app: App) -> dict[str, dict[str, bytes]]:
+    """The report photos in the folder and in the database's table, by name."""
+    folder = app.deps.settings.photo_dir
+    rows = await app.deps.db.fetch_all("SELECT name, data FROM photos ORDER BY name")
+    return {
+        "folder": {p.stem: p.read_bytes() for p in sorted(folder.glob("*.jpg"))},
+        "database": {str(r[0]): bytes(r[1]) for r in rows},
+    }
+
+
+async def kept_photos(app: App) -> dict[str, bytes]:
+    """Every report photo kept, by name; all of them in the store the settings chose."""
+    found = await photos_by_store(app)
+    chosen = "database" if app.deps.settings.photos_in_database else "folder"
+    other = found["folder" if chosen == "database" else "database"]
+    assert not other, f"photos in the store not chosen: {sorted(other)}"
+    return found[chosen]

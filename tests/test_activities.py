@@ -12,6 +12,7 @@ from bot.features.activities import parse_audiences
 from tests.builders import make_officer
 from tests.harness import Chat, onboard
 from tests.harness_db import rows
+from tests.reporting import EACH_PHOTO_STORE, kept_photos
 
 
 def jpeg() -> bytes:
@@ -20,6 +21,7 @@ def jpeg() -> bytes:
     return buffer.getvalue()
 
 
+@EACH_PHOTO_STORE
 async def test_an_officer_logs_a_clean_up_with_a_photo(app: App, clock: FakeClock) -> None:
     officer = await make_officer(app, "xa", agency="UBND xã", commune="Tân Đoàn")
     await officer.send("/activity")
@@ -50,7 +52,7 @@ async def test_an_officer_logs_a_clean_up_with_a_photo(app: App, clock: FakeCloc
         '{"resident": 100, "student": 20}',
         "Ra quân dọn rác bờ sông Kỳ Cùng",
     )
-    assert row["photo"]
+    assert list(await kept_photos(app)) == [row["photo"]]
     await officer.send("/plan")
     assert "met: done 1 (0 counted by the bot, 1 logged)" in officer.text
 

@@ -3,16 +3,16 @@ areas, the daily digest, /market pages, officers' markets, and erasure."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
 from bot.app import App
 from bot.core.clock import FakeClock
-from bot.settings import Settings
 from tests.builders import make_officer
 from tests.conftest import ADMIN
 from tests.harness import Chat, RecordingSender, consented, onboard
-from tests.reporting import delivered, jpeg_with_gps, send_report
+from tests.reporting import EACH_PHOTO_STORE, delivered, jpeg_with_gps, kept_photos, send_report
 
 
 async def commune_officer(app: App, name: str, commune: str) -> Chat:
@@ -33,6 +33,7 @@ async def commune_officer(app: App, name: str, commune: str) -> Chat:
     return officer
 
 
+@EACH_PHOTO_STORE
 async def test_approval_and_the_reporters_notice(
     app: App, alice: Chat, sender: RecordingSender
 ) -> None:
@@ -221,8 +222,9 @@ async def test_officers_add_markets_and_mark_model_points(app: App, alice: Chat)
     assert "This market is not in your area." in local.text
 
 
+@EACH_PHOTO_STORE
 async def test_mydata_lists_reports_and_deleteme_keeps_only_approved_records(
-    app: App, alice: Chat, settings: Settings
+    app: App, alice: Chat
 ) -> None:
     await onboard(alice)
     await send_report(alice, photos=(jpeg_with_gps((1, 2, 3)),))
@@ -233,11 +235,15 @@ async def test_mydata_lists_reports_and_deleteme_keeps_only_approved_records(
     await alice.send("/mydata")
     assert "Market report no. 1 (ky-lua): approved" in alice.text
     assert "Market report no. 2 (ba-xa): waiting for a moderator" in alice.text
+    [document] = [r.document for r in alice.replies if r.document is not None]
+    listed = [json.loads(r["photos"]) for r in json.loads(document.data)["market_reports"]]
+    assert len(listed) == 2
+    assert sorted(await kept_photos(app)) == sorted(p for ps in listed for p in ps)
     await alice.send("/deleteme")
     await alice.press("Yes, erase")
     rows = await app.deps.db.fetch_all("SELECT id, user_id, status FROM reports")
     assert [tuple(r) for r in rows] == [(1, None, "approved")]
-    assert len(list(settings.photo_dir.glob("*.jpg"))) == 1  # the approved report's photo
+    assert list(await kept_photos(app)) == listed[0]  # the approved report's photo
     sent = await app.deps.db.fetch_one(
         "SELECT sum(value) FROM counters WHERE metric = 'reports.sent'"
     )

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
+import json
 
 from PIL import Image
 
 from bot.app import App
-from bot.settings import Settings
 from tests.harness import Chat, onboard
-from tests.reporting import jpeg_with_gps, send_report
+from tests.reporting import EACH_PHOTO_STORE, jpeg_with_gps, kept_photos, send_report
 
 
-def stored_photos(settings: Settings) -> list[Path]:
-    return sorted(settings.photo_dir.glob("*.jpg")) if settings.photo_dir.exists() else []
-
-
-async def test_a_whole_report_with_photos(app: App, alice: Chat, settings: Settings) -> None:
+@EACH_PHOTO_STORE
+async def test_a_whole_report_with_photos(app: App, alice: Chat) -> None:
     await onboard(alice)
     await alice.send("/report")
     assert "Which market are you reporting on?" in alice.text
@@ -50,25 +46,24 @@ async def test_a_whole_report_with_photos(app: App, alice: Chat, settings: Setti
     row = await app.deps.db.fetch_one("SELECT * FROM reports")
     assert row is not None and row["status"] == "pending" and row["market_id"] == "ky-lua"
     assert row["latitude"] is None
-    assert len(stored_photos(settings)) == 2
+    assert sorted(await kept_photos(app)) == sorted(json.loads(row["photos"]))
+    assert len(await kept_photos(app)) == 2
 
 
-async def test_stored_photos_lose_their_exif_and_are_named_by_hash(
-    app: App, alice: Chat, settings: Settings
-) -> None:
+@EACH_PHOTO_STORE
+async def test_stored_photos_lose_their_exif_and_are_named_by_hash(app: App, alice: Chat) -> None:
     await onboard(alice)
     photo = jpeg_with_gps()
     await send_report(alice, photos=(photo,))
     await send_report(alice, market="ba xa", photos=(photo,))  # the same photo again
-    [path] = stored_photos(settings)
-    data = path.read_bytes()
+    [(name, data)] = (await kept_photos(app)).items()
     assert b"Phone of Lan" not in data and b"Exif" not in data
     with Image.open(io.BytesIO(data)) as image:
         assert not image.getexif()
         assert not image.getexif().get_ifd(0x8825)
         assert "exif" not in image.info
         assert image.size == (64, 64)
-    assert path.stem == hashlib.sha256(data).hexdigest()
+    assert name == hashlib.sha256(data).hexdigest()
 
 
 async def test_a_shared_location_offers_the_nearest_markets_and_is_kept(
@@ -125,15 +120,14 @@ async def test_the_same_market_twice_a_day_and_the_daily_limit(
     assert await alice.state() == ""
 
 
-async def test_a_photo_outside_any_step_offers_a_report(
-    app: App, alice: Chat, settings: Settings
-) -> None:
+@EACH_PHOTO_STORE
+async def test_a_photo_outside_any_step_offers_a_report(app: App, alice: Chat) -> None:
     await onboard(alice)
     await alice.photo(jpeg_with_gps())
     assert "Report a market point with this photo?" in alice.text
     await alice.send("không")
     assert "OK, I did not keep the photo." in alice.text
-    assert stored_photos(settings) == []
+    assert await kept_photos(app) == {}
     await alice.photo(jpeg_with_gps())
     await alice.send("có")
     assert "Which market are you reporting on?" in alice.text
@@ -145,7 +139,7 @@ async def test_a_photo_outside_any_step_offers_a_report(
     await alice.press("Skip")
     await alice.press("Cancel")
     assert "Cancelled: nothing was sent." in alice.text
-    assert stored_photos(settings) == []
+    assert await kept_photos(app) == {}
 
 
 async def test_guests_and_bad_photos_outside_a_step(alice: Chat) -> None:
@@ -167,9 +161,8 @@ async def test_the_keyword_starts_a_report(alice: Chat) -> None:
     assert "Which market are you reporting on?" in alice.text
 
 
-async def test_a_cancelled_photo_stays_while_someone_else_uses_it(
-    app: App, alice: Chat, settings: Settings
-) -> None:
+@EACH_PHOTO_STORE
+async def test_a_cancelled_photo_stays_while_someone_else_uses_it(app: App, alice: Chat) -> None:
     bob = Chat(app, "bob")
     await onboard(alice)
     await onboard(bob)
@@ -179,7 +172,7 @@ async def test_a_cancelled_photo_stays_while_someone_else_uses_it(
     await alice.photo(shared)
     await alice.send("no")
     assert "OK, I did not keep the photo." in alice.text
-    assert len(stored_photos(settings)) == 1
+    assert len(await kept_photos(app)) == 1
     await bob.send("ba xa")
     for _ in range(4):
         await bob.press("No")
@@ -187,4 +180,4 @@ async def test_a_cancelled_photo_stays_while_someone_else_uses_it(
     await bob.press("Skip")
     await bob.press("Send")
     assert "with the moderators" in bob.text
-    assert len(stored_photos(settings)) == 1
+    assert len(await kept_photos(app)) == 1

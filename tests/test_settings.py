@@ -144,3 +144,33 @@ def test_database_url_chooses_postgresql_and_its_password_is_never_shown(tmp_pat
 @pytest.mark.parametrize("value", ["mysql://bot@host/db", "sqlite:///x.db", "postgresql://"])
 def test_a_database_url_that_is_not_postgresql_is_named(tmp_path: Path, value: str) -> None:
     assert "DATABASE_URL" in error(tmp_path, {"DATABASE_URL": value})
+
+
+def test_photos_go_to_a_folder_with_sqlite_and_to_the_database_with_postgresql(
+    tmp_path: Path,
+) -> None:
+    sqlite = load(tmp_path)
+    assert (sqlite.photo_store, sqlite.photos_in_database) == ("auto", False)
+    assert sqlite.photo_dir == Path("data/photos")  # next to the SQLite file
+    pg = load(tmp_path, {"DATABASE_URL": "postgresql://bot@db/bot"})
+    assert pg.photos_in_database and pg.describe()["photo_store"] == "database"
+    chosen = load(
+        tmp_path, {"DATABASE_URL": "postgresql://bot@db/bot", "BOT_PHOTO_STORE": "Folder"}
+    )
+    assert not chosen.photos_in_database
+    shared = tmp_path / "shared"
+    described = load(tmp_path, {"BOT_PHOTO_DIR": str(shared)}).describe()
+    assert described["photo_store"] == f"folder {shared}"
+    assert load(tmp_path, {"BOT_PHOTO_STORE": "database"}).photos_in_database
+
+
+@pytest.mark.parametrize("value", ["disk", "db", "s3"])
+def test_a_bad_photo_store_is_named(tmp_path: Path, value: str) -> None:
+    message = error(tmp_path, {"BOT_PHOTO_STORE": value})
+    assert "BOT_PHOTO_STORE" in message and "folder or database" in message
+
+
+def test_a_photo_folder_that_is_a_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "photos").write_text("not a folder")
+    message = error(tmp_path, {"BOT_PHOTO_DIR": str(tmp_path / "photos")})
+    assert "BOT_PHOTO_DIR" in message and "not a folder" in message

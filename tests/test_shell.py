@@ -16,7 +16,7 @@ from bot.channels.shell import ShellChannel
 from bot.core.clock import OffsetClock
 from bot.settings import Settings
 from tests.harness_app import open_app
-from tests.reporting import jpeg_with_gps
+from tests.reporting import jpeg_with_gps, kept_photos
 
 DEMO = """\
 :user mai en
@@ -158,6 +158,6 @@ async def test_a_market_report_with_a_photo_through_the_shell(
         assert "Your report no. 1 is with the moderators" in out
         row = await app.deps.db.fetch_one("SELECT latitude, photos FROM reports")
         assert row is not None and row[0] == 21.85
-        assert len(list(settings.photo_dir.glob("*.jpg"))) == 1
+        assert list(await kept_photos(app)) == json.loads(row[1])
     finally:
         await app.close()

@@ -9,7 +9,6 @@ officer's agency as it is today; /plan counts the activities of the year for the
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -22,10 +21,10 @@ from bot.core.messages import Choice
 from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
 from bot.core.text import fold
-from bot.markets import photo_store
 from bot.steps.commune import ACTIVITY, pick_commune
 from bot.steps.dates import TODAY, When, pick_date
 from bot.storage import activities
+from bot.storage.photo_stores import photo_store
 from bot.storage.photos import PhotoRefused
 
 TASK = Payload("acttask", "task")
@@ -197,7 +196,7 @@ async def on_photo(ctx: Context) -> None:
         await ask_photo(ctx)
         return
     try:
-        name = await asyncio.to_thread(photo_store(ctx.deps.settings).save, photo.data)
+        name = await photo_store(ctx.deps.settings, ctx.tx).save(photo.data)
     except PhotoRefused:
         ctx.say(ctx._("I could not keep this photo: please send another, or pick Skip."))
         await ask_photo(ctx)

@@ -26,10 +26,10 @@ from bot.markets import (
     market,
     moderation_area,
     name_key,
-    photo_store,
     search,
 )
 from bot.storage import reports
+from bot.storage.photo_stores import photo_store
 
 PICK = Payload("mk", "market")
 MARK = Payload("mm", "answer", "market")
@@ -116,7 +116,8 @@ async def show(ctx: Context, chosen: MarketInfo) -> None:
             lines.append("")
             lines.append(_("The last {count} reports, oldest first:", count=len(approved)))
             lines += trend(ctx, approved)
-        data = photo_store(ctx.deps.settings).load(last.photos[0]) if last.photos else None
+        store = photo_store(ctx.deps.settings, ctx.tx)
+        data = await store.load(last.photos[0]) if last.photos else None
         if data is not None:
             photo = Attachment(data, "market.jpg", "image/jpeg")
     lines.append("")

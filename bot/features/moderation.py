@@ -20,10 +20,11 @@ from bot.core.deps import Deps
 from bot.core.messages import Attachment, Choice, Reply
 from bot.core.payloads import Payload
 from bot.core.router import N_, Command, MenuItem, Router, State
-from bot.markets import Area, checklist_lines, market, moderation_area, photo_store
+from bot.markets import Area, checklist_lines, market, moderation_area
 from bot.storage import counters, deliveries, reports, users
 from bot.storage.db import Transaction
 from bot.storage.deliveries import Delivery
+from bot.storage.photo_stores import photo_store
 from bot.storage.reports import APPROVED, INFO, PENDING, REJECTED, Report
 from bot.storage.users import User
 
@@ -104,9 +105,9 @@ async def show_next(ctx: Context) -> None:
         )
         return
     first = todo[0]
-    store = photo_store(ctx.deps.settings)
+    store = photo_store(ctx.deps.settings, ctx.tx)
     for index, name in enumerate(first.photos, start=1):
-        data = store.load(name)
+        data = await store.load(name)
         if data is not None:
             caption = _("Photo {index} of report no. {number}", index=index, number=first.id)
             ctx.say(caption, photo=Attachment(data, f"{name[:12]}.jpg", "image/jpeg"))

@@ -16,9 +16,9 @@ from bot.core.messages import Attachment, Choice
 from bot.core.payloads import Payload
 from bot.core.router import N_, Command, Router, State
 from bot.domain.profile import summary
-from bot.markets import photo_store
 from bot.storage import classes, media, reports, users
 from bot.storage.db import Transaction, as_dict
+from bot.storage.photo_stores import photo_store
 
 ERASE = Payload("erase", "answer")
 
@@ -147,9 +147,9 @@ async def on_erase(ctx: Context) -> None:
     unused_photos = await reports.forget_user(ctx.tx, ctx.user.id)
     await media.delete_for(ctx.tx, ctx.user.channel, ctx.user.chat_id)  # their exports
     await users.delete(ctx.tx, ctx.user.id)
-    store = photo_store(ctx.deps.settings)
+    store = photo_store(ctx.deps.settings, ctx.tx)
     for name in unused_photos:
-        store.delete(name)
+        await store.delete(name)  # from the folder and from the table, wherever it is
     ctx.erased = True
     text = _(
         "Done: I erased everything about you. Totals already counted (how many people "

@@ -18,9 +18,7 @@ from bot.core.auth import Role
 from bot.core.i18n import Translator
 from bot.core.router import N_
 from bot.core.text import fold
-from bot.settings import Settings
 from bot.storage.db import Transaction
-from bot.storage.photos import PhotoStore
 from bot.storage.users import User
 
 # The checklist a report answers, in order: key and question (N_ message ids).
@@ -177,7 +175,3 @@ def nearest(
 
     ranked = sorted(markets, key=distance)
     return [m for m in ranked if distance(m) <= within_km][:limit]
-
-
-def photo_store(settings: Settings) -> PhotoStore:
-    return PhotoStore(settings.photo_dir, settings.report_photo_max_bytes)

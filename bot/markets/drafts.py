@@ -6,12 +6,10 @@ bot/features/report_send.py: photos, note and confirmation).
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.core.clock import local_date
 from bot.core.context import Context
-from bot.markets import photo_store
 from bot.storage import reports
+from bot.storage.photo_stores import photo_store
 from bot.storage.photos import PhotoProblem, PhotoRefused
 
 PHOTOS_STATE = "reports.photos"  # where the checklist hands over to report_send.py
@@ -59,9 +57,9 @@ async def store_photo(ctx: Context) -> str | None:
     photo = ctx.incoming.photo
     if photo is None:
         return None
-    store = photo_store(ctx.deps.settings)
+    store = photo_store(ctx.deps.settings, ctx.tx)
     try:
-        return await asyncio.to_thread(store.save, photo.data)
+        return await store.save(photo.data)
     except PhotoRefused as refused:
         if refused.problem is PhotoProblem.TOO_LARGE:
             most = store.max_bytes // (1024 * 1024)
@@ -83,7 +81,7 @@ async def on_place(ctx: Context) -> None:
 
 async def forget_photos(ctx: Context, names: list[str]) -> None:
     """Deletes photos of an abandoned report that no report uses."""
-    store = photo_store(ctx.deps.settings)
+    store = photo_store(ctx.deps.settings, ctx.tx)
     for name in names:
         if not await reports.photo_in_use(ctx.tx, name, apart_from=ctx.user.id):
-            store.delete(name)
+            await store.delete(name)

@@ -1,19 +1,23 @@
-"""Report photos on disk: checked, stripped of their metadata, named by their content's hash.
+"""Report photos: checked, stripped of their metadata, named by their content's hash.
 
 A photo people send is untrusted bytes. It must decode as an image within the size and pixel
 limits; the stored copy is drawn again from its pixels only, so EXIF (the phone's GPS position,
 its serial number, the time) and every other metadata block is gone. The file is named by the
 SHA-256 of what is stored: the same photo sent twice is kept once.
+
+Where the photos are kept is a `PhotoStore`: a folder, or the database's `photos` table, chosen
+by BOT_PHOTO_STORE (bot/storage/photo_stores.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import re
 import warnings
+from abc import ABC, abstractmethod
 from enum import StrEnum
-from pathlib import Path
 
 from PIL import Image, ImageOps
 
@@ -63,34 +67,42 @@ def clean_copy(data: bytes, max_bytes: int) -> bytes:
     return out.getvalue()
 
 
-class PhotoStore:
-    def __init__(self, directory: Path, max_bytes: int) -> None:
-        self.directory = directory
+def is_photo_name(name: str) -> bool:
+    """Whether this is a photo's name: a SHA-256 in lowercase hex."""
+    return bool(_NAME.match(name))
+
+
+def check_name(name: str) -> str:
+    """The name itself, if it is a photo's name; ValueError if not."""
+    if not is_photo_name(name):
+        raise ValueError(f"not a photo name: {name!r}")
+    return name
+
+
+class PhotoStore(ABC):
+    """Where report photos are kept. Every method takes and gives photo names (the hash)."""
+
+    def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
 
-    def save(self, data: bytes) -> str:
+    async def save(self, data: bytes) -> str:
         """Checks and stores a photo; returns its name (the hash). Raises PhotoRefused."""
-        clean = clean_copy(data, self.max_bytes)
+        clean = await asyncio.to_thread(clean_copy, data, self.max_bytes)
         name = hashlib.sha256(clean).hexdigest()
-        path = self.path(name)
-        if not path.exists():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".part")
-            partial.write_bytes(clean)
-            partial.replace(path)  # atomic: a reader never sees half a file
+        await self.put(name, clean)
         return name
 
-    def path(self, name: str) -> Path:
-        if not _NAME.match(name):
-            raise ValueError(f"not a photo name: {name!r}")
-        return self.directory / f"{name}.jpg"
+    @abstractmethod
+    async def put(self, name: str, clean: bytes) -> None:
+        """Keeps an already cleaned photo under its name (nothing happens if it is there)."""
 
-    def load(self, name: str) -> bytes | None:
-        try:
-            return self.path(name).read_bytes()
-        except (OSError, ValueError):
-            return None
+    @abstractmethod
+    async def load(self, name: str) -> bytes | None:
+        """The photo, or None if it is not here (or the name is not a photo's)."""
 
-    def delete(self, name: str) -> None:
-        """Removes a photo (the caller checked that no report still uses it)."""
-        self.path(name).unlink(missing_ok=True)
+    @abstractmethod
+    async def delete(self, name: str) -> None:
+        """Removes a photo (the caller checked that nothing still uses it)."""
+
+    @abstractmethod
+    async def exists(self, name: str) -> bool: ...

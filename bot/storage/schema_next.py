@@ -240,4 +240,16 @@ NEXT: tuple[Migration, ...] = (
             "ALTER TABLE answers ADD COLUMN lease_until TEXT",
         ),
     ),
+    Migration(
+        13,
+        "report photos may live in the database (BOT_PHOTO_STORE=database), for every worker",
+        (
+            # Named by the SHA-256 of the stored JPEG (bot/storage/photos.py); no owner column:
+            # a photo is kept while a report or a draft names it (reports.photo_in_use).
+            """CREATE TABLE photos (
+                name TEXT PRIMARY KEY,
+                data BLOB NOT NULL
+            )""",
+        ),
+    ),
 )
