@@ -162,7 +162,7 @@ class Inbox:
             if self.limits.window:
                 await asyncio.sleep(self.limits.window)
             self._wake.clear()
-            while self._writes or self._done or self._answer_parts or self._answers_done:
+            while self._pending_writes():
                 try:
                     await self._write_batch()
                 except Exception:
@@ -172,10 +172,14 @@ class Inbox:
             if pruned >= 1000:
                 pruned = 0
                 await self._prune()
-            if self._last_write and not (
-                self._writes or self._done or self._answer_parts or self._answers_done
-            ):
+            if self._last_write and not self._pending_writes():
                 return
+
+    def _pending_writes(self) -> bool:
+        """Anything for the next commit: updates, marks, or someone waiting for a commit."""
+        return bool(
+            self._writes or self._done or self._answer_parts or self._answers_done or self._marked
+        )
 
     async def _write_batch(self) -> None:
         batch = [self._writes.popleft() for _ in range(min(len(self._writes), self.limits.batch))]
