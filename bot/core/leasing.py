@@ -31,7 +31,7 @@ Person = tuple[str, str]  # (channel, person)
 
 @dataclass(frozen=True)
 class LeaseTerms:
-    seconds: float = 30.0  # how long a person stays with a worker that went silent
+    seconds: float = 10.0  # how long a person stays with a worker that went silent
     sweep_every: float = 1.0  # seconds between looks for people nobody holds
     sweep_batch: int = 500
 

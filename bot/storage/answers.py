@@ -17,8 +17,9 @@ from datetime import timedelta
 from bot.storage.db import Transaction
 
 # How long a worker holds an answer it is sending. A send waits at most the limiter's 30 s
-# and the HTTP timeouts; a throttled answer goes back to 'pending' before this runs out.
-SENDING_LEASE = timedelta(minutes=2)
+# and the HTTP timeouts (5 s to connect, 10 s to read); a throttled answer goes back to
+# 'pending' before this runs out. A dead worker's answers are sent by the scheduler after it.
+SENDING_LEASE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
