@@ -24,16 +24,11 @@ class MarketReports:
     approved: int
 
 
-async def have_reports(tx: Transaction) -> bool:
-    return "reports" in await tx.table_names()
-
-
 async def by_market(
     content: Content, tx: Transaction, year: int, communes: list[str] | None
 ) -> list[MarketReports] | None:
-    """Markets with reports in the year, most received first; None without the tables."""
-    if not await have_reports(tx):
-        return None
+    """Markets with reports in the year, most received first. (It used to look for the
+    table first: on PostgreSQL that was a catalogue query of 3 ms in every /stats.)"""
     # Grouped first, named after: the markets' names are looked up once per group, not per
     # report; a year is a range of days, which the covering index of migration 11 serves.
     sql = """SELECT market_id, commune_code, COUNT(*),
