@@ -6,9 +6,12 @@ import hashlib
 import io
 import json
 
+import pytest
 from PIL import Image
 
 from bot.app import App
+from bot.storage import photos
+from bot.storage.photos import clean_copy
 from tests.harness import Chat, onboard
 from tests.reporting import EACH_PHOTO_STORE, jpeg_with_gps, kept_photos, send_report
 
@@ -180,4 +183,25 @@ async def test_a_cancelled_photo_stays_while_someone_else_uses_it(app: App, alic
     await bob.press("Skip")
     await bob.press("Send")
     assert "with the moderators" in bob.text
+    assert len(await kept_photos(app)) == 1
+
+
+async def test_a_photo_is_cleaned_before_the_transaction_holds_the_database(
+    app: App, alice: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Re-encoding a phone photo takes 0.2-0.5 s: inside the transaction it would hold the
+    # database's one writer (every other person's message) all that time.
+    lock = getattr(app.deps.db, "_lock", None)
+    if lock is None:
+        pytest.skip("SQLite's transaction lock is what is watched here")
+    held: list[bool] = []
+
+    def watched(data: bytes, max_bytes: int) -> bytes:
+        held.append(lock.locked())
+        return clean_copy(data, max_bytes)
+
+    monkeypatch.setattr(photos, "clean_copy", watched)
+    await onboard(alice)
+    await send_report(alice, photos=(jpeg_with_gps(),))
+    assert held == [False]  # once, and not under the lock
     assert len(await kept_photos(app)) == 1

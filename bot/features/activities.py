@@ -196,7 +196,7 @@ async def on_photo(ctx: Context) -> None:
         await ask_photo(ctx)
         return
     try:
-        name = await photo_store(ctx.deps.settings, ctx.tx).save(photo.data)
+        name = await photo_store(ctx.deps.settings, ctx.tx).save(photo.data, photo.cleaned)
     except PhotoRefused:
         ctx.say(ctx._("I could not keep this photo: please send another, or pick Skip."))
         await ask_photo(ctx)

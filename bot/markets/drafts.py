@@ -59,7 +59,7 @@ async def store_photo(ctx: Context) -> str | None:
         return None
     store = photo_store(ctx.deps.settings, ctx.tx)
     try:
-        return await store.save(photo.data)
+        return await store.save(photo.data, photo.cleaned)
     except PhotoRefused as refused:
         if refused.problem is PhotoProblem.TOO_LARGE:
             most = store.max_bytes // (1024 * 1024)

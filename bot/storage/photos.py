@@ -67,6 +67,16 @@ def clean_copy(data: bytes, max_bytes: int) -> bytes:
     return out.getvalue()
 
 
+async def clean_ahead(data: bytes, max_bytes: int) -> bytes | None:
+    """The clean copy made in a thread before any transaction holds the database (one
+    writer at a time); None for a photo that cannot be used: the feature's `save` refuses it
+    again, quickly, and says why."""
+    try:
+        return await asyncio.to_thread(clean_copy, data, max_bytes)
+    except PhotoRefused:
+        return None
+
+
 def is_photo_name(name: str) -> bool:
     """Whether this is a photo's name: a SHA-256 in lowercase hex."""
     return bool(_NAME.match(name))
@@ -85,9 +95,13 @@ class PhotoStore(ABC):
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
 
-    async def save(self, data: bytes) -> str:
-        """Checks and stores a photo; returns its name (the hash). Raises PhotoRefused."""
-        clean = await asyncio.to_thread(clean_copy, data, self.max_bytes)
+    async def save(self, data: bytes, cleaned: bytes | None = None) -> str:
+        """Checks and stores a photo; returns its name (the hash). Raises PhotoRefused.
+
+        `cleaned`: the photo as `clean_ahead` cleaned it already, outside the transaction."""
+        clean = cleaned
+        if clean is None:
+            clean = await asyncio.to_thread(clean_copy, data, self.max_bytes)
         name = hashlib.sha256(clean).hexdigest()
         await self.put(name, clean)
         return name
