@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from bot.app import App
-from bot.storage import photos
+from bot.storage import activities, photos
 from bot.storage.photos import clean_copy
 from tests.harness import Chat, onboard
 from tests.reporting import EACH_PHOTO_STORE, jpeg_with_gps, kept_photos, send_report
@@ -205,3 +205,34 @@ async def test_a_photo_is_cleaned_before_the_transaction_holds_the_database(
     await send_report(alice, photos=(jpeg_with_gps(),))
     assert held == [False]  # once, and not under the lock
     assert len(await kept_photos(app)) == 1
+
+
+@EACH_PHOTO_STORE
+async def test_erasing_a_reporter_keeps_a_photo_an_activity_uses(app: App, alice: Chat) -> None:
+    # The same picture in a resident's report and in an officer's logged activity is one
+    # stored photo (named by its hash): erasing the resident must not take the activity's.
+    officer = Chat(app, "officer")
+    await onboard(officer)
+    row = await officer.row()
+    assert row is not None
+    await onboard(alice)
+    await send_report(alice, photos=(jpeg_with_gps((9, 9, 9)),))
+    [name] = await kept_photos(app)
+    async with app.deps.db.transaction() as tx:
+        await activities.log(
+            tx,
+            day="2026-11-30",
+            task_id="2b",
+            lead_agency="so-gddt",
+            commune_code=None,
+            participants=10,
+            audiences={},
+            note="",
+            photo=name,
+            by=int(row["id"]),
+            now="2026-11-30T01:00:00+00:00",
+        )
+    await alice.send("/deleteme")
+    await alice.press("Yes, erase my data")
+    assert "Done: I erased everything about you." in alice.text
+    assert list(await kept_photos(app)) == [name]

@@ -196,15 +196,17 @@ async def approved_since(tx: Transaction, market_id: str, since_day: str) -> int
 
 
 async def photo_in_use(tx: Transaction, name: str, *, apart_from: int | None = None) -> bool:
-    """Whether a report, or someone's report in progress (but `apart_from`'s), keeps this
-    photo. Names are hex hashes: no LIKE wildcard can be in them."""
+    """Whether a report, a logged activity, or someone's report in progress (but
+    `apart_from`'s) keeps this photo (the same picture is one stored photo, named by its
+    hash). Names are hex hashes: no LIKE wildcard can be in them."""
     pattern = f'%"{name}"%'
     reported = await tx.fetch_value("SELECT count(*) FROM reports WHERE photos LIKE ?", (pattern,))
+    logged = await tx.fetch_value("SELECT count(*) FROM activities WHERE photo = ?", (name,))
     drafted = await tx.fetch_value(
         "SELECT count(*) FROM conversations WHERE data LIKE ? AND user_id IS NOT ?",
         (pattern, apart_from),
     )
-    return bool(reported or drafted)
+    return bool(reported or logged or drafted)
 
 
 # --- who may report ---------------------------------------------------------------------------
