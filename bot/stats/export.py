@@ -19,6 +19,7 @@ from bot.stats.campaigns import Report, Tally, build_report
 from bot.stats.export_plan import task_units_sheet, tasks_sheet
 from bot.stats.overview import PLEDGE_METRICS, TIP_KIND, Period, counted
 from bot.stats.plan import TaskProgress, progress, read_done
+from bot.stats.render import place_columns
 from bot.stats.reports import MarketReports, by_market
 from bot.stats.sheets import fit, new_sheet, percent_column
 from bot.storage.db import Transaction
@@ -132,13 +133,10 @@ def _schools_sheet(book: Workbook, content: Content, _: Translator, figures: Fig
     for report in figures.campaigns:
         for school in report.school_list:
             tally = report.schools[school.id]
-            commune = content.commune(school.commune_code)
-            district = content.district(commune.former_district) if commune else None
             sheet.append(
                 [
                     report.year,
-                    district.name if district else "",
-                    commune.name if commune else school.commune_code,
+                    *place_columns(content, school.commune_code),
                     school.name,
                     level_label(_, school.level),
                     tally.enrolled,

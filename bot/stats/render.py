@@ -181,6 +181,14 @@ def class_line(_: Translator, cls: Class, figures: Figures) -> str:
     )
 
 
+def place_columns(content: Content, commune_code: str) -> list[str]:
+    """A file's first place columns: the former district, then the commune (its code when
+    the commune is unknown)."""
+    commune = content.commune(commune_code)
+    district = content.district(commune.former_district) if commune else None
+    return [district.name if district else "", commune.name if commune else commune_code]
+
+
 def classes_csv(content: Content, _: Translator, report: Report) -> bytes:
     """Every class of the report, headers and words in the reader's language; numbers as the
     spreadsheet reads them (a dot for decimals)."""
@@ -188,13 +196,10 @@ def classes_csv(content: Content, _: Translator, report: Report) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([_(h) for h in CSV_HEADERS])
     for cls, figures in report.classes:
-        commune = content.commune(cls.commune_code)
-        district = content.district(commune.former_district) if commune else None
         writer.writerow(
             [
                 report.year,
-                district.name if district else "",
-                commune.name if commune else cls.commune_code,
+                *place_columns(content, cls.commune_code),
                 cls.school_name,
                 cls.name,
                 level_label(_, cls.level),
@@ -218,13 +223,10 @@ def schools_csv(content: Content, _: Translator, report: Report) -> bytes:
     writer.writerow([_(h) for h in SCHOOL_CSV_HEADERS])
     for school in report.school_list:
         tally = report.schools[school.id]
-        commune = content.commune(school.commune_code)
-        district = content.district(commune.former_district) if commune else None
         writer.writerow(
             [
                 report.year,
-                district.name if district else "",
-                commune.name if commune else school.commune_code,
+                *place_columns(content, school.commune_code),
                 school.name,
                 level_label(_, school.level),
                 tally.classes,
