@@ -64,19 +64,22 @@ async def serve(
     for name in CHATTY_LOGGERS:  # httpx logs every request URL (with the token) at INFO
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(name).level))
     stop = stop or asyncio.Event()
-    app = await create_app(settings, clock=clock)
-    if settle:
-        settle_heap()
-    # PostgreSQL: the worker holding the role polls and runs the scheduler; every worker
-    # serves the webhooks and handles the inbox (a person at a time, by lease).
-    leader = Leadership(app.deps.db, "worker") if app.inbox.leases is not None else None
-    try:
-        with _signals(stop):
+    with _signals(stop):  # from the start: a stop while starting up ends it cleanly
+        app = await create_app(settings, clock=clock)
+        if stop.is_set():  # stopped while starting: nothing was received yet
+            await app.close()
+            return 0
+        if settle:
+            settle_heap()
+        # PostgreSQL: the worker holding the role polls and runs the scheduler; every worker
+        # serves the webhooks and handles the inbox (a person at a time, by lease).
+        leader = Leadership(app.deps.db, "worker") if app.inbox.leases is not None else None
+        try:
             return await _run(app, settings, stop, interval, tuning, Lead(leader, standby))
-    finally:
-        if leader is not None:
-            await leader.resign()
-        await app.close()
+        finally:
+            if leader is not None:
+                await leader.resign()
+            await app.close()
 
 
 def settle_heap() -> None:

@@ -267,9 +267,11 @@ def left_over(db: Path) -> tuple[int, int]:
     return int(waiting[0]), int(unsent[0])
 
 
-async def until_busy(fake: FakeTelegram, rng: random.Random) -> None:
-    """Until this life polls (one in five is killed while starting), then some more calls."""
-    if rng.random() < 0.8:
+async def until_busy(fake: FakeTelegram, rng: random.Random, sig: signal.Signals) -> None:
+    """Until this life polls, then some more calls. One SIGKILL in five lands while the life
+    starts; a SIGTERM always waits for the poll, as the process can only handle it once
+    Python runs the bot (a SIGTERM during its imports kills it: exit code -15)."""
+    if sig is signal.SIGTERM or rng.random() < 0.8:
         polls = len(fake.called("getUpdates"))
         await fake.wait_for(lambda: len(fake.called("getUpdates")) > polls, within=60)
     target = len(fake.calls) + rng.randrange(0, 40)
@@ -297,7 +299,7 @@ async def run_with_kills(tmp_path: Path, kills: int, sig: signal.Signals) -> Non
             for _ in range(kills):
                 start = len(fake.calls)
                 async with life(parent, env) as one:
-                    await until_busy(fake, rng)
+                    await until_busy(fake, rng, sig)
                     code = await one.end(sig)
                 run.cuts.append(await settled(fake))
                 sent = set(probe_sends(fake, start, run.cuts[-1]))
@@ -333,6 +335,10 @@ async def last_life(
         stdin=asyncio.subprocess.DEVNULL,
     )
     try:
+        # Everything below may already hold from the earlier lives: wait for this process to
+        # poll, which it does only once its SIGTERM handler is in place.
+        polls = len(fake.called("getUpdates"))
+        await fake.wait_for(lambda: len(fake.called("getUpdates")) > polls, within=60)
         await fake.wait_for(crowd.confirmed, within=120)
         stop.set()
         await producer

@@ -62,6 +62,19 @@ async def test_polling_answers_and_sigterm_stops_within_ten_seconds(tmp_path: Pa
         assert fake.violations == []
 
 
+async def test_a_sigterm_while_starting_up_ends_cleanly_before_anything_is_received(
+    tmp_path: Path,
+) -> None:
+    """Platforms may stop a worker at any moment, start-up (migrations) included."""
+    async with FakeTelegram(the_spec()) as fake:
+        await fake.push(updates.text(updates.user(8002), "/start"))
+        running = asyncio.create_task(serve(settings_for(fake, tmp_path), tuning=FAST))
+        await asyncio.sleep(0)  # the task runs up to its first wait: opening the database
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert await asyncio.wait_for(running, 10) == 0
+        assert not fake.called("getUpdates") and fake.acked == 0
+
+
 async def test_stop_mid_broadcast_then_restart_delivers_each_once(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ))
     async with FakeTelegram(the_spec()) as fake:
