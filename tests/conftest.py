@@ -19,7 +19,7 @@ from tests.harness import Chat, RecordingSender
 from tests.harness_app import AppFactory as AppFactory
 from tests.harness_app import open_app
 from tests.loopback import serve
-from tests.pg import backends, fresh_schema
+from tests.pg import backends, reused_schema
 from tests.zalo_harness import Zalo, make_zalo
 
 
@@ -46,11 +46,12 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def database_url(backend: str) -> AsyncIterator[str | None]:
-    """None for SQLite; for PostgreSQL, a fresh schema dropped after the test."""
+    """None for SQLite; for PostgreSQL, a schema of the test's own, migrated or empty, whose
+    tables are empty (see tests/pg.py)."""
     if backend == "sqlite":
         yield None
         return
-    async with fresh_schema() as url:
+    async with reused_schema() as url:
         yield url
 
 
