@@ -36,6 +36,11 @@ class Row(Protocol):
     def __iter__(self) -> Iterator[Any]: ...
 
 
+class NotChanged(Exception):
+    """A write given to `Transaction.later` with `expect_changed` changed another number of
+    rows: the transaction is rolled back."""
+
+
 class Transaction(ABC):
     """The handle that repository functions receive: every write goes through one."""
 
@@ -61,6 +66,31 @@ class Transaction(ABC):
 
     async def table_names(self) -> set[str]:
         return {str(r[0]) for r in await self.fetch_all(self.dialect.tables_sql)}
+
+    async def later(
+        self,
+        sql: str,
+        params: Params = (),
+        *,
+        expect_changed: int | None = None,
+        raising: type[NotChanged] = NotChanged,
+    ) -> None:
+        """A write whose result the caller does not need. SQLite runs it together with the
+        transaction's next statement or its COMMIT, in one hop to the database thread (an
+        error is raised there); PostgreSQL runs it now. With `expect_changed`, another count
+        of changed rows raises `raising`, and the transaction is rolled back."""
+        changed = await self.execute(sql, params)
+        if expect_changed is not None and changed != expect_changed:
+            raise raising(sql)
+
+    async def later_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """`execute_many` as `later` runs it."""
+        await self.execute_many(sql, rows)
+
+    async def fetch_each(self, sql: str, rows: Iterable[Params]) -> list[Row | None]:
+        """The first row the statement returns for each set of parameters (an INSERT ...
+        RETURNING per row, say): on SQLite in one hop to the database thread."""
+        return [await self.fetch_one(sql, params) for params in rows]
 
 
 class Database(ABC):

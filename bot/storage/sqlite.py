@@ -1,18 +1,30 @@
 """The SQLite backend (aiosqlite): one connection, WAL, writers serialised by an asyncio lock
-and `BEGIN IMMEDIATE`."""
+and `BEGIN IMMEDIATE`.
+
+Each statement is a hop to aiosqlite's thread and back, and the way back waits for the event
+loop: at the bot's ceiling the loop is busy, and a transaction held the one writer's lock for
+about ten such waits (README, Benchmarks). So a transaction gathers what needs no answer and
+sends it with the next statement that does, all in one hop: BEGIN goes with the first
+statement, and writes given to `later` go with the next statement or with the COMMIT. A
+transaction of writes only (marking answers sent) is one hop.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import aiosqlite
 
-from bot.storage.db import Database, Params, Row, Transaction
+from bot.storage.db import Database, NotChanged, Params, Row, Transaction
 from bot.storage.dialect import SQLITE
+
+T = TypeVar("T")
 
 
 class SqliteDatabase(Database):
@@ -24,12 +36,8 @@ class SqliteDatabase(Database):
 
     dialect = SQLITE
 
-    def __init__(self, conn: aiosqlite.Connection, cursor: aiosqlite.Cursor, path: str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
-        # One cursor, kept open, for BEGIN/COMMIT and every write: a statement is one hop to
-        # aiosqlite's thread, not two (execute, then close a cursor of its own). The lock
-        # below means only one transaction uses it at a time.
-        self._cursor = cursor
         self._lock = asyncio.Lock()
         self.path = path
 
@@ -47,7 +55,7 @@ class SqliteDatabase(Database):
         # a power cut too. Measured with the batched inbox it costs nothing noticeable
         # (benchmarks/ingestion.py: 6,946 vs 7,146 stores/s); see the README.
         await conn.execute("PRAGMA synchronous=FULL")
-        return cls(conn, await conn.cursor(), target)
+        return cls(conn, target)
 
     async def close(self) -> None:
         await self._conn.close()
@@ -56,13 +64,13 @@ class SqliteDatabase(Database):
     async def transaction(self) -> AsyncIterator[Transaction]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises."""
         async with self._lock:
-            await self._cursor.execute("BEGIN IMMEDIATE")
+            tx = SqliteTransaction(self._conn)
             try:
-                yield SqliteTransaction(self._conn, self._cursor)
+                yield tx
             except BaseException:
-                await self._cursor.execute("ROLLBACK")
+                await tx.rollback()
                 raise
-            await self._cursor.execute("COMMIT")
+            await tx.commit()
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """A read outside any transaction (SQLite gives it a consistent snapshot)."""
@@ -70,25 +78,112 @@ class SqliteDatabase(Database):
             return cast(list[Row], list(await self._conn.execute_fetchall(sql, params)))
 
 
-class SqliteTransaction(Transaction):
-    """Each call is one hop to aiosqlite's thread: a read runs and fetches its rows in that one
-    hop (so `fetch_one` reads every row the statement returns: give it a statement that
-    returns one), a write runs on the transaction's cursor."""
+@dataclass(frozen=True)
+class _Write:
+    sql: str
+    params: Params | list[Params]
+    many: bool = False
+    expect_changed: int | None = None
+    raising: type[NotChanged] = NotChanged
 
-    def __init__(self, conn: aiosqlite.Connection, cursor: aiosqlite.Cursor) -> None:
+    def run(self, conn: sqlite3.Connection) -> None:
+        if self.many:
+            conn.executemany(self.sql, cast(list[Params], self.params))
+            return
+        changed = conn.execute(self.sql, self.params).rowcount
+        if self.expect_changed is not None and changed != self.expect_changed:
+            raise self.raising(self.sql)
+
+
+BEGIN = _Write("BEGIN IMMEDIATE", ())
+
+
+class SqliteTransaction(Transaction):
+    """Statements that need an answer (`execute`, `fetch_*`) take one hop each, carrying the
+    writes gathered before them; `later` and `later_many` only gather."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
-        self._cursor = cursor
+        self._gathered: list[_Write] = [BEGIN]
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        await self._cursor.execute(sql, params)
-        return self._cursor.rowcount
+        return await self._hop(lambda conn: conn.execute(sql, params).rowcount)
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._cursor.executemany(sql, rows)
+        batch = list(rows)
+        await self._hop(lambda conn: conn.executemany(sql, batch))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        return cast(list[Row], list(await self._conn.execute_fetchall(sql, params)))
+        return await self._hop(lambda conn: cast(list[Row], conn.execute(sql, params).fetchall()))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self._conn.execute_fetchall(sql, params)
-        return cast(Row | None, next(iter(rows), None))
+        """Reads every row the statement returns: give it a statement that returns one."""
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def fetch_each(self, sql: str, rows: Iterable[Params]) -> list[Row | None]:
+        batch = list(rows)
+
+        def each(conn: sqlite3.Connection) -> list[Row | None]:
+            return [cast(Row | None, conn.execute(sql, params).fetchone()) for params in batch]
+
+        return await self._hop(each)
+
+    async def later(
+        self,
+        sql: str,
+        params: Params = (),
+        *,
+        expect_changed: int | None = None,
+        raising: type[NotChanged] = NotChanged,
+    ) -> None:
+        self._gathered.append(_Write(sql, params, expect_changed=expect_changed, raising=raising))
+
+    async def later_many(self, sql: str, rows: Iterable[Params]) -> None:
+        self._gathered.append(_Write(sql, list(rows), many=True))
+
+    async def commit(self) -> None:
+        """The gathered writes and COMMIT in one hop; on a failure there, ROLLBACK in it."""
+        if self._gathered == [BEGIN]:
+            return  # nothing was done: nothing to begin or commit
+        await self._hop(_commit, rollback_on_error=True)
+
+    async def rollback(self) -> None:
+        self._gathered = []
+        await _in_aiosqlite_thread(self._conn, _rollback)
+
+    async def _hop(
+        self, work: Callable[[sqlite3.Connection], T], *, rollback_on_error: bool = False
+    ) -> T:
+        writes, self._gathered = tuple(self._gathered), []
+
+        def after_writes(conn: sqlite3.Connection) -> T:
+            try:
+                for write in writes:
+                    write.run(conn)
+                return work(conn)
+            except BaseException:
+                if rollback_on_error:
+                    _rollback(conn)
+                raise
+
+        return await _in_aiosqlite_thread(self._conn, after_writes)
+
+
+async def _in_aiosqlite_thread(
+    conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
+) -> T:
+    """Runs `work` on the connection's own thread, as its statements do. aiosqlite does this
+    only through a private method: its version is pinned in pyproject.toml, and every test
+    that touches the database runs through here."""
+    raw = conn._conn
+    return cast(T, await conn._execute(work, raw))  # type: ignore[no-untyped-call]
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    conn.execute("COMMIT")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")

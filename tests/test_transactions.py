@@ -1,0 +1,111 @@
+"""Writes that need no answer (`later`, `later_many`), `fetch_each`, and how many hops to
+SQLite's thread a transaction takes: on both backends, the same results and the same
+all-or-nothing commit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiosqlite
+import pytest
+
+from bot.app import App
+from bot.settings import Settings
+from bot.storage.db import Database, NotChanged
+from tests.harness_app import AppFactory
+
+NOW = "2026-11-30T01:00:00+00:00"
+ADD_USER = "INSERT INTO users (channel, channel_user_id, chat_id, created_at) VALUES (?, ?, ?, ?)"
+
+
+@pytest.fixture
+async def db(make_app: AppFactory) -> AsyncIterator[Database]:
+    app: App = await make_app()
+    yield app.deps.db
+
+
+async def names(db: Database) -> list[str]:
+    rows = await db.fetch_all("SELECT channel_user_id FROM users ORDER BY channel_user_id")
+    return [str(r[0]) for r in rows]
+
+
+async def test_later_writes_are_seen_by_the_next_statement_and_committed(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.later(ADD_USER, ("shell", "ann", "ann", NOW))
+        await tx.later_many(ADD_USER, [("shell", n, n, NOW) for n in ("bob", "cat")])
+        assert await tx.fetch_value("SELECT count(*) FROM users") == 3
+        await tx.later("UPDATE users SET locale = 'en' WHERE channel_user_id = ?", ("bob",))
+    assert await names(db) == ["ann", "bob", "cat"]
+    english = await db.fetch_all("SELECT channel_user_id FROM users WHERE locale = 'en'")
+    assert [r[0] for r in english] == ["bob"]
+
+
+async def test_a_write_that_changed_other_rows_than_expected_rolls_everything_back(
+    db: Database,
+) -> None:
+    class Gone(NotChanged):
+        pass
+
+    with pytest.raises(Gone):
+        async with db.transaction() as tx:
+            await tx.later(ADD_USER, ("shell", "ann", "ann", NOW))
+            await tx.later(
+                "UPDATE users SET locale = 'en' WHERE channel_user_id = ?",
+                ("nobody",),
+                expect_changed=1,
+                raising=Gone,
+            )
+    assert await names(db) == []
+    async with db.transaction() as tx:  # the connection is usable: nothing was left open
+        await tx.later(ADD_USER, ("shell", "bob", "bob", NOW))
+    assert await names(db) == ["bob"]
+
+
+async def test_a_later_write_that_fails_fails_the_transaction_and_keeps_what_was_saved(
+    db: Database,
+) -> None:
+    async with db.transaction() as tx:
+        await tx.later(ADD_USER, ("shell", "ann", "ann", NOW))
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        async with db.transaction() as tx:
+            await tx.later(ADD_USER, ("shell", "bob", "bob", NOW))
+            await tx.later(ADD_USER, ("shell", "ann", "ann", NOW))  # the same person again
+    assert await names(db) == ["ann"]
+
+
+async def test_fetch_each_returns_the_first_row_for_each_set_of_parameters(db: Database) -> None:
+    async with db.transaction() as tx:
+        rows = await tx.fetch_each(
+            ADD_USER + " ON CONFLICT DO NOTHING RETURNING channel_user_id",
+            [("shell", n, n, NOW) for n in ("ann", "bob", "ann")],
+        )
+    assert [None if r is None else r[0] for r in rows] == ["ann", "bob", None]
+
+
+async def test_on_sqlite_a_message_like_transaction_takes_two_hops(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BEGIN goes with the first read; the writes that need no answer go with the COMMIT."""
+    if settings.database_url:
+        pytest.skip("PostgreSQL runs each statement on the server: no thread hops")
+    hops: list[Any] = []
+    real = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
+        hops.append(fn)
+        return await real(self, fn, *args)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with db.transaction() as tx:
+        assert await tx.fetch_value("SELECT count(*) FROM users") == 0
+        await tx.later(ADD_USER, ("shell", "ann", "ann", NOW))
+        await tx.later("UPDATE users SET locale = 'vi'")
+        await tx.later_many(ADD_USER, [("shell", "bob", "bob", NOW)])
+    assert len(hops) == 2
+    assert await names(db) == ["ann", "bob"]
+    hops.clear()
+    async with db.transaction() as tx:  # writes only: one hop, BEGIN to COMMIT
+        await tx.later("DELETE FROM users WHERE channel_user_id = ?", ("bob",))
+    assert len(hops) == 1
+    assert await names(db) == ["ann"]
