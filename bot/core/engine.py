@@ -35,11 +35,6 @@ class Answered:
     replies: list[Reply]
 
 
-class HandledElsewhere(Exception):
-    """The stored update was finished by another worker (this one's lease on the person ran
-    out while it was handling it): this transaction must not commit."""
-
-
 # Words that make small talk ("cảm ơn"): inside a question they are not taken as a command.
 CHAT_WORDS = frozenset({"greet", "thanks"})
 
@@ -79,8 +74,8 @@ class Engine:
                 await self._dispatch(ctx)
                 if not ctx.erased:
                     await conversations.save(tx, user.id, ctx.convo, ctx.now_iso)
-                if inbox_id is not None and not await inbox.finish_new(tx, inbox_id):
-                    raise HandledElsewhere(inbox_id)
+                if inbox_id is not None:
+                    await inbox.finish_new(tx, inbox_id)  # FinishedElsewhere, at the latest
                 answer_id = None
                 if address is not None and ctx.replies:
                     stored = reply_codec.encode(ctx.replies)
@@ -93,10 +88,10 @@ class Engine:
                         iso(now + answers.SENDING_LEASE),
                     )
             return Answered(answer_id, ctx.replies)
-        except HandledElsewhere as done:
+        except inbox.FinishedElsewhere:
             # Another worker handled this update after this one's lease ran out: what this
             # one did is rolled back, and it says nothing (the other one answered).
-            log.warning("update %d was handled by another worker; nothing sent", done.args[0])
+            log.warning("update %d was handled by another worker; nothing sent", inbox_id)
             return Answered(None, [])
         except Exception:
             log.exception("failed to handle a %s message on %s", incoming.kind, incoming.channel)

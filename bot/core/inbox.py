@@ -191,7 +191,7 @@ class Inbox:
         self._writing += 1  # off the queues, not committed yet: drain() waits for it too
         try:
             async with self.db.transaction() as tx:
-                ids = [await store.add(tx, arrival, now) for arrival, _, _ in batch]
+                ids = await store.add_all(tx, [arrival for arrival, _, _ in batch], now)
                 if done:
                     await store.finish(tx, done)
                 if parts:

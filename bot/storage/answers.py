@@ -46,14 +46,14 @@ async def add(
 
 async def progress(tx: Transaction, marks: Sequence[tuple[int, int]]) -> None:
     """(answer id, parts sent) for answers still being sent."""
-    await tx.execute_many(
+    await tx.later_many(
         "UPDATE answers SET parts = max(parts, ?) WHERE id = ?", [(n, i) for i, n in marks]
     )
 
 
 async def finish(tx: Transaction, ids: Sequence[int]) -> None:
     """Sent (or given up): the row goes."""
-    await tx.execute_many("DELETE FROM answers WHERE id = ?", [(i,) for i in ids])
+    await tx.later_many("DELETE FROM answers WHERE id = ?", [(i,) for i in ids])
 
 
 async def retry_later(tx: Transaction, answer_id: int, not_before: str, parts: int) -> None:

@@ -66,7 +66,7 @@ async def save(tx: Transaction, user_id: int, convo: Conversation, now: str) -> 
     if convo.lettered:
         pending["lettered"] = True
     choices = json.dumps(pending, ensure_ascii=False)
-    await tx.execute(
+    await tx.later(
         """INSERT INTO conversations (user_id, state, data, choices, updated_at)
            VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (user_id) DO UPDATE SET

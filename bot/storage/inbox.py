@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.storage.db import Database, Transaction
+from bot.storage.db import Database, NotChanged, Transaction
 
 
 @dataclass(frozen=True)
@@ -31,33 +31,46 @@ class Arrival:
     payload: str
 
 
-async def add(tx: Transaction, arrival: Arrival, now: str) -> int | None:
-    """Stores an update; its row id, or None when the same update was stored before."""
-    row = await tx.fetch_one(
-        """INSERT INTO inbox (channel, update_key, person, payload, received_at)
+STORE_SQL = """INSERT INTO inbox (channel, update_key, person, payload, received_at)
            VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (channel, update_key) DO NOTHING
-           RETURNING id""",
-        (arrival.channel, arrival.key, arrival.person, arrival.payload, now),
+           RETURNING id"""
+
+
+async def add(tx: Transaction, arrival: Arrival, now: str) -> int | None:
+    """Stores an update; its row id, or None when the same update was stored before."""
+    return (await add_all(tx, [arrival], now))[0]
+
+
+async def add_all(tx: Transaction, arrivals: Sequence[Arrival], now: str) -> list[int | None]:
+    """`add` for each, in one hop to the database thread on SQLite."""
+    rows = await tx.fetch_each(
+        STORE_SQL, [(a.channel, a.key, a.person, a.payload, now) for a in arrivals]
     )
-    return None if row is None else int(row[0])
+    return [None if row is None else int(row[0]) for row in rows]
 
 
 async def finish(tx: Transaction, ids: Sequence[int]) -> None:
     """Done: the payload goes, the key stays to recognise a repeat."""
-    await tx.execute_many(
+    await tx.later_many(
         "UPDATE inbox SET status = 'done', payload = NULL WHERE id = ?", [(i,) for i in ids]
     )
 
 
-async def finish_new(tx: Transaction, update_id: int) -> bool:
-    """Done, if nobody finished it first: False when it was done already (another worker
-    handled it after this one's lease on the person ran out)."""
-    changed = await tx.execute(
+class FinishedElsewhere(NotChanged):
+    """The stored update was finished by another worker (this one's lease on the person ran
+    out while it was handling it): this transaction must not commit."""
+
+
+async def finish_new(tx: Transaction, update_id: int) -> None:
+    """Done, if nobody finished it first; else `FinishedElsewhere` is raised, at the latest
+    when the transaction commits (the write goes with the transaction's next statement)."""
+    await tx.later(
         "UPDATE inbox SET status = 'done', payload = NULL WHERE id = ? AND status = 'new'",
         (update_id,),
+        expect_changed=1,
+        raising=FinishedElsewhere,
     )
-    return changed == 1
 
 
 async def waiting_people(db: Database) -> list[tuple[str, str]]:
