@@ -64,9 +64,9 @@ async def test_a_failed_part_is_retried_without_repeating_the_parts_sent(
     await app.inbox.start()
     replies = [Reply("one"), Reply("two"), Reply("three")]  # a split answer
     async with app.deps.db.transaction() as tx:
-        answer_id = await answers.add(tx, "shell", ADDRESS, reply_codec.encode(replies), "t", "t")
+        row = await answers.add(tx, "shell", ADDRESS, reply_codec.encode(replies), "t", "t")
     with pytest.raises(TemporaryFailure):
-        await app.door.answers.deliver("shell", answer_id, ADDRESS, replies)
+        await app.door.answers.deliver("shell", int(row.value()), ADDRESS, replies)
     assert sender.sent == ["one"]
     assert await waiting(app) == [(1, "pending")]
     assert await app.door.answers.resend_due() == 0  # not before its backoff

@@ -4,6 +4,7 @@ all-or-nothing commit."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -72,6 +73,24 @@ async def test_a_later_write_that_fails_fails_the_transaction_and_keeps_what_was
             await tx.later(ADD_USER, ("shell", "bob", "bob", NOW))
             await tx.later(ADD_USER, ("shell", "ann", "ann", NOW))  # the same person again
     assert await names(db) == ["ann"]
+
+
+async def test_a_transaction_asked_for_while_another_commits_starts_after_the_commit(
+    db: Database,
+) -> None:
+    """The second task is ready before the first one's COMMIT is queued to the thread."""
+
+    async def second() -> None:
+        async with db.transaction() as tx:
+            assert await tx.fetch_value("SELECT count(*) FROM users") == 1  # ann's, committed
+            await tx.later(ADD_USER, ("shell", "bob", "bob", NOW))
+
+    waiting: list[asyncio.Task[None]] = []
+    async with db.transaction() as tx:
+        await tx.later(ADD_USER, ("shell", "ann", "ann", NOW))
+        waiting.append(asyncio.create_task(second()))
+    await waiting[0]
+    assert await names(db) == ["ann", "bob"]
 
 
 async def test_fetch_each_returns_the_first_row_for_each_set_of_parameters(db: Database) -> None:

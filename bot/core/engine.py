@@ -76,10 +76,10 @@ class Engine:
                     await conversations.save(tx, user.id, ctx.convo, ctx.now_iso)
                 if inbox_id is not None:
                     await inbox.finish_new(tx, inbox_id)  # FinishedElsewhere, at the latest
-                answer_id = None
+                row = None
                 if address is not None and ctx.replies:
                     stored = reply_codec.encode(ctx.replies)
-                    answer_id = await answers.add(
+                    row = await answers.add(
                         tx,
                         incoming.channel,
                         address,
@@ -87,7 +87,7 @@ class Engine:
                         iso(now),
                         iso(now + answers.SENDING_LEASE),
                     )
-            return Answered(answer_id, ctx.replies)
+            return Answered(None if row is None else int(row.value()), ctx.replies)
         except inbox.FinishedElsewhere:
             # Another worker handled this update after this one's lease ran out: what this
             # one did is rolled back, and it says nothing (the other one answered).

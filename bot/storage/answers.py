@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.storage.db import Transaction
+from bot.storage.db import Returned, Transaction
 
 # How long a worker holds an answer it is sending. A send waits at most the limiter's 30 s
 # and the HTTP timeouts (5 s to connect, 10 s to read); a throttled answer goes back to
@@ -34,14 +34,13 @@ class Answer:
 
 async def add(
     tx: Transaction, channel: str, address: str, replies: str, now: str, lease_until: str
-) -> int:
-    row = await tx.fetch_one(
+) -> Returned:
+    """The answer's row; its id (`.value()`) is there once the transaction committed."""
+    return await tx.later_returning(
         """INSERT INTO answers (channel, address, replies, created_at, not_before, lease_until)
            VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
         (channel, address, replies, now, now, lease_until),
     )
-    assert row is not None
-    return int(row[0])
 
 
 async def progress(tx: Transaction, marks: Sequence[tuple[int, int]]) -> None:

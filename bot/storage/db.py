@@ -41,6 +41,21 @@ class NotChanged(Exception):
     rows: the transaction is rolled back."""
 
 
+class Returned:
+    """What a write given to `Transaction.later_returning` returned: its first row, there
+    once the write ran (at the latest when the transaction committed)."""
+
+    def __init__(self) -> None:
+        self.row: Row | None = None
+        self.ran = False
+
+    def value(self) -> Any:
+        """The first column of the row (None when the statement returned no row)."""
+        if not self.ran:
+            raise RuntimeError("the write has not run yet: read it after the commit")
+        return None if self.row is None else self.row[0]
+
+
 class Transaction(ABC):
     """The handle that repository functions receive: every write goes through one."""
 
@@ -86,6 +101,14 @@ class Transaction(ABC):
     async def later_many(self, sql: str, rows: Iterable[Params]) -> None:
         """`execute_many` as `later` runs it."""
         await self.execute_many(sql, rows)
+
+    async def later_returning(self, sql: str, params: Params = ()) -> Returned:
+        """A write with a RETURNING clause, run as `later` runs it: its row is read from the
+        result once it ran (so an INSERT's id can go with the COMMIT on SQLite)."""
+        returned = Returned()
+        returned.row = await self.fetch_one(sql, params)
+        returned.ran = True
+        return returned
 
     async def fetch_each(self, sql: str, rows: Iterable[Params]) -> list[Row | None]:
         """The first row the statement returns for each set of parameters (an INSERT ...

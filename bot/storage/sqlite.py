@@ -21,7 +21,7 @@ from typing import TypeVar, cast
 
 import aiosqlite
 
-from bot.storage.db import Database, NotChanged, Params, Row, Transaction
+from bot.storage.db import Database, NotChanged, Params, Returned, Row, Transaction
 from bot.storage.dialect import SQLITE
 
 T = TypeVar("T")
@@ -62,7 +62,15 @@ class SqliteDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises."""
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises.
+
+        The lock passes to the next transaction as soon as the COMMIT is queued to the
+        thread, not once it returned: the thread runs what it is given in order, so the next
+        transaction's statements run after the COMMIT, and the wait for the event loop to
+        see the COMMIT return is no longer the next one's wait too. The lock is released
+        only once the task below has taken its first step, which queues the COMMIT: a task
+        that was ready before it would otherwise take the free lock and queue its BEGIN
+        first (tests/test_transactions.py)."""
         async with self._lock:
             tx = SqliteTransaction(self._conn)
             try:
@@ -70,7 +78,9 @@ class SqliteDatabase(Database):
             except BaseException:
                 await tx.rollback()
                 raise
-            await tx.commit()
+            committing = asyncio.ensure_future(tx.commit())
+            await asyncio.sleep(0)  # one turn of the loop: the task's first step runs in it
+        await committing
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """A read outside any transaction (SQLite gives it a consistent snapshot)."""
@@ -85,12 +95,17 @@ class _Write:
     many: bool = False
     expect_changed: int | None = None
     raising: type[NotChanged] = NotChanged
+    returned: Returned | None = None
 
     def run(self, conn: sqlite3.Connection) -> None:
         if self.many:
             conn.executemany(self.sql, cast(list[Params], self.params))
             return
-        changed = conn.execute(self.sql, self.params).rowcount
+        cursor = conn.execute(self.sql, self.params)
+        if self.returned is not None:
+            self.returned.row = cast(Row | None, cursor.fetchone())
+            self.returned.ran = True
+        changed = cursor.rowcount
         if self.expect_changed is not None and changed != self.expect_changed:
             raise self.raising(self.sql)
 
@@ -141,6 +156,11 @@ class SqliteTransaction(Transaction):
 
     async def later_many(self, sql: str, rows: Iterable[Params]) -> None:
         self._gathered.append(_Write(sql, list(rows), many=True))
+
+    async def later_returning(self, sql: str, params: Params = ()) -> Returned:
+        returned = Returned()
+        self._gathered.append(_Write(sql, params, returned=returned))
+        return returned
 
     async def commit(self) -> None:
         """The gathered writes and COMMIT in one hop; on a failure there, ROLLBACK in it."""
