@@ -22,6 +22,15 @@ from tests.loopback import serve
 from tests.pg import backends, reused_schema
 from tests.zalo_harness import Zalo, make_zalo
 
+# Files that take tens of seconds (real processes killed and restarted): started first, one
+# on each core, so the rest of the suite fills the other cores around them instead of one
+# of them starting last and running alone (pytest-xdist hands out files in collection order).
+SLOW_FILES = ("test_kill.py", "test_kill_sigterm.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in SLOW_FILES)  # a stable sort
+
 
 @pytest.fixture(autouse=True, scope="session")
 def one_tls_context() -> Iterator[None]:
