@@ -21,7 +21,7 @@ async def increment(
     audience: str | None = None,
     by: int = 1,
 ) -> None:
-    await tx.execute(
+    await tx.later(
         """INSERT INTO counters (metric, period, commune_code, audience, value)
            VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (metric, period, commune_code, audience)

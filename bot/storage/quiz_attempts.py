@@ -194,7 +194,7 @@ async def set_leaderboard_opt_in(tx: Transaction, member_id: int, opt_in: bool) 
     The column belongs to `class_members` (bot/storage/classes.py); it sits here until that
     module offers the same function.
     """
-    await tx.execute(
+    await tx.later(
         "UPDATE class_members SET leaderboard_opt_in = ? WHERE id = ?",
         (1 if opt_in else 0, member_id),
     )

@@ -6,7 +6,7 @@ from bot.storage.db import Transaction
 
 
 async def record(tx: Transaction, user_id: int, tip_id: str, now: str) -> None:
-    await tx.execute(
+    await tx.later(
         "INSERT INTO tips_seen (user_id, tip_id, seen_at) VALUES (?, ?, ?)", (user_id, tip_id, now)
     )
 
