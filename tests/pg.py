@@ -15,8 +15,12 @@ Tests of migrations themselves take `fresh_schema`, empty.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import functools
 import os
 import secrets
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,6 +32,7 @@ from bot.storage.migrations import MIGRATIONS
 PG_URL = os.environ.get("BOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 _unreachable: list[str] = []  # the reason, once the server was found missing
 _SPARE: list[str] = []  # emptied schemas this process may hand out again
+_KEPT: list[str] = []  # schemas kept for the whole process (snapshots), dropped at its exit
 _SHAPE: dict[str, object] = {}  # the tables and columns of a migrated schema, once seen
 
 
@@ -101,7 +106,38 @@ async def _create_schema() -> str:
         await conn.execute(f"CREATE SCHEMA {schema}")
     finally:
         await conn.close()
+    _clean_up_at_exit()
     return schema
+
+
+def keep_until_exit(schema: str) -> None:
+    """A schema that lives as long as the process (a snapshot): dropped at its exit."""
+    _clean_up_at_exit()
+    _KEPT.append(schema)
+
+
+@functools.cache
+def _clean_up_at_exit() -> None:
+    atexit.register(_drop_at_exit)
+
+
+def _drop_at_exit() -> None:
+    """The process's spare schemas and snapshots go with it, not into the next run."""
+    names = [*_SPARE, *_KEPT]
+    if not names:
+        return
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(PG_URL, timeout=5)
+        try:
+            await conn.execute("".join(f"DROP SCHEMA IF EXISTS {n} CASCADE;" for n in names))
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(drop())
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        print(f"tests/pg.py: could not drop {len(names)} test schemas: {exc}", file=sys.stderr)
 
 
 _SHAPE_SQL = """
