@@ -29,6 +29,7 @@ from bot.core.sending import Sender
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.migrations import migrate
+from tests import pg_snapshots
 
 Signature = tuple[tuple[str, int, int], ...]
 AppFactory = Callable[[], Awaitable[App]]  # the `make_app` fixture: a second call is a restart
@@ -118,10 +119,13 @@ async def built_once(
 ) -> App:
     """An app whose database `build` filled: built by the first test that asks for `name`,
     copied for the others (the database only: the clock and the senders are the test's).
-    On PostgreSQL (a fresh schema per test) each test builds its own."""
+    On PostgreSQL the schema's rows are copied (tests/pg_snapshots.py)."""
     if settings.database_url:
+        if await pg_snapshots.restore(name, settings.database_url, MIGRATED_AT):
+            return await make_app()
         app = await make_app()
         await build(app)
+        await pg_snapshots.save(name, settings.database_url)
         return app
     if restore_snapshot(name, settings):
         return await make_app()

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from contextlib import AsyncExitStack
 from datetime import datetime
 from pathlib import Path
 
 import httpx
-import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -24,6 +24,7 @@ from tests.conftest import AppFactory
 from tests.harness import Chat, onboard
 from tests.harness_app import built_once, open_app, resources
 from tests.loopback import LoopbackServer
+from tests.pg import fresh_schema
 
 CLOCK = datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ)
 
@@ -69,8 +70,6 @@ async def test_a_new_database_starts_migrated_and_a_restart_keeps_its_own(
 async def test_a_database_built_once_is_copied_for_each_test(
     settings: Settings, make_app: AppFactory, tmp_path: Path
 ) -> None:
-    if settings.database_url:
-        pytest.skip("snapshots are SQLite files: on PostgreSQL each test builds its own data")
     built: list[str] = []
 
     async def build(built_app: App) -> None:
@@ -81,17 +80,30 @@ async def test_a_database_built_once_is_copied_for_each_test(
     assert built == ["built"]
     assert await Chat(app, "officer").row() is not None
     await Chat(app, "officer").send("/cancel")  # changes the copy only
-    other = Settings(db_path=str(tmp_path / "other" / "bot.sqlite3"), admins=settings.admins)
+    async with AsyncExitStack() as stack:
+        if settings.database_url:  # another schema, new: migrated, then filled
+            other = Settings(
+                database_url=await stack.enter_async_context(fresh_schema()),
+                admins=settings.admins,
+            )
+        else:
+            other = Settings(
+                db_path=str(tmp_path / "other" / "bot.sqlite3"), admins=settings.admins
+            )
 
-    async def other_app() -> App:
-        return await open_app(other, clock=FakeClock(CLOCK))
+        async def other_app() -> App:
+            return await open_app(other, clock=FakeClock(CLOCK))
 
-    copy = await built_once(f"harness-test-{tmp_path.name}", other, other_app, build)
-    try:
-        assert built == ["built"]  # not built again
-        assert await Chat(copy, "officer").row() is not None
-    finally:
-        await copy.close()
+        copy = await built_once(f"harness-test-{tmp_path.name}", other, other_app, build)
+        try:
+            assert built == ["built"]  # not built again
+            officer = await Chat(copy, "officer").row()
+            assert officer is not None
+            await Chat(copy, "newcomer").send("/start")  # the numbering goes on after the copy
+            newcomer = await Chat(copy, "newcomer").row()
+            assert newcomer is not None and newcomer["id"] > officer["id"]
+        finally:
+            await copy.close()
 
 
 async def test_a_fake_server_stops_once_its_requests_are_answered() -> None:
