@@ -5,6 +5,7 @@ all-or-nothing commit."""
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -128,3 +129,43 @@ async def test_on_sqlite_a_message_like_transaction_takes_two_hops(
         await tx.later("DELETE FROM users WHERE channel_user_id = ?", ("bob",))
     assert len(hops) == 1
     assert await names(db) == ["ann"]
+
+
+async def test_many_transactions_at_once_each_commit_or_roll_back_whole(db: Database) -> None:
+    """Tasks interleave at every hop: reads, gathered writes, writes whose count is checked,
+    failures in the block and at the COMMIT. What committed is exactly what was meant to.
+    (The lock's hand-over at the COMMIT is checked by the two-task test above: with many
+    tasks waiting, the lock goes to the first waiter and never to a newcomer.)"""
+    rng = random.Random(5)
+    committed: set[str] = set()
+    meant: set[str] = set()  # those whose plan is to commit
+
+    async def one(name: str) -> None:
+        plan = rng.choice(["ok", "ok", "ok", "raise", "not_changed", "duplicate"])
+        if plan == "ok":
+            meant.add(name)
+        for _ in range(rng.randrange(8)):  # arrive at the lock at any turn of the loop
+            await asyncio.sleep(0)
+        try:
+            async with db.transaction() as tx:
+                if rng.random() < 0.5:
+                    await tx.fetch_value("SELECT count(*) FROM users")
+                await tx.later(ADD_USER, ("shell", name, name, NOW))
+                if rng.random() < 0.5:
+                    assert await tx.fetch_value(
+                        "SELECT count(*) FROM users WHERE channel_user_id = ?", (name,)
+                    )
+                if plan == "raise":
+                    raise LookupError(name)
+                if plan == "not_changed":
+                    await tx.later("UPDATE users SET locale = 'vi' WHERE id < 0", expect_changed=1)
+                if plan == "duplicate":
+                    await tx.later(ADD_USER, ("shell", name, name, NOW))
+                await asyncio.sleep(0)
+            committed.add(name)
+        except Exception as exc:  # the plan's failures: LookupError, NotChanged, a duplicate
+            assert plan != "ok", exc
+
+    await asyncio.gather(*(one(f"p{n}") for n in range(200)))
+    assert set(await names(db)) == committed == meant
+    assert 50 < len(meant) < 150
