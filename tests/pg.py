@@ -64,12 +64,7 @@ async def _connect() -> asyncpg.Connection:
 @asynccontextmanager
 async def fresh_schema() -> AsyncIterator[str]:
     """A database URL whose tables live in a new, empty schema, dropped afterwards."""
-    schema = f"t_{secrets.token_hex(6)}"
-    conn = await _connect()
-    try:
-        await conn.execute(f"CREATE SCHEMA {schema}")
-    finally:
-        await conn.close()
+    schema = await _create_schema()
     try:
         yield with_schema(PG_URL, schema)
     finally:
