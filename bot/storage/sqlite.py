@@ -52,8 +52,8 @@ class SqliteDatabase(Database):
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
         # FULL: a commit is on disk before it returns, so what the bot acknowledged survives
-        # a power cut too. Measured with the batched inbox it costs nothing noticeable
-        # (benchmarks/ingestion.py: 6,946 vs 7,146 stores/s); see the README.
+        # a power cut too. Its price, measured: 10-16% of the end-to-end ceiling, little below
+        # it (benchmarks/end_to_end.py, benchmarks/ingestion.py); see the README.
         await conn.execute("PRAGMA synchronous=FULL")
         return cls(conn, target)
 
