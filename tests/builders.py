@@ -285,8 +285,7 @@ async def finish_quiz(
             option = next(
                 n for n, o in enumerate(question.options) if (o == question.right) == right
             )
-            assert await quiz_attempts.record_answer(tx, attempt, option, right)
-            attempt = await quiz_attempts.get(tx, attempt.id) or attempt
+            attempt = await quiz_attempts.record_answer(tx, attempt, option, right)
         assert await quiz_attempts.finish(tx, attempt.id, now, year)
         if member is not None:
             await classes.mark_reached(tx, member.id, now)

@@ -210,10 +210,14 @@ async def test_one_answer_per_question_even_without_the_engine_check(app: App) -
     await chat.send("/quiz")
     snapshot = await latest(app, chat)
     async with app.deps.db.transaction() as tx:
-        assert await quiz_attempts.record_answer(tx, snapshot, 1, correct=True)
-        assert not await quiz_attempts.record_answer(tx, snapshot, 2, correct=True)
+        recorded = await quiz_attempts.record_answer(tx, snapshot, 1, correct=True)
+    assert (recorded.answers, recorded.score) == ((1,), 1)
+    with pytest.raises(quiz_attempts.AnswerRaced):  # the stale snapshot: rolled back
+        async with app.deps.db.transaction() as tx:
+            await quiz_attempts.record_answer(tx, snapshot, 2, correct=True)
     after = await latest(app, chat)
     assert (after.answers, after.score) == ((1,), 1)
+    assert after == recorded
 
 
 async def test_a_stale_answer_that_is_still_offered_is_refused_by_the_attempt(

@@ -10,9 +10,9 @@ for that question in between (one answer per question counts).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.storage.db import Row, Transaction
+from bot.storage.db import NotChanged, Row, Transaction
 
 ACTIVE, FINISHED, ABANDONED, EXPIRED = "active", "finished", "abandoned", "expired"
 
@@ -136,27 +136,35 @@ async def set_status(tx: Transaction, attempt_id: int, status: str) -> bool:
     return changed == 1
 
 
-async def record_answer(
-    tx: Transaction, attempt: Attempt, option: int, correct: bool
-) -> Attempt | None:
-    """Adds the answer to the question being asked and returns the attempt with it; None if
-    another answer came first.
+class AnswerRaced(NotChanged):
+    """The attempt had other answers than the snapshot `record_answer` was given."""
+
+
+async def record_answer(tx: Transaction, attempt: Attempt, option: int, correct: bool) -> Attempt:
+    """Adds the answer to the question being asked; returns the attempt with it.
 
     The update is conditional on the answers this attempt had when it was read, so two
-    presses of the same button (or an old question's button) can never count twice.
+    presses of the same button (or an old question's button) can never count twice: if
+    another answer came first, `AnswerRaced` rolls the transaction back. The engine reads
+    the attempt in the same transaction, so that only happens to a caller holding a stale
+    snapshot. The write goes with the transaction's next statement or its COMMIT
+    (`Transaction.later`): nothing waits for its answer.
     """
-    row = await tx.fetch_one(
+    answers = (*attempt.answers, option)
+    await tx.later(
         """UPDATE quiz_attempts SET answers = ?, score = score + ?
-           WHERE id = ? AND status = ? AND answers = ? RETURNING *""",
+           WHERE id = ? AND status = ? AND answers = ?""",
         (
-            json.dumps([*attempt.answers, option]),
+            json.dumps(list(answers)),
             1 if correct else 0,
             attempt.id,
             ACTIVE,
             json.dumps(list(attempt.answers)),
         ),
+        expect_changed=1,
+        raising=AnswerRaced,
     )
-    return _attempt(row) if row else None
+    return replace(attempt, answers=answers, score=attempt.score + (1 if correct else 0))
 
 
 async def finish(tx: Transaction, attempt_id: int, now: str, school_year: str) -> bool:

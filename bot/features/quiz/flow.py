@@ -62,11 +62,7 @@ async def ask_question(ctx: Context, attempt: Attempt) -> None:
         if question is not None:
             break
         # The question left the bank since the attempt began: it counts as not scored.
-        found = await quiz_attempts.record_answer(ctx.tx, attempt, 0, correct=False)
-        if found is None:
-            found = await quiz_attempts.get(ctx.tx, attempt.id)
-        assert found is not None
-        attempt = found
+        attempt = await quiz_attempts.record_answer(ctx.tx, attempt, 0, correct=False)
     if attempt.done:
         await finish_attempt(ctx, attempt)
         return
@@ -143,9 +139,6 @@ async def on_answer(ctx: Context) -> None:
         return
     correct = option == question.answer
     updated = await quiz_attempts.record_answer(ctx.tx, attempt, option, correct)
-    if updated is None:
-        await _stale(ctx)
-        return
     ctx.say(feedback(ctx, question, correct))
     await ask_question(ctx, updated)
 
