@@ -186,7 +186,7 @@ class Context:
         return self.role
 
     async def update_user(self, **fields: object) -> User:
-        self.user = await users.update(self.tx, self.user.id, **fields)
+        self.user = await users.change(self.tx, self.user, **fields)
         if fields.keys() & {"locale", "address_form", "officer_agency"}:
             self._ = self._translator()
         return self.user

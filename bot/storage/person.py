@@ -39,7 +39,7 @@ async def arrive(
         return Person(user, Conversation(), approved_teacher=False)
     user = User(**{name: row[name] for name in _USER_COLUMNS})
     if user.chat_id != chat_id:
-        user = await users.update(tx, user.id, chat_id=chat_id)
+        user = await users.change(tx, user, chat_id=chat_id)
     convo = Conversation()
     if row["convo_state"] is not None:
         convo = conversations.from_columns(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from bot.storage.db import Row, Transaction, as_dict
@@ -115,16 +115,26 @@ async def create(
     return _user(row)
 
 
-async def update(tx: Transaction, user_id: int, **fields: object) -> User:
+def _update_sql(fields: dict[str, object]) -> str:
     unknown = set(fields) - _UPDATABLE
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
     assignments = ", ".join(f"{name} = ?" for name in fields)
-    row = await tx.fetch_one(
-        f"UPDATE users SET {assignments} WHERE id = ? RETURNING *", (*fields.values(), user_id)
-    )
+    return f"UPDATE users SET {assignments} WHERE id = ?"
+
+
+async def update(tx: Transaction, user_id: int, **fields: object) -> User:
+    row = await tx.fetch_one(f"{_update_sql(fields)} RETURNING *", (*fields.values(), user_id))
     assert row is not None
     return _user(row)
+
+
+async def change(tx: Transaction, user: User, **fields: object) -> User:
+    """`update` for a caller that holds the person's row: the write goes with the
+    transaction's next statement or its COMMIT (`Transaction.later`), and the row is changed
+    in memory, as the database changes it (no column is computed there)."""
+    await tx.later(_update_sql(fields), (*fields.values(), user.id), expect_changed=1)
+    return replace(user, **fields)  # type: ignore[arg-type]
 
 
 async def delete(tx: Transaction, user_id: int) -> None:
