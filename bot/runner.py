@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL = 30.0
 STOP_BUDGET = 9.0  # seconds; platforms send SIGKILL 10 s after SIGTERM
 SCHEDULER_GRACE = 3.0
+DUE_SLACK = 0.01  # seconds after a due time the scheduler wakes, so that it is due by then
 STANDBY_INTERVAL = 2.0  # seconds between a standby worker's tries, and the active one's checks
 CHATTY_LOGGERS = ("httpx", "httpcore")
 
@@ -207,7 +208,22 @@ async def run_scheduler(app: App, stop: asyncio.Event, interval: float) -> None:
         if busy:
             continue  # a full batch may have more behind it
         with suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval)
+            await asyncio.wait_for(stop.wait(), await scheduler_pause(app, interval))
+
+
+async def scheduler_pause(app: App, interval: float) -> float:
+    """Seconds until the scheduler's next round: `interval`, or less when an answer's retry or
+    a delivery (a daily tip at its hour) falls due sooner, so neither waits for the round."""
+    try:
+        moments = [await app.door.answers.next_due(), await app.outbox.next_due()]
+    except Exception:
+        log.exception("could not read when the next delivery is due")
+        return interval
+    soonest = min((m for m in moments if m is not None), default=None)
+    if soonest is None:
+        return interval
+    until = (soonest - app.deps.clock.now()).total_seconds()
+    return min(interval, max(until, 0.0) + DUE_SLACK)
 
 
 async def _shutdown(

@@ -14,6 +14,7 @@ from bot.core import reply_codec
 from bot.core.clock import FakeClock
 from bot.core.messages import Incoming, Reply
 from bot.core.sending import Progress, TemporaryFailure, Throttled
+from bot.runner import DUE_SLACK, scheduler_pause
 from bot.storage import answers
 from tests.conftest import AppFactory
 
@@ -91,6 +92,25 @@ async def test_a_throttled_answer_waits_as_long_as_the_platform_asks(
     clock.advance(timedelta(seconds=11))
     assert await app.door.answers.resend_due() == 1
     assert sender.sent == [r.text for r in replies]
+
+
+async def test_the_scheduler_wakes_when_a_retry_falls_due_not_at_its_next_round(
+    app: App, clock: FakeClock
+) -> None:
+    assert await scheduler_pause(app, 30.0) == 30.0  # nothing waits: the usual round
+    sender = StepSender(fail_at={1}, error=Throttled(4))
+    replies = await stored_answer(app, sender)
+    row = await app.deps.db.fetch_one("SELECT id FROM answers")
+    assert row is not None
+    with pytest.raises(Throttled):
+        await app.door.answers.deliver("shell", int(row[0]), ADDRESS, replies)
+    assert await scheduler_pause(app, 30.0) == pytest.approx(4 + DUE_SLACK)
+    assert await scheduler_pause(app, 2.0) == 2.0  # never longer than a round
+    clock.advance(timedelta(seconds=3))
+    assert await scheduler_pause(app, 30.0) == pytest.approx(1 + DUE_SLACK)
+    clock.advance(timedelta(seconds=1))  # due now: it is sent, nothing is left to wake for
+    assert await app.door.answers.resend_due() == 1
+    assert await scheduler_pause(app, 30.0) == 30.0
 
 
 async def test_an_answer_committed_before_a_kill_is_sent_after_the_restart(

@@ -13,6 +13,7 @@ from bot.content.model import Tip
 from bot.core.clock import FakeClock
 from bot.core.sending import PermanentFailure, RecipientGone, TemporaryFailure, Throttled
 from bot.features.tips import tip_text
+from bot.runner import DUE_SLACK, scheduler_pause
 from tests.builders import subscribed_chats
 from tests.conftest import AppFactory
 from tests.harness import Chat, RecordingSender, at, onboard
@@ -249,6 +250,8 @@ async def test_throttled_and_temporary_failures_are_retried_then_given_up(
     clock.set(at("2026-12-01", "07:00"))
     stats = await app.outbox.deliver_due() if await app.outbox.run_jobs() else None
     assert stats is not None and (stats.retried, stats.failed) == (2, 1)
+    # The scheduler's next round is when the 429 has been waited out, not its usual round.
+    assert await scheduler_pause(app, 60.0) == pytest.approx(30 + DUE_SLACK)
     del sender.failures["s0"]
     clock.advance(timedelta(seconds=31))
     await app.outbox.deliver_due()

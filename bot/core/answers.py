@@ -14,10 +14,10 @@ import asyncio
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.core import reply_codec
-from bot.core.clock import Clock, iso
+from bot.core.clock import Clock, iso, parse_iso
 from bot.core.inbox import Inbox
 from bot.core.messages import Reply
 from bot.core.sending import (
@@ -102,6 +102,11 @@ class Answers:
                 await answers.retry_later(tx, answer_id, iso(when), sent)
             raise
         await self.inbox.mark(answer_done=answer_id)
+
+    async def next_due(self) -> datetime | None:
+        """When the soonest answer waiting for a retry falls due."""
+        when = await answers.next_after(self.db, iso(self.clock.now()))
+        return None if when is None else parse_iso(when)
 
     async def resend_due(self, limit: int = 200) -> int:
         """Sends the answers waiting for a retry whose time has come; how many were sent.

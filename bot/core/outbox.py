@@ -14,9 +14,9 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from bot.core.clock import iso
+from bot.core.clock import iso, parse_iso
 from bot.core.deps import Deps
 from bot.core.messages import Reply
 from bot.core.router import Router
@@ -58,6 +58,11 @@ class Outbox:
         """At start-up, puts back deliveries a killed process left half-way."""
         async with self.deps.db.transaction() as tx:
             return await deliveries.requeue_interrupted(tx)
+
+    async def next_due(self) -> datetime | None:
+        """When the soonest delivery still to come falls due (a tip at its hour, a retry)."""
+        when = await deliveries.next_after(self.deps.db, iso(self.deps.clock.now()))
+        return None if when is None else parse_iso(when)
 
     async def run_jobs(self) -> int:
         return sum([await job(self.deps) for job in self.router.jobs])

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.storage.db import Returned, Transaction
+from bot.storage.db import Database, Returned, Transaction
 
 # How long a worker holds an answer it is sending. A send waits at most the limiter's 30 s
 # and the HTTP timeouts (5 s to connect, 10 s to read); a throttled answer goes back to
@@ -80,6 +80,15 @@ async def requeue_expired(tx: Transaction, now: str) -> int:
         "AND (lease_until IS NULL OR lease_until <= ?)",
         (now,),
     )
+
+
+async def next_after(db: Database, now: str) -> str | None:
+    """When the soonest answer waiting for a retry falls due after `now` (None: none waits)."""
+    row = await db.fetch_one(
+        "SELECT min(not_before) FROM answers WHERE status = 'pending' AND not_before > ?",
+        (now,),
+    )
+    return None if row is None or row[0] is None else str(row[0])
 
 
 async def claim_due(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.storage.db import Row, Transaction, as_dict
+from bot.storage.db import Database, Row, Transaction, as_dict
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,15 @@ async def due(tx: Transaction, now: str, limit: int, channels: Sequence[str]) ->
         (now, *channels, limit),
     )
     return [_delivery(r) for r in rows]
+
+
+async def next_after(db: Database, now: str) -> str | None:
+    """When the soonest pending delivery falls due after `now` (None: nothing is waiting)."""
+    row = await db.fetch_one(
+        "SELECT min(not_before) FROM deliveries WHERE status = 'pending' AND not_before > ?",
+        (now,),
+    )
+    return None if row is None or row[0] is None else str(row[0])
 
 
 async def claim(tx: Transaction, delivery_id: int) -> bool:
