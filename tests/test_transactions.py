@@ -131,6 +131,21 @@ async def test_on_sqlite_a_message_like_transaction_takes_two_hops(
     assert await names(db) == ["ann"]
 
 
+async def test_on_sqlite_a_read_outside_a_transaction_does_not_wait_for_the_writer(
+    db: Database, settings: Settings
+) -> None:
+    """It sees the last commit, through its own connection: never what a transaction still
+    holds, and never waiting for the writers' lock (this task holds it here)."""
+    if settings.database_url:
+        pytest.skip("SQLite only: PostgreSQL's reads never took the writers' lock")
+    async with db.transaction() as tx:
+        await tx.execute(ADD_USER, ("shell", "ann", "ann", NOW))
+        assert await asyncio.wait_for(names(db), 10) == []
+    assert await names(db) == ["ann"]
+    with pytest.raises(aiosqlite.OperationalError, match="readonly"):
+        await db.fetch_all("DELETE FROM users RETURNING id")  # the reading side never writes
+
+
 async def test_many_transactions_at_once_each_commit_or_roll_back_whole(db: Database) -> None:
     """Tasks interleave at every hop: reads, gathered writes, writes whose count is checked,
     failures in the block and at the COMMIT. What committed is exactly what was meant to.
