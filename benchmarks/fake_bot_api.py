@@ -304,6 +304,7 @@ def results(load: Load, start: float, end: float, drained: float) -> dict[str, A
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "messages": sum(len(s) for s in load.sends.values()),
+        "last_send_s": max((t for s in load.sends.values() for t in s), default=start) - start,
     }
 
 
