@@ -1,8 +1,9 @@
-"""The channel's HTTP backend (aiohttp under python-telegram-bot) against the fake Bot API.
+"""The channel's HTTP backends (aiohttp, and `LeanHttp` for the JSON calls, under
+python-telegram-bot) against the fake Bot API.
 
-Each test drives a real `telegram.Bot` through `AiohttpRequest` over loopback: the answers and
-failures must reach the caller as the same python-telegram-bot errors as with its own httpx
-backend, since the limiter, the sender and the poller all decide on those.
+Each test drives a real `telegram.Bot` through `AiohttpRequest` and through `LeanRequest` over
+loopback: the answers and failures must reach the caller as the same python-telegram-bot errors
+as with its own httpx backend, since the limiter, the sender and the poller all decide on those.
 """
 
 from __future__ import annotations
@@ -16,17 +17,23 @@ import pytest
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.channels.telegram.aiohttp_request import AiohttpRequest, env_proxy
+from bot.channels.telegram.aiohttp_request import AiohttpRequest, LeanRequest, env_proxy
 from bot.channels.telegram.limiter import retry_seconds
 from tests.fake_telegram import TOKEN, FakeTelegram, hang, server_error, too_many
 from tests.telegram_harness import the_spec
 
+Kind = type[AiohttpRequest]
+
+
+@pytest.fixture(params=[AiohttpRequest, LeanRequest], ids=["aiohttp", "lean"])
+def kind(request: pytest.FixtureRequest) -> Kind:
+    return request.param  # type: ignore[no-any-return]
+
 
 @asynccontextmanager
 async def bot_on(
-    fake: FakeTelegram, request: AiohttpRequest | None = None
+    fake: FakeTelegram, request: AiohttpRequest
 ) -> AsyncIterator[tuple[Bot, AiohttpRequest]]:
-    request = request or AiohttpRequest(connections=4, read_timeout=5)
     bot = Bot(TOKEN, base_url=fake.base_url, request=request)
     async with bot:
         yield bot, request
@@ -39,8 +46,8 @@ async def fake_api() -> AsyncIterator[FakeTelegram]:
         yield fake
 
 
-async def test_messages_keyboards_and_uploads_arrive_as_sent() -> None:
-    async with fake_api() as fake, bot_on(fake) as (bot, _):
+async def test_messages_keyboards_and_uploads_arrive_as_sent(kind: Kind) -> None:
+    async with fake_api() as fake, bot_on(fake, kind(connections=4, read_timeout=5)) as (bot, _):
         sent = await bot.send_message(7, "Xin chào ✅", reply_markup=None)
         await bot.send_document(7, InputFile(b'{"a": 1}', filename="data.json"), caption="Dữ liệu")
         assert sent.text == "Xin chào ✅" and sent.chat.id == 7
@@ -50,8 +57,8 @@ async def test_messages_keyboards_and_uploads_arrive_as_sent() -> None:
         assert document.params["caption"] == "Dữ liệu"
 
 
-async def test_refusals_become_python_telegram_bots_errors() -> None:
-    async with fake_api() as fake, bot_on(fake) as (bot, _):
+async def test_refusals_become_python_telegram_bots_errors(kind: Kind) -> None:
+    async with fake_api() as fake, bot_on(fake, kind(connections=4, read_timeout=5)) as (bot, _):
         fake.faults += [too_many("sendMessage", retry_after=7), server_error("sendMessage", 502)]
         with pytest.raises(RetryAfter) as throttled:
             await bot.send_message(7, "a")
@@ -67,8 +74,8 @@ async def test_refusals_become_python_telegram_bots_errors() -> None:
         assert (await bot.send_message(7, "e")).text == "e"  # the pool still works
 
 
-async def test_an_answer_that_does_not_come_in_time_is_a_timeout() -> None:
-    request = AiohttpRequest(connections=2, read_timeout=5)
+async def test_an_answer_that_does_not_come_in_time_is_a_timeout(kind: Kind) -> None:
+    request = kind(connections=2, read_timeout=5)
     async with fake_api() as fake, bot_on(fake, request) as (bot, _):
         fake.faults.append(hang("sendMessage"))
         with pytest.raises(TimedOut):
@@ -77,8 +84,8 @@ async def test_an_answer_that_does_not_come_in_time_is_a_timeout() -> None:
         assert (await bot.send_message(7, "next")).text == "next"
 
 
-async def test_waiting_too_long_for_a_free_connection_is_a_timeout() -> None:
-    request = AiohttpRequest(connections=1, read_timeout=5, pool_timeout=0.05)
+async def test_waiting_too_long_for_a_free_connection_is_a_timeout(kind: Kind) -> None:
+    request = kind(connections=1, read_timeout=5, pool_timeout=0.05)
     async with fake_api() as fake, bot_on(fake, request) as (bot, _):
         fake.hold("sendMessage")
         first = asyncio.create_task(bot.send_message(7, "first"))
@@ -90,11 +97,11 @@ async def test_waiting_too_long_for_a_free_connection_is_a_timeout() -> None:
         assert [c.params["text"] for c in fake.sent(7)] == ["first"]
 
 
-async def test_an_unreachable_server_is_a_network_error() -> None:
+async def test_an_unreachable_server_is_a_network_error(kind: Kind) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    request = AiohttpRequest(connections=1)
+    request = kind(connections=1)
     bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
     await request.initialize()
     try:
@@ -105,8 +112,11 @@ async def test_an_unreachable_server_is_a_network_error() -> None:
         await request.shutdown()
 
 
-async def test_closed_then_opened_again() -> None:
-    async with fake_api() as fake, bot_on(fake) as (bot, request):
+async def test_closed_then_opened_again(kind: Kind) -> None:
+    async with (
+        fake_api() as fake,
+        bot_on(fake, kind(connections=4, read_timeout=5)) as (bot, request),
+    ):
         await request.shutdown()
         with pytest.raises(NetworkError, match="not initialized"):
             await bot.send_message(7, "closed")
@@ -132,8 +142,8 @@ def test_the_proxy_named_by_the_environment_is_used_as_httpx_would(
         env_proxy.cache_clear()
 
 
-async def test_a_failure_never_names_the_token() -> None:
-    request = AiohttpRequest(connections=1)
+async def test_a_failure_never_names_the_token(kind: Kind) -> None:
+    request = kind(connections=1)
     bot = Bot(TOKEN, base_url="http://127.0.0.1:1:2/bot", request=request)  # not a valid URL
     await request.initialize()
     try:

@@ -21,12 +21,15 @@ import functools
 import json
 import urllib.request
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import aiohttp
+import httptools
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.channels.telegram.lean_http import LeanHttp
 
 JSON = {"Content-Type": "application/json"}
 KEEP_ALIVE = 30.0  # seconds an idle connection is kept (Telegram keeps them longer)
@@ -132,6 +135,89 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as exc:  # its text may hold the URL, the token with it
             text = str(exc).replace(urlsplit(url).path, "/…")
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {text}") from exc
+
+
+class LeanRequest(AiohttpRequest):
+    """`AiohttpRequest`, with the plain JSON POSTs (every call but uploads, file downloads
+    and getUpdates, which has a request object of its own) on kept-alive connections of
+    `LeanHttp`, unless the environment names a proxy for the host."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._lean: dict[tuple[str, str, int], LeanHttp] = {}
+
+    async def shutdown(self) -> None:
+        for lean in self._lean.values():
+            lean.close()
+        await super().shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        origin = lean_origin(url)
+        if (
+            origin is None
+            or method != "POST"
+            or request_data is None
+            or request_data.contains_files
+        ):
+            return await super().do_request(
+                url,
+                method,
+                request_data,
+                read_timeout,
+                write_timeout,
+                connect_timeout,
+                pool_timeout,
+            )
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This LeanRequest is not initialized!")
+        lean = self._lean.get(origin) or self._lean.setdefault(
+            origin, LeanHttp(*origin, self.connections)
+        )
+        body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+        try:
+            return await lean.post_json(
+                _split(url).path,
+                body,
+                self.USER_AGENT,
+                pool_timeout=_seconds(pool_timeout, self._pool),
+                connect_timeout=_seconds(connect_timeout, self._connect),
+                read_timeout=_seconds(read_timeout, self._read),
+            )
+        except TimeoutError as exc:
+            raise TimedOut(f"Timed out ({type(exc).__name__})") from exc
+        except (OSError, httptools.HttpParserError) as exc:  # no URL in it, so no token
+            raise NetworkError(f"{type(exc).__name__}: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=64)
+def _split(url: str) -> SplitResult:
+    """The Bot API's URLs are a few, one per method: split once each."""
+    return urlsplit(url)
+
+
+def lean_origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a URL `LeanHttp` may serve: None where the environment names
+    a proxy for its host (aiohttp goes through it) or the URL does not parse (aiohttp says
+    why, without the token)."""
+    where = _split(url)
+    try:
+        port = where.port or (443 if where.scheme == "https" else 80)
+    except ValueError:
+        return None
+    if where.scheme not in ("http", "https") or not where.hostname:
+        return None
+    if env_proxy(where.scheme, where.hostname) is not None:
+        return None
+    return where.scheme, where.hostname, port
 
 
 def _body(request_data: RequestData | None) -> bytes | aiohttp.FormData | None:

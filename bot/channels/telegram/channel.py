@@ -1,4 +1,5 @@
-"""The Telegram channel: python-telegram-bot's bot (`LeanBot`, on aiohttp) at the engine's door.
+"""The Telegram channel: python-telegram-bot's bot (`LeanBot`, on aiohttp and `LeanHttp`) at the
+engine's door.
 
 Updates arrive by long polling (`_poll`: the offset moves past an update only once it is
 stored) or by webhook (`routes`: the 200 is given once it is stored). Either way they go into
@@ -29,7 +30,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 
 from bot.channels.base import ChannelStartError
 from bot.channels.telegram import texts
-from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.aiohttp_request import AiohttpRequest, LeanRequest
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.inbound import (
     CHANNEL,
@@ -83,7 +84,7 @@ class TelegramChannel:
         self._sleep = sleep or asyncio.sleep  # the poller's backoff (injected by tests)
         limiter_args: dict[str, Any] = {"now": now} | ({"sleep": sleep} if sleep else {})
         self.limiter = TelegramRateLimiter(tuning.limits, **limiter_args)
-        request = AiohttpRequest(
+        request = LeanRequest(
             connections=tuning.connections,
             read_timeout=tuning.read_timeout,
             connect_timeout=tuning.connect_timeout,
