@@ -9,16 +9,19 @@ as with its own httpx backend, since the limiter, the sender and the poller all 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.telegram.aiohttp_request import AiohttpRequest, LeanRequest, env_proxy
-from bot.channels.telegram.limiter import retry_seconds
+from bot.channels.telegram.lean import LeanBot
+from bot.channels.telegram.limiter import Limits, TelegramRateLimiter, retry_seconds
 from tests.fake_telegram import TOKEN, FakeTelegram, hang, server_error, too_many
 from tests.telegram_harness import the_spec
 
@@ -55,6 +58,54 @@ async def test_messages_keyboards_and_uploads_arrive_as_sent(kind: Kind) -> None
         assert texts.params["text"] == "Xin chào ✅"
         assert document.files["document"] == ("data.json", b'{"a": 1}')
         assert document.params["caption"] == "Dữ liệu"
+
+
+async def test_lean_bot_calls_answer_json_and_fail_as_python_telegram_bots_errors(
+    kind: Kind,
+) -> None:
+    """`LeanBot.call`: JSON parameters skip python-telegram-bot's conversions, its objects
+    take its own path; either way the limiter sees the call and the errors are its own."""
+    waits: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    limiter = TelegramRateLimiter(Limits(0, 0, 0, max_retries=0), sleep=no_wait)
+    request = kind(connections=2, read_timeout=5)
+    async with fake_api() as fake:
+        bot = LeanBot(TOKEN, base_url=fake.base_url, request=request, rate_limiter=limiter)
+        async with bot:
+            keyboard = {"inline_keyboard": [[{"text": "Đồng ý", "callback_data": "yes"}]]}
+            sent = await bot.call(
+                "sendMessage",
+                {
+                    "chat_id": 7,
+                    "text": "Xin chào",
+                    "reply_markup": keyboard,
+                    "reply_parameters": None,
+                },
+            )
+            assert sent["text"] == "Xin chào" and sent["chat"]["id"] == 7
+            objects = InlineKeyboardMarkup([[InlineKeyboardButton("B", callback_data="b")]])
+            await bot.call("sendMessage", {"chat_id": 7, "text": "b", "reply_markup": objects})
+            first, second = fake.sent(7)
+            assert _markup(first.params["reply_markup"]) == keyboard
+            assert _markup(second.params["reply_markup"])["inline_keyboard"][0][0]["text"] == "B"
+            assert await bot.call("answerCallbackQuery", {"callback_query_id": "q1"}) is True
+            fake.blocked.add(8)
+            with pytest.raises(Forbidden):
+                await bot.call("sendMessage", {"chat_id": 8, "text": "c"})
+            fake.faults += [server_error("sendMessage", 502), too_many("sendMessage", 3)]
+            with pytest.raises(NetworkError):
+                await bot.call("sendMessage", {"chat_id": 7, "text": "d"})
+            with pytest.raises(RetryAfter) as throttled:
+                await bot.call("sendMessage", {"chat_id": 7, "text": "e"})
+            assert retry_seconds(throttled.value) == 3
+        assert fake.violations == [], fake.violations
+
+
+def _markup(value: object) -> dict[str, Any]:
+    return json.loads(value) if isinstance(value, str) else value  # type: ignore[return-value]
 
 
 async def test_refusals_become_python_telegram_bots_errors(kind: Kind) -> None:
