@@ -229,7 +229,9 @@ class Inbox:
         if item.channel not in self.handlers:
             return  # a channel not served by this process: the update waits, stored
         person = (item.channel, item.person)
-        queue = self._queues.setdefault(person, _Queue())
+        queue = self._queues.get(person)
+        if queue is None:
+            queue = self._queues[person] = _Queue()
         if (
             person in self._spilled
             or len(queue.items) >= self.limits.per_person
@@ -244,7 +246,10 @@ class Inbox:
 
     def _spill(self, person: Person) -> None:
         self._spilled.add(person)
-        self._queues.setdefault(person, _Queue()).spilled += 1
+        queue = self._queues.get(person)
+        if queue is None:
+            queue = self._queues[person] = _Queue()
+        queue.spilled += 1
 
     def _schedule_all(self) -> None:
         for person in list(self._queues):
