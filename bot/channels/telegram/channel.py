@@ -30,7 +30,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 
 from bot.channels.base import ChannelStartError
 from bot.channels.telegram import texts
-from bot.channels.telegram.aiohttp_request import AiohttpRequest, LeanRequest
+from bot.channels.telegram.aiohttp_request import LeanRequest
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.inbound import (
     CHANNEL,
@@ -91,7 +91,7 @@ class TelegramChannel:
             write_timeout=tuning.read_timeout,
             media_write_timeout=tuning.read_timeout * 3,
         )
-        polling = AiohttpRequest(  # getUpdates waits up to poll_timeout: a pool of its own
+        polling = LeanRequest(  # getUpdates waits up to poll_timeout: a pool of its own
             connections=1,
             read_timeout=tuning.poll_timeout + tuning.read_timeout,
             connect_timeout=tuning.connect_timeout,
