@@ -113,8 +113,11 @@ class LeanHttp:
         """(status, body) of a POST of this JSON `body` to `path` (which holds the token:
         it never appears in an error)."""
         request = self.head(path, len(body), user_agent) + body
-        async with asyncio.timeout(pool_timeout):
-            await self._slots.acquire()
+        if self._slots.locked():  # all connections busy: wait for one, within the pool timeout
+            async with asyncio.timeout(pool_timeout):
+                await self._slots.acquire()
+        else:
+            await self._slots.acquire()  # returns at once
         connection: _Connection | None = None
         try:
             connection = self._idle_connection()
