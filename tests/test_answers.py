@@ -57,6 +57,16 @@ async def stored_answer(app: App, sender: StepSender) -> list[Reply]:
     return answered.replies
 
 
+async def throttled_once(app: App, sender: StepSender) -> list[Reply]:
+    """A stored answer whose first send the platform throttled (as `sender` says)."""
+    replies = await stored_answer(app, sender)
+    row = await app.deps.db.fetch_one("SELECT id FROM answers")
+    assert row is not None
+    with pytest.raises(Throttled):
+        await app.door.answers.deliver("shell", int(row[0]), ADDRESS, replies)
+    return replies
+
+
 async def test_a_failed_part_is_retried_without_repeating_the_parts_sent(
     app: App, clock: FakeClock
 ) -> None:
@@ -82,11 +92,7 @@ async def test_a_throttled_answer_waits_as_long_as_the_platform_asks(
     app: App, clock: FakeClock
 ) -> None:
     sender = StepSender(fail_at={1}, error=Throttled(40))
-    replies = await stored_answer(app, sender)
-    row = await app.deps.db.fetch_one("SELECT id FROM answers")
-    assert row is not None
-    with pytest.raises(Throttled):
-        await app.door.answers.deliver("shell", int(row[0]), ADDRESS, replies)
+    replies = await throttled_once(app, sender)
     clock.advance(timedelta(seconds=30))
     assert await app.door.answers.resend_due() == 0
     clock.advance(timedelta(seconds=11))
@@ -98,12 +104,7 @@ async def test_the_scheduler_wakes_when_a_retry_falls_due_not_at_its_next_round(
     app: App, clock: FakeClock
 ) -> None:
     assert await scheduler_pause(app, 30.0) == 30.0  # nothing waits: the usual round
-    sender = StepSender(fail_at={1}, error=Throttled(4))
-    replies = await stored_answer(app, sender)
-    row = await app.deps.db.fetch_one("SELECT id FROM answers")
-    assert row is not None
-    with pytest.raises(Throttled):
-        await app.door.answers.deliver("shell", int(row[0]), ADDRESS, replies)
+    await throttled_once(app, StepSender(fail_at={1}, error=Throttled(4)))
     assert await scheduler_pause(app, 30.0) == pytest.approx(4 + DUE_SLACK)
     assert await scheduler_pause(app, 2.0) == 2.0  # never longer than a round
     clock.advance(timedelta(seconds=3))
