@@ -4,12 +4,14 @@ on loopback that answers as told: kept alive or closed, chunked, late, or malfor
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httptools
 import pytest
+import trustme
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
@@ -71,9 +73,9 @@ def late_first(number: int, body: bytes) -> bytes:
 
 
 @asynccontextmanager
-async def raw_server(answer: Answer) -> AsyncIterator[RawServer]:
+async def raw_server(answer: Answer, tls: ssl.SSLContext | None = None) -> AsyncIterator[RawServer]:
     raw = RawServer(answer)
-    server = await asyncio.start_server(raw.serve, "127.0.0.1", 0)
+    server = await asyncio.start_server(raw.serve, "127.0.0.1", 0, ssl=tls)
     raw.port = server.sockets[0].getsockname()[1]
     async with server:
         yield raw
@@ -94,6 +96,24 @@ async def test_one_kept_connection_carries_calls_one_after_another() -> None:
             assert await post(lean, text) == (200, text)
         assert raw.connections == 1
         lean.close()
+
+
+async def test_over_tls_the_certificate_is_checked_and_the_answers_read() -> None:
+    authority = trustme.CA()
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_side)
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+    async with raw_server(lambda n, body: plain(body), tls=server_side) as raw:
+        lean = LeanHttp("https", "127.0.0.1", raw.port, connections=1, ssl_context=trusting)
+        assert await post(lean, b'{"n":1}') == (200, b'{"n":1}')
+        assert await post(lean, b'{"n":2}') == (200, b'{"n":2}')
+        assert raw.connections == 1
+        lean.close()
+        doubting = LeanHttp("https", "127.0.0.1", raw.port, connections=1)  # the system's CAs
+        with pytest.raises(ssl.SSLCertVerificationError):
+            await post(doubting)
+        assert len(raw.bodies) == 2  # nothing was sent to a server it could not verify
 
 
 async def test_a_chunked_answer_is_put_together() -> None:

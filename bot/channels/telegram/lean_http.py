@@ -86,9 +86,16 @@ class _Connection(asyncio.Protocol):
 class LeanHttp:
     """Up to `connections` kept-alive connections to one origin (scheme, host, port)."""
 
-    def __init__(self, scheme: str, host: str, port: int, connections: int) -> None:
+    def __init__(
+        self,
+        scheme: str,
+        host: str,
+        port: int,
+        connections: int,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.host, self.port = host, port
-        self._ssl = ssl.create_default_context() if scheme == "https" else None
+        self._ssl = (ssl_context or ssl.create_default_context()) if scheme == "https" else None
         default = 443 if self._ssl else 80
         self._host_header = host if port == default else f"{host}:{port}"
         self._slots = asyncio.Semaphore(connections)
