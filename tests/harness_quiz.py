@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 from bot.app import App
@@ -20,6 +23,21 @@ PREFIX = {
     "residents": "re",
     "officials": "of",
 }
+
+
+_SHARED: dict[int, Path] = {}
+
+
+def shared_banks(size: int = BANK_SIZE) -> Path:
+    """The banks of `write_banks`, written once per process into a folder of its own: tests
+    that only read the files share them, so the app's loaded banks are shared too
+    (tests/harness_app.py keys them by folder). A test that changes a bank's file writes its
+    own with `write_banks`."""
+    if size not in _SHARED:
+        folder = Path(tempfile.mkdtemp(prefix="quiz-banks-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _SHARED[size] = write_banks(folder, size)
+    return _SHARED[size]
 
 
 def write_banks(folder: Path, size: int = BANK_SIZE) -> Path:

@@ -21,7 +21,7 @@ from tests.builders import add_member, make_class, make_contest, student
 from tests.conftest import ADMIN, AppFactory
 from tests.harness import Chat, onboard
 from tests.harness_db import attempts, latest
-from tests.harness_quiz import PREFIX, answer, current_question, play, unlettered, write_banks
+from tests.harness_quiz import PREFIX, answer, current_question, play, shared_banks, unlettered
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def settings(tmp_path: Path, database_url: str | None) -> Settings:
         db_path=str(tmp_path / "bot.sqlite3"),
         database_url=database_url,
         admins=frozenset({f"shell:{ADMIN}"}),
-        quiz_dir=write_banks(tmp_path / "quizzes"),
+        quiz_dir=shared_banks(),
     )
 
 
