@@ -138,9 +138,9 @@ class AiohttpRequest(BaseRequest):
 
 
 class LeanRequest(AiohttpRequest):
-    """`AiohttpRequest`, with the plain JSON POSTs (every call but uploads, file downloads
-    and getUpdates, which has a request object of its own) on kept-alive connections of
-    `LeanHttp`, unless the environment names a proxy for the host."""
+    """`AiohttpRequest`, with the plain JSON POSTs (every call but uploads and file
+    downloads; the channel has one for getUpdates and one for the rest) on kept-alive
+    connections of `LeanHttp`, unless the environment names a proxy for the host."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -182,7 +182,8 @@ class LeanRequest(AiohttpRequest):
         lean = self._lean.get(origin) or self._lean.setdefault(
             origin, LeanHttp(*origin, self.connections)
         )
-        body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+        body = _body(request_data)
+        assert isinstance(body, bytes)  # no files: JSON
         try:
             return await lean.post_json(
                 _split(url).path,
