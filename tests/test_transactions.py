@@ -103,6 +103,19 @@ async def test_fetch_each_returns_the_first_row_for_each_set_of_parameters(db: D
     assert [None if r is None else r[0] for r in rows] == ["ann", "bob", None]
 
 
+async def test_fetch_first_reads_or_creates(db: Database) -> None:
+    """The first statement that returns a row wins; the later ones do not run."""
+    find = ("SELECT channel_user_id FROM users WHERE channel_user_id = ?", ("ann",))
+    create = (ADD_USER + " RETURNING 'created'", ("shell", "ann", "ann", NOW))
+    async with db.transaction() as tx:
+        found, row = await tx.fetch_first(find, create)
+        assert (found, row and row[0]) == (1, "created")
+        found, row = await tx.fetch_first(find, create)  # found: no second INSERT
+        assert (found, row and row[0]) == (0, "ann")
+        assert await tx.fetch_first(("SELECT 1 WHERE 1 = 0", ())) == (-1, None)
+    assert await names(db) == ["ann"]
+
+
 async def test_on_sqlite_a_message_like_transaction_takes_two_hops(
     db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -129,6 +142,14 @@ async def test_on_sqlite_a_message_like_transaction_takes_two_hops(
         await tx.later("DELETE FROM users WHERE channel_user_id = ?", ("bob",))
     assert len(hops) == 1
     assert await names(db) == ["ann"]
+    hops.clear()
+    async with db.transaction() as tx:  # read, else create: one hop, then the COMMIT
+        await tx.fetch_first(
+            ("SELECT 1 FROM users WHERE channel_user_id = ?", ("cid",)),
+            (ADD_USER + " RETURNING id", ("shell", "cid", "cid", NOW)),
+        )
+    assert len(hops) == 2
+    assert await names(db) == ["ann", "cid"]
 
 
 async def test_on_sqlite_a_read_outside_a_transaction_does_not_wait_for_the_writer(

@@ -115,6 +115,17 @@ class Transaction(ABC):
         RETURNING per row, say): on SQLite in one hop to the database thread."""
         return [await self.fetch_one(sql, params) for params in rows]
 
+    async def fetch_first(self, *statements: tuple[str, Params]) -> tuple[int, Row | None]:
+        """Runs the statements in order until one returns a row: (its index, that row), or
+        (-1, None) if none did. Read-or-create in one go (a SELECT, then an INSERT ...
+        RETURNING only where the SELECT found nothing): on SQLite in one hop to the database
+        thread, where a second statement would cost a hop of its own."""
+        for index, (sql, params) in enumerate(statements):
+            row = await self.fetch_one(sql, params)
+            if row is not None:
+                return index, row
+        return -1, None
+
 
 class Database(ABC):
     """A database with serialised writing transactions (one writer at a time)."""

@@ -33,10 +33,13 @@ async def arrive(
     """The person who sent a message, recorded (their channel id only) if they are new.
 
     A changed chat id is saved: daily tips go to the chat the person last wrote from."""
-    row = await tx.fetch_one(_SQL, (channel, channel_user_id))
-    if row is None:
-        user = await users.create(tx, channel, channel_user_id, chat_id, now)
-        return Person(user, Conversation(), approved_teacher=False)
+    found, row = await tx.fetch_first(
+        (_SQL, (channel, channel_user_id)),
+        (users.CREATE_SQL, (channel, channel_user_id, chat_id, now)),
+    )
+    assert row is not None  # the INSERT returns the new row
+    if found == 1:  # new: recorded in the same hop as the read
+        return Person(users.from_row(row), Conversation(), approved_teacher=False)
     user = User(**{name: row[name] for name in _USER_COLUMNS})
     if user.chat_id != chat_id:
         user = await users.change(tx, user, chat_id=chat_id)

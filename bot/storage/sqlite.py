@@ -166,6 +166,16 @@ class SqliteTransaction(Transaction):
 
         return await self._hop(each)
 
+    async def fetch_first(self, *statements: tuple[str, Params]) -> tuple[int, Row | None]:
+        def first(conn: sqlite3.Connection) -> tuple[int, Row | None]:
+            for index, (sql, params) in enumerate(statements):
+                row = cast(Row | None, conn.execute(sql, params).fetchone())
+                if row is not None:
+                    return index, row
+            return -1, None
+
+        return await self._hop(first)
+
     async def later(
         self,
         sql: str,

@@ -74,20 +74,20 @@ class User:
         return asdict(self)
 
 
-def _user(row: Row) -> User:
+def from_row(row: Row) -> User:
     return User(**as_dict(row))
 
 
 async def get(tx: Transaction, user_id: int) -> User | None:
     row = await tx.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
-    return _user(row) if row else None
+    return from_row(row) if row else None
 
 
 async def find(tx: Transaction, channel: str, channel_user_id: str) -> User | None:
     row = await tx.fetch_one(
         "SELECT * FROM users WHERE channel = ? AND channel_user_id = ?", (channel, channel_user_id)
     )
-    return _user(row) if row else None
+    return from_row(row) if row else None
 
 
 async def get_or_create(
@@ -102,17 +102,17 @@ async def get_or_create(
     return user
 
 
+CREATE_SQL = """INSERT INTO users (channel, channel_user_id, chat_id, created_at)
+                VALUES (?, ?, ?, ?) RETURNING *"""
+
+
 async def create(
     tx: Transaction, channel: str, channel_user_id: str, chat_id: str, now: str
 ) -> User:
     """Records a new person: only their channel id (nothing else before consent)."""
-    row = await tx.fetch_one(
-        """INSERT INTO users (channel, channel_user_id, chat_id, created_at)
-           VALUES (?, ?, ?, ?) RETURNING *""",
-        (channel, channel_user_id, chat_id, now),
-    )
+    row = await tx.fetch_one(CREATE_SQL, (channel, channel_user_id, chat_id, now))
     assert row is not None
-    return _user(row)
+    return from_row(row)
 
 
 def _update_sql(fields: dict[str, object]) -> str:
@@ -126,7 +126,7 @@ def _update_sql(fields: dict[str, object]) -> str:
 async def update(tx: Transaction, user_id: int, **fields: object) -> User:
     row = await tx.fetch_one(f"{_update_sql(fields)} RETURNING *", (*fields.values(), user_id))
     assert row is not None
-    return _user(row)
+    return from_row(row)
 
 
 async def change(tx: Transaction, user: User, **fields: object) -> User:
