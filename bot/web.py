@@ -12,7 +12,6 @@ Connections are limited and their headers and bodies must arrive in time
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
@@ -26,6 +25,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.core import jsons
 from bot.web_protocol import GuardedH11Protocol
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ async def read_json(request: Request) -> dict[str, Any] | Response:
     except BodyError as exc:
         return exc.response
     try:
-        data = json.loads(body)
+        data = jsons.loads(body)
     except ValueError:
         return PlainTextResponse("invalid JSON", status_code=400)
     if not isinstance(data, dict):

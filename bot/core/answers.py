@@ -11,12 +11,11 @@ Late in a stop (`inbox.sending` is False) an answer is not sent: it waits for th
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from bot.core import reply_codec
+from bot.core import jsons, reply_codec
 from bot.core.clock import Clock, iso, parse_iso
 from bot.core.inbox import Inbox
 from bot.core.messages import Reply
@@ -155,6 +154,6 @@ class Answers:
 def _chat(address: str) -> str:
     """The chat an address names (an answer's address is JSON with its chat)."""
     try:
-        return str(json.loads(address).get("chat"))
+        return str(jsons.loads(address).get("chat"))
     except (ValueError, AttributeError):
         return address

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot.core import jsons
 from bot.core.messages import Attachment, Choice, Reply
 
 
@@ -24,7 +24,7 @@ def _read_attachment(found: Any) -> Attachment | None:
 
 
 def encode(replies: Sequence[Reply]) -> str:
-    return json.dumps(
+    return jsons.dumps(
         [
             {
                 "text": r.text,
@@ -35,9 +35,7 @@ def encode(replies: Sequence[Reply]) -> str:
                 "lettered": r.lettered,
             }
             for r in replies
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
 
 
@@ -51,5 +49,5 @@ def decode(text: str) -> list[Reply]:
             bool(item["ask_location"]),
             bool(item["lettered"]),
         )
-        for item in json.loads(text)
+        for item in jsons.loads(text)
     ]

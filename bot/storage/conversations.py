@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core import jsons
 from bot.core.messages import Choice
 from bot.storage.db import Transaction
 
@@ -25,7 +25,7 @@ class Conversation:
 
 def _choices_from_json(raw: str) -> tuple[list[Choice], dict[str, Any]]:
     """The offered choices, and the pending question's details (older rows: a bare list)."""
-    stored = json.loads(raw)
+    stored = jsons.loads(raw)
     if isinstance(stored, list):
         stored = {"choices": stored}
     choices = [Choice(*item) for item in stored.get("choices", [])]
@@ -46,7 +46,7 @@ def from_columns(state: str, data: str, choices: str) -> Conversation:
     offered, pending = _choices_from_json(choices)
     return Conversation(
         state,
-        json.loads(data),
+        jsons.loads(data),
         offered,
         question=str(pending.get("question", "")),
         misses=int(pending.get("misses", 0)),
@@ -55,7 +55,7 @@ def from_columns(state: str, data: str, choices: str) -> Conversation:
 
 
 async def save(tx: Transaction, user_id: int, convo: Conversation, now: str) -> None:
-    data = json.dumps(convo.data, ensure_ascii=False, sort_keys=True)
+    data = jsons.dumps(convo.data, sort_keys=True)
     pending: dict[str, Any] = {
         "choices": [[c.label, c.payload, c.intent] for c in convo.choices],
     }
@@ -65,7 +65,7 @@ async def save(tx: Transaction, user_id: int, convo: Conversation, now: str) -> 
         pending["misses"] = convo.misses
     if convo.lettered:
         pending["lettered"] = True
-    choices = json.dumps(pending, ensure_ascii=False)
+    choices = jsons.dumps(pending)
     await tx.later(
         """INSERT INTO conversations (user_id, state, data, choices, updated_at)
            VALUES (?, ?, ?, ?, ?)

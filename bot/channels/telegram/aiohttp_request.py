@@ -18,18 +18,20 @@ the longer of `read` and `media_write_timeout`, since aiohttp has no write timeo
 from __future__ import annotations
 
 import functools
-import json
 import urllib.request
-from typing import Any
+from typing import Any, cast
 from urllib.parse import SplitResult, urlsplit
 
 import aiohttp
 import httptools
+import orjson
 from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import JSONDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.channels.telegram.lean_http import LeanHttp
+from bot.core import jsons
 
 JSON = {"Content-Type": "application/json"}
 KEEP_ALIVE = 30.0  # seconds an idle connection is kept (Telegram keeps them longer)
@@ -78,6 +80,16 @@ class AiohttpRequest(BaseRequest):
     @property
     def read_timeout(self) -> float | None:
         return self._read
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """python-telegram-bot's hook for another JSON library: orjson (about a quarter of the
+        time); what orjson cannot read goes to python-telegram-bot's own parsing, which
+        replaces invalid UTF-8 and raises its `TelegramError` for what is not JSON."""
+        try:
+            return cast(JSONDict, orjson.loads(payload))
+        except orjson.JSONDecodeError:
+            return BaseRequest.parse_json_payload(payload)
 
     async def initialize(self) -> None:
         """Opens the session (aiohttp wants a running loop for it); again after `shutdown`."""
@@ -145,6 +157,7 @@ class LeanRequest(AiohttpRequest):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._lean: dict[tuple[str, str, int], LeanHttp] = {}
+        self._origins: dict[str, tuple[str, str, int] | None] = {}  # one URL per method
 
     async def shutdown(self) -> None:
         for lean in self._lean.values():
@@ -161,13 +174,12 @@ class LeanRequest(AiohttpRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        origin = lean_origin(url)
-        if (
-            origin is None
-            or method != "POST"
-            or request_data is None
-            or request_data.contains_files
-        ):
+        origin = None
+        if method == "POST" and request_data is not None and not request_data.contains_files:
+            if url not in self._origins:
+                self._origins[url] = lean_origin(url)
+            origin = self._origins[url]
+        if origin is None:
             return await super().do_request(
                 url,
                 method,
@@ -229,7 +241,7 @@ def _body(request_data: RequestData | None) -> bytes | aiohttp.FormData | None:
     if request_data is None:
         return None
     if not request_data.contains_files:
-        return json.dumps(request_data.parameters, ensure_ascii=False).encode()
+        return jsons.dump_bytes(request_data.parameters)
     form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime)

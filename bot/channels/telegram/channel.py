@@ -18,7 +18,6 @@ and not handled is handled at the next start.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Sequence
 from contextlib import suppress
@@ -47,6 +46,7 @@ from bot.channels.telegram.limiter import Now, Sleep, TelegramRateLimiter, retry
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.tuning import Tuning
 from bot.channels.telegram.webhook import acknowledge, webhook_route
+from bot.core import jsons
 from bot.core.door import Door
 from bot.core.i18n import pick_locale
 from bot.core.inbox import Stored
@@ -184,7 +184,7 @@ class TelegramChannel:
 
     async def store(self, data: dict[str, Any]) -> bool:
         """Stores an update in the inbox; False if it was stored before (a repeat)."""
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        payload = jsons.dumps(data)
         return await self.door.put(CHANNEL, str(data["update_id"]), person_key(data), payload)
 
     async def _poll(self) -> None:
@@ -217,7 +217,7 @@ class TelegramChannel:
                 self._offset = int(got[-1]["update_id"]) + 1
 
     async def _on_stored(self, item: Stored) -> None:
-        await self._on_update(json.loads(item.payload), item.id)
+        await self._on_update(jsons.loads(item.payload), item.id)
 
     async def begin_stop(self) -> None:
         """No new work: polling stops (the poll in flight is abandoned: what it would have
@@ -337,7 +337,7 @@ class TelegramChannel:
     ) -> None:
         """The engine's answer, stored with its state change, then sent (or retried later)."""
         where = {"chat": chat_id, "user": incoming.user_id, "hint": incoming.language_hint}
-        address = json.dumps(where | ({"reply_to": reply_to} if reply_to is not None else {}))
+        address = jsons.dumps(where | ({"reply_to": reply_to} if reply_to is not None else {}))
         answered = await self.door.answer(incoming, inbox_id, address)
         if not answered.replies:
             return

@@ -10,7 +10,6 @@ answers (`reply_to`).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -31,6 +30,7 @@ from telegram.error import (
 from bot.channels.telegram.lean import LeanBot
 from bot.channels.telegram.limiter import retry_seconds
 from bot.channels.telegram.texts import OR_SHARE_LOCATION, SHARE_LOCATION
+from bot.core import jsons
 from bot.core.i18n import I18n
 from bot.core.messages import Attachment, Capabilities, Choice, Reply
 from bot.core.render import texts_for
@@ -170,7 +170,7 @@ class TelegramSender:
         self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
     ) -> None:
         """A stored answer: its address says the chat, the message it answers, whose it is."""
-        where = json.loads(address)
+        where = jsons.loads(address)
         locale = "vi"
         if any(r.ask_location for r in replies) and self.locale_of is not None:
             locale = await self.locale_of(str(where["user"])) or where.get("hint") or "vi"

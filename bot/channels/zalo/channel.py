@@ -9,7 +9,6 @@ Zalo cannot carry, become a link, or a plain explanation without PUBLIC_BASE_URL
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
@@ -21,6 +20,7 @@ from bot.channels.zalo.api import ZaloApi, ZaloApiError, send_error
 from bot.channels.zalo.download import DownloadPolicy, UnsafeDownload, fetch_image
 from bot.channels.zalo.media import MediaStore
 from bot.channels.zalo.updates import ZaloMessage, parse_update
+from bot.core import jsons
 from bot.core.door import Door
 from bot.core.inbox import Stored
 from bot.core.messages import Attachment, Capabilities, Incoming, Kind, Reply
@@ -83,11 +83,11 @@ class ZaloChannel:
         message = parse_update(update)
         if message is None or message.from_bot:
             return False
-        payload = json.dumps(update, ensure_ascii=False, separators=(",", ":"))
+        payload = jsons.dumps(update)
         return await self.door.put(CHANNEL, message.message_id, message.user_id, payload, wait=wait)
 
     async def _on_stored(self, item: Stored) -> None:
-        message = parse_update(json.loads(item.payload))
+        message = parse_update(jsons.loads(item.payload))
         if message is not None:
             await self._answer(message, item.id)
 
@@ -102,7 +102,7 @@ class ZaloChannel:
             except SendError as exc:
                 log.warning("could not answer a Zalo message: %s", exc)
             return
-        address = json.dumps({"chat": message.chat_id, "user": message.user_id})
+        address = jsons.dumps({"chat": message.chat_id, "user": message.user_id})
         answered = await self.door.answer(incoming, inbox_id, address)
         if not answered.replies:
             return
@@ -167,7 +167,7 @@ class ZaloChannel:
         self, address: str, replies: Sequence[Reply], skip: int, progress: Progress
     ) -> None:
         """A stored answer to the chat its address names, after its first `skip` messages."""
-        chat_id = str(json.loads(address)["chat"])
+        chat_id = str(jsons.loads(address)["chat"])
         await self._send_replies(chat_id, replies, skip, progress)
 
     async def _send_replies(
