@@ -22,10 +22,9 @@ import math
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -37,6 +36,7 @@ Sleep = Callable[[float], Awaitable[None]]
 Now = Callable[[], float]
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 MAX_CHAT_LIMITERS = 1024
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -141,10 +141,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         while True:
             await self._respect_pause()
             try:
-                async with AsyncExitStack() as stack:
-                    for limiter in self._limiters(data.get("chat_id")):
-                        await stack.enter_async_context(limiter)
-                    return await callback(*args, **kwargs)
+                return await _through(
+                    self._limiters(data.get("chat_id")), lambda: callback(*args, **kwargs)
+                )
             except RetryAfter as exc:
                 delay = retry_seconds(exc)
                 self._pause(delay)
@@ -172,10 +171,10 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             raise RetryAfter(math.ceil(remaining))
         await self._sleep(remaining)
 
-    def _limiters(self, chat_id: object) -> list[Bucket]:
+    def _limiters(self, chat_id: object) -> tuple[Bucket, ...]:
         kind = chat_kind(chat_id)
         if kind is None:
-            return []
+            return ()
         key = str(chat_id)
         chat = self._chats.get(key)
         if chat is None:
@@ -183,7 +182,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             if chat is not None:
                 self._forget_idle_chats()
                 self._chats[key] = chat
-        return [x for x in (chat, self._overall) if x is not None]
+        return tuple(x for x in (chat, self._overall) if x is not None)
 
     def _new_chat_limiter(self, kind: str) -> Bucket | None:
         limits = self.limits
@@ -203,3 +202,12 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         for key, limiter in list(self._chats.items()):
             if limiter.has_capacity(limiter.max_rate):
                 del self._chats[key]
+
+
+async def _through(limiters: tuple[Bucket, ...], call: Callable[[], Awaitable[T]]) -> T:
+    """`call()` once each of `limiters` let it through (an `AsyncExitStack` per call cost
+    more than the buckets themselves)."""
+    if not limiters:
+        return await call()
+    async with limiters[0]:
+        return await _through(limiters[1:], call)
