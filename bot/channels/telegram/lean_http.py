@@ -35,6 +35,7 @@ class _Connection(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.body: list[bytes] = []
         self.answer: asyncio.Future[tuple[int, bytes]] | None = None
+        self.deadline: asyncio.TimerHandle | None = None
         self.open = False
         self.idle_since = 0.0
 
@@ -58,6 +59,7 @@ class _Connection(asyncio.Protocol):
         self.body.append(body)
 
     def on_message_complete(self) -> None:
+        self._disarm()
         if self.answer is not None and not self.answer.done():
             status = self.parser.get_status_code()
             self.answer.set_result((status, b"".join(self.body)))
@@ -65,19 +67,35 @@ class _Connection(asyncio.Protocol):
             self.close()
 
     # for the pool
-    def send(self, request: bytes) -> asyncio.Future[tuple[int, bytes]]:
+    def send(self, request: bytes, timeout: float | None) -> asyncio.Future[tuple[int, bytes]]:
+        """The answer to come: it fails with `TimeoutError` if it is not complete within
+        `timeout` seconds (a timer on the connection costs a third of `asyncio.timeout`)."""
         assert self.transport is not None
+        loop = asyncio.get_running_loop()
         self.body = []
-        self.answer = asyncio.get_running_loop().create_future()
+        self.answer = loop.create_future()
+        if timeout is not None:
+            self.deadline = loop.call_later(timeout, self._expire)
         self.transport.write(request)
         return self.answer
 
     def close(self) -> None:
+        self._disarm()
         self.open = False
         if self.transport is not None:
             self.transport.close()
 
+    def _expire(self) -> None:
+        self.deadline = None
+        self._fail(TimeoutError("no answer in time"))
+
+    def _disarm(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+            self.deadline = None
+
     def _fail(self, exc: Exception) -> None:
+        self._disarm()
         if self.answer is not None and not self.answer.done():
             self.answer.set_exception(exc)
         self.close()
@@ -131,8 +149,7 @@ class LeanHttp:
             if connection is None:
                 async with asyncio.timeout(connect_timeout):
                     connection = await self._connect()
-            async with asyncio.timeout(read_timeout):
-                answer = await connection.send(request)
+            answer = await connection.send(request, read_timeout)
         except BaseException:
             if connection is not None:  # its answer may still come: never reused
                 connection.close()
