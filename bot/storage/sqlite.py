@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
@@ -72,27 +71,9 @@ class SqliteDatabase(Database):
             await self._reader.close()
         await self._conn.close()
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises.
-
-        The lock passes to the next transaction as soon as the COMMIT is queued to the
-        thread, not once it returned: the thread runs what it is given in order, so the next
-        transaction's statements run after the COMMIT, and the wait for the event loop to
-        see the COMMIT return is no longer the next one's wait too. The lock is released
-        only once the task below has taken its first step, which queues the COMMIT: a task
-        that was ready before it would otherwise take the free lock and queue its BEGIN
-        first (tests/test_transactions.py)."""
-        async with self._lock:
-            tx = SqliteTransaction(self._conn)
-            try:
-                yield tx
-            except BaseException:
-                await tx.rollback()
-                raise
-            committing = asyncio.ensure_future(tx.commit())
-            await asyncio.sleep(0)  # one turn of the loop: the task's first step runs in it
-        await committing
+    def transaction(self) -> _Scope:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises (see `_Scope`)."""
+        return _Scope(self._lock, self._conn)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """A read outside any transaction: a consistent snapshot of the last commit."""
@@ -100,6 +81,44 @@ class SqliteDatabase(Database):
             return cast(list[Row], list(await self._reader.execute_fetchall(sql, params)))
         async with self._lock:
             return cast(list[Row], list(await self._conn.execute_fetchall(sql, params)))
+
+
+class _Scope:
+    """A transaction holding the writers' lock (a class rather than an
+    `@asynccontextmanager` generator: it runs once or twice per message).
+
+    The lock passes to the next transaction as soon as the COMMIT is queued to the thread,
+    not once it returned: the thread runs what it is given in order, so the next
+    transaction's statements run after the COMMIT, and the wait for the event loop to see the
+    COMMIT return is no longer the next one's wait too. The lock is released only once the
+    task below has taken its first step, which queues the COMMIT: a task that was ready
+    before it would otherwise take the free lock and queue its BEGIN first
+    (tests/test_transactions.py)."""
+
+    __slots__ = ("_conn", "_lock", "_tx")
+
+    def __init__(self, lock: asyncio.Lock, conn: aiosqlite.Connection) -> None:
+        self._lock = lock
+        self._conn = conn
+
+    async def __aenter__(self) -> Transaction:
+        await self._lock.acquire()
+        self._tx = SqliteTransaction(self._conn)
+        return self._tx
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            try:
+                await self._tx.rollback()
+            finally:
+                self._lock.release()
+            return  # the block's exception goes on
+        try:
+            committing = asyncio.ensure_future(self._tx.commit())
+            await asyncio.sleep(0)  # one turn of the loop: the task's first step runs in it
+        finally:
+            self._lock.release()
+        await committing
 
 
 async def _open(target: str) -> aiosqlite.Connection:
