@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.core import jsons
-from bot.web_protocol import GuardedH11Protocol
+from bot.web_protocol import GuardedHttpToolsProtocol
 
 log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -149,7 +149,7 @@ class WebServer:
         self.host, self.port = self.socket.getsockname()[:2]
         config = uvicorn.Config(
             app,
-            http=GuardedH11Protocol,
+            http=GuardedHttpToolsProtocol,
             log_config=None,
             access_log=False,
             lifespan="off",

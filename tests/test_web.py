@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.web import WebServer, build_web_app, handler_route
-from bot.web_protocol import GuardedH11Protocol
+from bot.web_protocol import REFUSALS, GuardedHttpToolsProtocol
 
 
 async def echo(_headers: object, body: bytes) -> tuple[int, dict[str, object]]:
@@ -18,8 +18,8 @@ async def echo(_headers: object, body: bytes) -> tuple[int, dict[str, object]]:
 
 @pytest.fixture
 async def server(monkeypatch: pytest.MonkeyPatch) -> WebServer:
-    monkeypatch.setattr(GuardedH11Protocol, "max_connections", 5)
-    monkeypatch.setattr(GuardedH11Protocol, "header_timeout", 0.3)
+    monkeypatch.setattr(GuardedHttpToolsProtocol, "max_connections", 5)
+    monkeypatch.setattr(GuardedHttpToolsProtocol, "header_timeout", 0.3)
     web = WebServer(build_web_app([handler_route("/echo", echo)]), "127.0.0.1", 0)
     web.start()
     return web
@@ -44,6 +44,29 @@ async def test_half_open_connections_are_closed_and_health_checks_go_on(
             writer.close()
     finally:
         await server.stop()
+
+
+async def test_a_request_whose_headers_stall_is_closed_and_a_kept_connection_goes_on(
+    server: WebServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers cut off half-way, on a new connection and on one that already had an answer:
+    each is closed once its headers are late."""
+    closed: list[str] = []
+    monkeypatch.setattr(REFUSALS, "note", closed.append)
+    try:
+        reader, writer = await asyncio.open_connection(server.host, server.port)
+        writer.write(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Le")
+        assert await closed_by_server(reader)
+        writer.close()
+        reader, writer = await asyncio.open_connection(server.host, server.port)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b'"status":"ok"' in await asyncio.wait_for(reader.read(1000), 10)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHo")  # the next request on it stalls
+        assert await closed_by_server(reader)
+        writer.close()
+    finally:
+        await server.stop()
+    assert closed == ["no request headers in time"] * 2
 
 
 async def test_a_client_that_goes_away_mid_body_is_not_an_error(
