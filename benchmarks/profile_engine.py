@@ -38,6 +38,7 @@ from bot.core.clock import LOCAL_TZ, FakeClock, iso
 from bot.core.messages import Choice, Incoming, Kind
 from bot.settings import Settings
 from bot.storage import inbox
+from bot.storage import sqlite as sqlite_backend
 
 # (kind of message, what is sent): "#N" presses the N-th button last offered.
 JOURNEY: tuple[tuple[str, str], ...] = (
@@ -80,6 +81,15 @@ class Counter:
             return await original(conn, fn, *args, **kwargs)
 
         aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+        queued = sqlite_backend.queue_work
+
+        def counted_queue(conn: aiosqlite.Connection, work: Any) -> Any:
+            if counter.on:
+                counter.hops += 1
+            return queued(conn, work)
+
+        # transactions queue their hops themselves; other reads go through aiosqlite's _execute
+        sqlite_backend.queue_work = counted_queue
 
 
 async def build(folder: Path) -> App:

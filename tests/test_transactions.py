@@ -14,6 +14,7 @@ import pytest
 
 from bot.app import App
 from bot.settings import Settings
+from bot.storage import sqlite as sqlite_backend
 from bot.storage.db import Database, NotChanged
 from tests.harness_app import AppFactory
 
@@ -123,13 +124,13 @@ async def test_on_sqlite_a_message_like_transaction_takes_two_hops(
     if settings.database_url:
         pytest.skip("PostgreSQL runs each statement on the server: no thread hops")
     hops: list[Any] = []
-    real = aiosqlite.Connection._execute
+    real = sqlite_backend.queue_work
 
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
-        hops.append(fn)
-        return await real(self, fn, *args)  # type: ignore[no-untyped-call]
+    def counted(conn: aiosqlite.Connection, work: Any) -> Any:
+        hops.append(work)
+        return real(conn, work)
 
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    monkeypatch.setattr(sqlite_backend, "queue_work", counted)
     async with db.transaction() as tx:
         assert await tx.fetch_value("SELECT count(*) FROM users") == 0
         await tx.later(ADD_USER, ("shell", "ann", "ann", NOW))

@@ -17,6 +17,7 @@ writer. Under a flood the inbox's reads had held the lock 20-57% of the time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -90,10 +91,10 @@ class _Scope:
     The lock passes to the next transaction as soon as the COMMIT is queued to the thread,
     not once it returned: the thread runs what it is given in order, so the next
     transaction's statements run after the COMMIT, and the wait for the event loop to see the
-    COMMIT return is no longer the next one's wait too. The lock is released only once the
-    task below has taken its first step, which queues the COMMIT: a task that was ready
-    before it would otherwise take the free lock and queue its BEGIN first
-    (tests/test_transactions.py)."""
+    COMMIT return is no longer the next one's wait too. The COMMIT is queued before the lock
+    is released, in the same step (`queue_work`): neither a task that was ready before it can
+    queue its BEGIN first (tests/test_transactions.py), nor does the lock wait for a turn of
+    the event loop, which at the bot's ceiling is long."""
 
     __slots__ = ("_conn", "_lock", "_tx")
 
@@ -114,11 +115,11 @@ class _Scope:
                 self._lock.release()
             return  # the block's exception goes on
         try:
-            committing = asyncio.ensure_future(self._tx.commit())
-            await asyncio.sleep(0)  # one turn of the loop: the task's first step runs in it
+            committing = self._tx.queue_commit()
         finally:
             self._lock.release()
-        await committing
+        if committing is not None:
+            await committing
 
 
 async def _open(target: str) -> aiosqlite.Connection:
@@ -214,18 +215,27 @@ class SqliteTransaction(Transaction):
         return returned
 
     async def commit(self) -> None:
-        """The gathered writes and COMMIT in one hop; on a failure there, ROLLBACK in it."""
+        committing = self.queue_commit()
+        if committing is not None:
+            await committing
+
+    def queue_commit(self) -> asyncio.Future[None] | None:
+        """The gathered writes and COMMIT, queued to the thread now as one hop (on a failure
+        there, ROLLBACK in it); None if the transaction did nothing."""
         if self._gathered == [BEGIN]:
-            return  # nothing was done: nothing to begin or commit
-        await self._hop(_commit, rollback_on_error=True)
+            return None  # nothing to begin or commit
+        return self._queue(_commit, rollback_on_error=True)
 
     async def rollback(self) -> None:
         self._gathered = []
         await _in_aiosqlite_thread(self._conn, _rollback)
 
-    async def _hop(
+    async def _hop(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await self._queue(work)
+
+    def _queue(
         self, work: Callable[[sqlite3.Connection], T], *, rollback_on_error: bool = False
-    ) -> T:
+    ) -> asyncio.Future[T]:
         writes, self._gathered = tuple(self._gathered), []
 
         def after_writes(conn: sqlite3.Connection) -> T:
@@ -238,17 +248,28 @@ class SqliteTransaction(Transaction):
                     _rollback(conn)
                 raise
 
-        return await _in_aiosqlite_thread(self._conn, after_writes)
+        return queue_work(self._conn, after_writes)
 
 
 async def _in_aiosqlite_thread(
     conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
 ) -> T:
-    """Runs `work` on the connection's own thread, as its statements do. aiosqlite does this
-    only through a private method: its version is pinned in pyproject.toml, and every test
-    that touches the database runs through here."""
-    raw = conn._conn
-    return cast(T, await conn._execute(work, raw))  # type: ignore[no-untyped-call]
+    return await queue_work(conn, work)
+
+
+def queue_work(
+    conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
+) -> asyncio.Future[T]:
+    """Queues `work` to the connection's own thread, where its statements run, and returns
+    the future of its result: what aiosqlite's `Connection._execute` does, without the
+    coroutine around it, so that a COMMIT is queued before the writers' lock passes on
+    (`_Scope`). It reads aiosqlite's private queue: the version is pinned in pyproject.toml,
+    and every test that touches the database runs through here."""
+    if not conn._running or conn._connection is None:
+        raise ValueError("Connection closed")
+    future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+    conn._tx.put_nowait((future, functools.partial(work, conn._connection)))
+    return future
 
 
 def _commit(conn: sqlite3.Connection) -> None:
