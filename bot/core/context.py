@@ -6,6 +6,7 @@ with `say`/`ask`; the engine sends them only after the transaction has committed
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -65,8 +66,9 @@ class Context:
         address = address_of(self.user, private=self.incoming.is_private)
         return self.deps.i18n.translator(self.locale, address)
 
-    @property
+    @functools.cached_property
     def now_iso(self) -> str:
+        """`now` as stored (read for most statements of a message: formatted once)."""
         return iso(self.now)
 
     def set_locale(self, locale: str) -> None:

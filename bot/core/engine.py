@@ -59,12 +59,11 @@ class Engine:
         try:
             async with self.deps.db.transaction() as tx:
                 now = self.deps.clock.now()
+                stamp = iso(now)
                 # A group's chat id is never stored: daily tips go to the private chat.
                 chat_id = incoming.chat_id if incoming.is_private else incoming.user_id
                 # One statement: the person, their conversation and their teacher status.
-                found = await person.arrive(
-                    tx, incoming.channel, incoming.user_id, chat_id, iso(now)
-                )
+                found = await person.arrive(tx, incoming.channel, incoming.user_id, chat_id, stamp)
                 user, convo = found.user, found.convo
                 admins = self.deps.settings.admins
                 role = role_of(user, admins, approved_teacher=found.approved_teacher)
@@ -84,7 +83,7 @@ class Engine:
                         incoming.channel,
                         address,
                         stored,
-                        iso(now),
+                        stamp,
                         iso(now + answers.SENDING_LEASE),
                     )
             return Answered(None if row is None else int(row.value()), ctx.replies)
