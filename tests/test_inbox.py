@@ -116,6 +116,26 @@ async def test_stop_handles_every_stored_update_first_spilled_ones_included(app:
         await inbox.put("shell", "late", "a", payload("late"))
 
 
+async def test_a_flood_of_new_people_keeps_memory_within_its_bound(app: App) -> None:
+    """Sixty people, one update each, memory for four: the spilled ones are read back one
+    worker at a time, not all at once as they arrive."""
+    limits = InboxLimits(workers=2, held=4, per_person=2)
+    inbox = Inbox(app.deps.db, app.deps.clock, limits)
+    seen: list[int] = []
+
+    async def handler(item: Stored) -> None:
+        seen.append(inbox.held)
+        await asyncio.sleep(0)
+
+    inbox.register("shell", handler)
+    await inbox.start()
+    await asyncio.gather(*(inbox.put("shell", f"p{n}", f"p{n}", payload("hi")) for n in range(60)))
+    await inbox.drain()
+    assert len(seen) == 60
+    assert max(seen) <= limits.held + limits.workers
+    await inbox.stop(within=5)
+
+
 async def test_late_in_a_stop_updates_are_handled_and_their_answers_wait_for_the_next_start(
     make_app: AppFactory,
 ) -> None:

@@ -97,6 +97,12 @@ class Inbox:
         self._writing = 0  # batches taken off the queues and not yet committed
         self.handled = 0
 
+    @property
+    def held(self) -> int:
+        """Updates read into memory and not handled yet: at most `limits.held`, and one per
+        worker reading a spilled person's next update back."""
+        return self._held
+
     def register(self, channel: str, handler: Handler) -> None:
         self.handlers[channel] = handler
 
@@ -272,11 +278,11 @@ class Inbox:
         """Handles one person's updates in order, one worker slot per update."""
         try:
             while not self._halting:
-                if not queue.items and person in self._spilled:
-                    await self._refill(person, queue)
-                if not queue.items:
-                    break
-                async with self._slots:
+                async with self._slots:  # a spilled update is read back only once its turn came
+                    if not queue.items and person in self._spilled:
+                        await self._refill(person, queue)
+                    if not queue.items:
+                        break
                     item = queue.items[0]
                     await self._handle(item)
                     queue.items.popleft()
