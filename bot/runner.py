@@ -30,7 +30,7 @@ from bot.core.clock import Clock
 from bot.logsafe import register_secret
 from bot.settings import Settings
 from bot.storage.leader import Leadership, wait_to_lead, watch
-from bot.web import WebRoute, WebServer, build_web_app
+from bot.web import AnyRoute, WebServer, build_web_app
 
 log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL = 30.0
@@ -100,11 +100,11 @@ def build_channels(
     *,
     polling: bool = True,
     webhooks: bool = True,
-) -> tuple[list[Channel], list[WebRoute]]:
+) -> tuple[list[Channel], list[AnyRoute]]:
     """The channels whose tokens are set (those that poll, those with a webhook, or both),
     and the media route when PUBLIC_BASE_URL is set."""
     media = MediaStore(app.deps.db, app.deps.clock, settings.public_base_url)
-    routes: list[WebRoute] = [media_route(media)] if media.enabled and webhooks else []
+    routes: list[AnyRoute] = [media_route(media)] if media.enabled and webhooks else []
     channels: list[Channel] = []
     wanted = {True: polling, False: webhooks}  # by "does it poll"
     if settings.telegram_token and wanted[settings.telegram_webhook_url is None]:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from bot.web import WebServer, build_web_app, handler_route
+from bot.web_post import MAX_BODY, Answer, Headers, PostRoute
 from bot.web_protocol import REFUSALS, GuardedHttpToolsProtocol
 
 
@@ -87,3 +88,29 @@ async def test_a_client_that_goes_away_mid_body_is_not_an_error(
     finally:
         await server.stop()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_post_route_is_served_before_starlette_with_its_checks() -> None:
+    """Refused from the headers before the body is read, 405 for another method, and the
+    body's cap; other paths still reach Starlette's routes."""
+    bodies: list[bytes] = []
+
+    def check(headers: Headers) -> Answer | None:
+        return None if headers.get("x-key") == "k" else Answer.text(403, "forbidden")
+
+    async def handle(_headers: Headers, body: bytes) -> Answer:
+        bodies.append(body)
+        return Answer.json({"size": len(body)})
+
+    app = build_web_app([PostRoute("/hook", check, handle)])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+        assert (await client.post("/hook", content=b"{}", headers={"x-key": "k"})).json() == {
+            "size": 2
+        }
+        assert (await client.post("/hook", content=b"{}")).status_code == 403
+        assert (await client.get("/hook", headers={"x-key": "k"})).status_code == 405
+        huge = b"x" * (MAX_BODY + 1)
+        assert (await client.post("/hook", content=huge, headers={"x-key": "k"})).status_code == 413
+        assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert bodies == [b"{}"]

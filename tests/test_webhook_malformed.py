@@ -18,7 +18,8 @@ from bot.app import App
 from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.channels.zalo.transport import SECRET_HEADER as ZALO_SECRET_HEADER
 from bot.channels.zalo.transport import ZaloWebhook
-from bot.web import MAX_BODY, build_web_app, handler_route
+from bot.web import build_web_app, handler_route
+from bot.web_post import MAX_BODY
 from tests.telegram_harness import telegram_harness
 from tests.zalo_harness import Zalo
 

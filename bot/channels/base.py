@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.web import WebRoute
+from bot.web import AnyRoute
 
 
 class ChannelStartError(Exception):
@@ -30,7 +30,7 @@ class Channel(Protocol):
     async def start(self) -> None:
         """Checks the token and starts receiving; raises ChannelStartError."""
 
-    def routes(self) -> Sequence[WebRoute]:
+    def routes(self) -> Sequence[AnyRoute]:
         """The web routes it serves (its webhook), empty when it polls."""
 
     async def after_listening(self) -> None:

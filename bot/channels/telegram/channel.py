@@ -53,7 +53,7 @@ from bot.core.inbox import Stored
 from bot.core.messages import Attachment, Incoming, Kind, Reply
 from bot.core.sending import RecipientGone, SendError
 from bot.settings import Settings
-from bot.web import WebRoute
+from bot.web import AnyRoute
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -160,7 +160,7 @@ class TelegramChannel:
         except TelegramError as exc:
             raise ChannelStartError(f"Could not set the Telegram webhook: {exc}") from None
 
-    def routes(self) -> list[WebRoute]:
+    def routes(self) -> list[AnyRoute]:
         if not (self.webhook and self._webhook_url and self._webhook_secret):
             return []
         path = urlparse(self._webhook_url).path or "/"

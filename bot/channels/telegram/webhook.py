@@ -13,10 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-
-from bot.web import WebRoute, read_json
+from bot.core import jsons
+from bot.web_post import Answer, Headers, PostRoute, media_type
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -27,28 +25,34 @@ Reply = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 def webhook_route(
     path: str, secret: str, store: Store, valid: Check, reply: Reply | None = None
-) -> WebRoute:
+) -> PostRoute:
     """`valid` says whether a JSON object is a Telegram update; `store` stores it; `reply`
     gives the Bot API call to answer it with (`{"method": ..., params...}`), if any."""
     expected = secret.encode()
 
-    async def endpoint(request: Request) -> Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
+    def check(headers: Headers) -> Answer | None:
+        given = headers.get(SECRET_HEADER.lower(), "").encode()
         if not hmac.compare_digest(given, expected):
-            log.warning("webhook call with a wrong secret from %s", request.client)
-            return PlainTextResponse("forbidden", status_code=403)
-        data = await read_json(request)
-        if isinstance(data, Response):
-            log.warning("a malformed Telegram webhook body (%d)", data.status_code)
-            return data
-        if not well_formed(data) or not valid(data):
+            log.warning("a Telegram webhook call with a wrong secret")
+            return Answer.text(403, "forbidden")
+        if media_type(headers.get("content-type", "")) != "application/json":
+            log.warning("a Telegram webhook call that is not JSON")
+            return Answer.text(415, "expected application/json")
+        return None
+
+    async def handle(_headers: Headers, body: bytes) -> Answer:
+        try:
+            data = jsons.loads(body)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not well_formed(data) or not valid(data):
             log.warning("a Telegram webhook body that is not an update")
-            return PlainTextResponse("not a Telegram update", status_code=400)
+            return Answer.text(400, "not a Telegram update")
         await store(data)
         call = reply(data) if reply is not None else None
-        return Response(status_code=200) if call is None else JSONResponse(call)
+        return Answer(200) if call is None else Answer.json(call)
 
-    return WebRoute(path, endpoint)
+    return PostRoute(path, check, handle)
 
 
 PARTS = ("message", "edited_message", "callback_query", "my_chat_member")
