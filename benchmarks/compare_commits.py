@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +69,11 @@ def one_run(
     )
     out, _ = fake.communicate()  # the fake ends by itself once its figures are printed
     bot.terminate()
+    # python-telegram-bot's polling may not stop once the fake is gone: killed after 10 s
+    killer = threading.Timer(10, bot.kill)
+    killer.start()
     _, _, usage = os.wait4(bot.pid, 0)
+    killer.cancel()
     figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     figures["cpu_ms"] = (usage.ru_utime + usage.ru_stime) * 1000 / figures["offered"]
     return figures
