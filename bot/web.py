@@ -1,12 +1,12 @@
 """One web server for every inbound HTTP endpoint: health checks and platform webhooks.
 
 `build_web_app(routes)` makes the app: `/healthz` plus the routes the channels register.
-Telegram's webhook (`channels/telegram/webhook.py`) is a `PostRoute`, served before
-Starlette (`web_post.py`); any framework-neutral handler `(headers, body) -> (status, JSON)`
-such as Zalo's webhook is a Starlette route (`handler_route`), and so is the media route.
+The webhooks are `PostRoute`s, served before Starlette (`web_post.py`): Telegram's
+(`channels/telegram/webhook.py`), and any framework-neutral handler `(headers, body) ->
+(status, JSON)` such as Zalo's (`handler_route`). The media route is a Starlette route.
 `WebServer` runs it under uvicorn on a socket bound up front (so the port is known at once,
 even when it was 0) and leaves signal handling to the runner. Connections are limited and
-their headers and bodies must arrive in time (`web_protocol.py`, `read_capped`); in
+their headers and bodies must arrive in time (`web_protocol.py`, `web_post.read_body`); in
 production, put a reverse proxy in front anyway.
 """
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.web_post import MAX_BODY, BodyError, PostRoute, WebApp, read_body
+from bot.web_post import Answer, Headers, PostRoute, WebApp
 from bot.web_protocol import GuardedHttpToolsProtocol
 
 log = logging.getLogger(__name__)
@@ -57,30 +57,23 @@ def build_web_app(routes: Sequence[AnyRoute] = ()) -> WebApp:
 
 def handler_route(
     path: str, handler: Handler, authorized: Callable[[Mapping[str, str]], bool] | None = None
-) -> WebRoute:
+) -> PostRoute:
     """A framework-neutral handler (headers, body) -> (status, JSON answer) as a POST route.
 
     `authorized` checks the headers (a webhook secret) before a byte of the body is read, and
     the body is read with a running cap, so an unauthenticated or endless upload costs nothing.
     """
 
-    async def endpoint(request: Request) -> Response:
-        headers = dict(request.headers)
-        if authorized is not None and not authorized(headers):
-            return JSONResponse({"ok": False, "description": "unauthorized"}, status_code=401)
-        try:
-            body = await read_capped(request)
-        except BodyError as exc:
-            return PlainTextResponse(exc.text, status_code=exc.status)
+    def check(headers: Headers) -> Answer | None:
+        if authorized is None or authorized(headers):
+            return None
+        return Answer.json({"ok": False, "description": "unauthorized"}, status=401)
+
+    async def handle(headers: Headers, body: bytes) -> Answer:
         status, answer = await handler(headers, body)
-        return JSONResponse(answer, status_code=status)
+        return Answer.json(answer, status=status)
 
-    return WebRoute(path, endpoint)
-
-
-async def read_capped(request: Request, limit: int = MAX_BODY) -> bytes:
-    """The request body, as `read_body` reads it."""
-    return await read_body(request.receive, request.headers.get("content-length", ""), limit)
+    return PostRoute(path, check, handle)
 
 
 class _Server(uvicorn.Server):

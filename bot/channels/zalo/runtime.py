@@ -18,7 +18,7 @@ from bot.channels.zalo.transport import ZaloPoller, ZaloWebhook
 from bot.core.door import Door
 from bot.logsafe import register_secret
 from bot.settings import Settings
-from bot.web import WebRoute, handler_route
+from bot.web import AnyRoute, handler_route
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/zalo/webhook"
@@ -50,7 +50,7 @@ class ZaloRuntime:
         self.poller = ZaloPoller(self.channel, self.api, self._pause)
         self._task: asyncio.Task[None] | None = None
 
-    def routes(self) -> list[WebRoute]:
+    def routes(self) -> list[AnyRoute]:
         if self.webhook is None:
             return []
         path = urlparse(self.settings.zalo_webhook_url or "").path or WEBHOOK_PATH
