@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+from collections import Counter
 from collections.abc import Callable
 from email import policy
 from email.parser import BytesParser
@@ -60,6 +61,9 @@ class FakeTelegram:
         self.spec = spec
         self.token = token
         self.calls: list[Call] = []
+        # Requests by method as they arrive; `calls` records them once answered, which for a
+        # long poll may be after the process that sent it was killed.
+        self.arrived: Counter[str] = Counter()
         self.violations: list[str] = []
         self.faults: list[Fault] = []
         self.pending: list[dict[str, Any]] = []
@@ -154,6 +158,9 @@ class FakeTelegram:
             self.violations.append(f"{method}: no such method")
             return error_response(404, "Not Found")
         method = spec["name"]
+        self.arrived[method] += 1
+        if method == "getUpdates":
+            await self._notify()  # a test may be waiting for a process to poll
         params, files = await self._params(request, method)
         call = Call(method, params, files)
         problems = self.spec.check_call(method, params, set(files))

@@ -278,13 +278,22 @@ async def settles(predicate: Callable[[], bool], within: float) -> None:
             await asyncio.sleep(0.02)
 
 
-async def until_busy(fake: FakeTelegram, rng: random.Random, sig: signal.Signals) -> None:
-    """Until this life polls, then some more calls. One SIGKILL in five lands while the life
+def polled(fake: FakeTelegram) -> Callable[[], bool]:
+    """True once a process started after this call polls: a getUpdates request arrives. (The
+    long poll of a life killed before is recorded in `fake.calls` only when it is answered,
+    at the next update: it must not pass for the next life's.)"""
+    before = fake.arrived["getUpdates"]
+    return lambda: fake.arrived["getUpdates"] > before
+
+
+async def until_busy(
+    fake: FakeTelegram, rng: random.Random, sig: signal.Signals, polls: Callable[[], bool]
+) -> None:
+    """Until this life `polls`, then some more calls. One SIGKILL in five lands while the life
     starts; a SIGTERM always waits for the poll, as the process can only handle it once
     Python runs the bot (a SIGTERM during its imports kills it: exit code -15)."""
     if sig is signal.SIGTERM or rng.random() < 0.8:
-        polls = len(fake.called("getUpdates"))
-        await fake.wait_for(lambda: len(fake.called("getUpdates")) > polls, within=60)
+        await fake.wait_for(polls, within=60)
     target = len(fake.calls) + rng.randrange(0, 40)
     await fake.wait_for(lambda: len(fake.calls) >= target, within=60)
 
@@ -308,9 +317,9 @@ async def run_with_kills(tmp_path: Path, kills: int, sig: signal.Signals) -> Non
         producer = asyncio.create_task(crowd.run(stop))
         try:
             for _ in range(kills):
-                start = len(fake.calls)
+                start, polls = len(fake.calls), polled(fake)
                 async with life(parent, env) as one:
-                    await until_busy(fake, rng, sig)
+                    await until_busy(fake, rng, sig, polls)
                     code = await one.end(sig)
                 run.cuts.append(await settled(fake))
                 sent = set(probe_sends(fake, start, run.cuts[-1]))
@@ -336,6 +345,7 @@ async def last_life(
 ) -> None:
     """A plain `python -m bot run`: the crowd goes on until someone was onboarded, answered
     a quiz question and subscribed, then stops; the bot runs until all is answered."""
+    polls = polled(fake)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -348,8 +358,7 @@ async def last_life(
     try:
         # Everything below may already hold from the earlier lives: wait for this process to
         # poll, which it does only once its SIGTERM handler is in place.
-        polls = len(fake.called("getUpdates"))
-        await fake.wait_for(lambda: len(fake.called("getUpdates")) > polls, within=60)
+        await fake.wait_for(polls, within=60)
         await fake.wait_for(crowd.confirmed, within=120)
         stop.set()
         await producer
