@@ -10,6 +10,7 @@ import httpx._config as httpx_config
 import httpx._transports.default as httpx_transport
 import pytest
 
+import bot.app
 from bot.app import App
 from bot.core.clock import LOCAL_TZ, FakeClock
 from bot.settings import Settings
@@ -17,7 +18,7 @@ from tests.fake_zalo import FakeZalo
 from tests.harness import ADMIN as ADMIN  # re-exported: tests import it from here too
 from tests.harness import Chat, RecordingSender
 from tests.harness_app import AppFactory as AppFactory
-from tests.harness_app import open_app
+from tests.harness_app import open_app, resources
 from tests.loopback import serve
 from tests.pg import backends, reused_schema
 from tests.zalo_harness import Zalo, make_zalo
@@ -39,6 +40,17 @@ def one_tls_context() -> Iterator[None]:
     shared = functools.cache(httpx_config.create_ssl_context)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(httpx_transport, "create_ssl_context", shared)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def resources_read_once() -> Iterator[None]:
+    """Apps that tests start through `bot.runner.serve` or the command line in their own
+    process read the content, quiz banks, answer rules and catalogs once per process too, as
+    `open_app` does (tests/harness_app.py): about 0.15 s of CPU an app otherwise. Processes the
+    tests start (`python -m bot ...`) read everything themselves."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bot.app, "load_resources", resources)
         yield
 
 
