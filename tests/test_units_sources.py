@@ -10,11 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from vietnamadminunits.converter.converter_2025 import (
-    DICT_PROVINCE_WARD_DIVIDED,
-    DICT_PROVINCE_WARD_NO_DIVIDED,
-)
-from vietnamadminunits.database import query
 
 from bot.content.loader import load_content
 from bot.content.model import Content
@@ -36,6 +31,14 @@ KNOWN_PACKAGE_ONLY = {
 @pytest.fixture(scope="module")
 def content() -> Content:
     return load_content(Path(__file__).parent.parent / "content")
+
+
+def query(sql: str) -> list[dict[str, Any]]:
+    """The package's database. Imported here, not at the top: the import takes 0.6 s, which
+    every pytest-xdist worker would pay collecting this file, and only one runs it."""
+    from vietnamadminunits.database import query as package_query
+
+    return list(package_query(sql))
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +115,11 @@ def test_former_units_agree_with_the_pre_2025_table(content: Content) -> None:
 
 
 def test_which_old_unit_went_where_agrees_with_the_package_converter(content: Content) -> None:
+    from vietnamadminunits.converter.converter_2025 import (  # see `query`
+        DICT_PROVINCE_WARD_DIVIDED,
+        DICT_PROVINCE_WARD_NO_DIVIDED,
+    )
+
     ours = set()
     for commune in content.communes:
         for unit in commune.former:
