@@ -206,17 +206,21 @@ class Crowd:
         return None, None
 
     def next_text(self, person: int, recent: list[dict[str, Any]]) -> str | None:
-        """What the person types next; None while they wait for the bot's next question."""
+        """What the person types next; None while they wait for the bot's next question.
+
+        Once onboarded they subscribe, then take a quiz: its questions keep them pressing
+        buttons for a while, so subscribing first lets the crowd reach `confirmed` within the
+        first lives rather than in the last one, which waits for it."""
         texts = " ".join(m.get("text", "") for m in recent)
         if "Which commune" in texts:
             return "dong kinh"
         if not self.onboarded(person):
             return None if recent else "/start"
         said = [str(c.params.get("text", "")) for c in self.fake.sent(person, "sendMessage")]
-        if not any(t.startswith(("✅", "❌")) for t in said):
-            return "/quiz"
         if not any("one tip every day at 6:30" in t for t in said):
             return "/subscribe 18:30"
+        if not any(t.startswith(("✅", "❌")) for t in said):
+            return "/quiz"
         return self.rng.choice(["/quiz", "/subscribe 18:30"])
 
     def confirmed(self) -> bool:
