@@ -14,10 +14,12 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+import asyncpg
+
 from bot.settings import Settings
 from bot.storage.db import open_database
 from bot.storage.migrations import migrate
-from tests.pg import _connect, keep_until_exit
+from tests.pg import keep_until_exit, on_admin
 
 _TABLES = """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname <> 'schema_migrations'
@@ -43,8 +45,8 @@ def schema_of(url: str) -> str:
 async def save(name: str, url: str) -> None:
     """Copies the rows of the URL's schema under `name`, for `restore`."""
     source, copy = schema_of(url), f"s_{secrets.token_hex(6)}"
-    conn = await _connect()
-    try:
+
+    async def copy_rows(conn: asyncpg.Connection) -> _Saved:
         tables = [str(r[0]) for r in await conn.fetch(_TABLES, source)]
         numbering = []
         for (sequence,) in await conn.fetch(_SEQUENCES, source):
@@ -53,10 +55,11 @@ async def save(name: str, url: str) -> None:
             numbering.append((str(sequence), int(row[0]), bool(row[1])))
         copies = "".join(f"CREATE TABLE {copy}.{t} AS TABLE {source}.{t};" for t in tables)
         await conn.execute(f"CREATE SCHEMA {copy};{copies}")
-    finally:
-        await conn.close()
+        return _Saved(copy, tables, numbering)
+
+    saved = await on_admin(copy_rows)
     keep_until_exit(copy)
-    _SAVED[name] = _Saved(copy, tables, numbering)
+    _SAVED[name] = saved
 
 
 async def restore(name: str, url: str, migrated_at: str) -> bool:
@@ -79,12 +82,11 @@ async def restore(name: str, url: str, migrated_at: str) -> bool:
         f"SELECT setval('{target}.{sequence}', {value}, {str(called).lower()});"
         for sequence, value, called in saved.numbering
     )
-    conn = await _connect()
-    try:  # the foreign keys' triggers off: the tables are filled in any order
-        await conn.execute(
+    # The foreign keys' triggers off: the tables are filled in any order.
+    await on_admin(
+        lambda conn: conn.execute(
             f"SET session_replication_role = replica; {fills} {numbers}"
             "RESET session_replication_role;"
         )
-    finally:
-        await conn.close()
+    )
     return True
