@@ -37,7 +37,7 @@ from bot.app import App, create_app
 from bot.core.clock import LOCAL_TZ, FakeClock, iso
 from bot.core.messages import Choice, Incoming, Kind
 from bot.settings import Settings
-from bot.storage import inbox
+from bot.storage import inbox, sqlite_tx
 from bot.storage import sqlite as sqlite_backend
 
 # (kind of message, what is sent): "#N" presses the N-th button last offered.
@@ -81,7 +81,7 @@ class Counter:
             return await original(conn, fn, *args, **kwargs)
 
         aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
-        queued = sqlite_backend.queue_work
+        queued = sqlite_tx.queue_work
 
         def counted_queue(conn: aiosqlite.Connection, work: Any) -> Any:
             if counter.on:
@@ -89,7 +89,8 @@ class Counter:
             return queued(conn, work)
 
         # transactions queue their hops themselves; other reads go through aiosqlite's _execute
-        sqlite_backend.queue_work = counted_queue
+        sqlite_tx.queue_work = counted_queue
+        sqlite_backend.queue_work = counted_queue  # type: ignore[attr-defined]
 
 
 async def build(folder: Path) -> App:

@@ -15,6 +15,7 @@ import pytest
 from bot.app import App
 from bot.settings import Settings
 from bot.storage import sqlite as sqlite_backend
+from bot.storage import sqlite_tx
 from bot.storage.db import Database, NotChanged
 from tests.harness_app import AppFactory
 
@@ -124,12 +125,13 @@ async def test_on_sqlite_a_message_like_transaction_takes_two_hops(
     if settings.database_url:
         pytest.skip("PostgreSQL runs each statement on the server: no thread hops")
     hops: list[Any] = []
-    real = sqlite_backend.queue_work
+    real = sqlite_tx.queue_work
 
     def counted(conn: aiosqlite.Connection, work: Any) -> Any:
         hops.append(work)
         return real(conn, work)
 
+    monkeypatch.setattr(sqlite_tx, "queue_work", counted)
     monkeypatch.setattr(sqlite_backend, "queue_work", counted)
     async with db.transaction() as tx:
         assert await tx.fetch_value("SELECT count(*) FROM users") == 0
@@ -206,3 +208,34 @@ async def test_many_transactions_at_once_each_commit_or_roll_back_whole(db: Data
     await asyncio.gather(*(one(f"p{n}") for n in range(200)))
     assert set(await names(db)) == committed == meant
     assert 50 < len(meant) < 150
+
+
+async def test_on_sqlite_writers_in_line_share_a_commit_and_each_returns_committed(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty writers at once: fewer COMMITs (disk syncs) than writers, at most sixteen to a
+    group, and when a writer's block returns, what it wrote is committed (read through the
+    reading connection, which sees only commits)."""
+    if settings.database_url:
+        pytest.skip("SQLite only: PostgreSQL commits each transaction on the server")
+    commits: list[int] = []
+    real = sqlite_tx.commit_group
+
+    def counted(conn: Any) -> None:
+        commits.append(1)
+        real(conn)
+
+    monkeypatch.setattr(sqlite_tx, "commit_group", counted)
+    monkeypatch.setattr(sqlite_backend, "commit_group", counted)
+    seen_committed: list[bool] = []
+
+    async def one(name: str) -> None:
+        async with db.transaction() as tx:
+            await tx.fetch_value("SELECT count(*) FROM users")
+            await tx.later(ADD_USER, ("shell", name, name, NOW))
+        seen_committed.append(name in await names(db))
+
+    await asyncio.gather(*(one(f"w{n:02d}") for n in range(20)))
+    assert seen_committed == [True] * 20
+    assert 2 <= len(commits) < 20
+    assert len(await names(db)) == 20

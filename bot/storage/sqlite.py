@@ -1,12 +1,15 @@
 """The SQLite backend (aiosqlite): one writing connection, WAL, writers serialised by an
 asyncio lock and `BEGIN IMMEDIATE`.
 
-Each statement is a hop to aiosqlite's thread and back, and the way back waits for the event
-loop: at the bot's ceiling the loop is busy, and a transaction held the one writer's lock for
-about ten such waits (README, Benchmarks). So a transaction gathers what needs no answer and
-sends it with the next statement that does, all in one hop: BEGIN goes with the first
-statement, and writes given to `later` go with the next statement or with the COMMIT. A
-transaction of writes only (marking answers sent) is one hop.
+Group commit. With `synchronous=FULL` each COMMIT waits for the disk, and at the bot's
+ceiling the COMMITs were most of the writing thread's time. So writers that queue for the
+lock share one SQLite transaction, each in a savepoint of its own (`sqlite_tx.py`): a writer
+that ends while another waits releases its savepoint and passes the lock on; the last one in
+line (or the sixteenth) queues the COMMIT. Each writer's `async with db.transaction()` returns
+only once that COMMIT is on disk, so nothing is confirmed before it is durable; a writer
+that fails rolls back to its savepoint and the others keep their work; a COMMIT that fails
+fails every writer of the group. A transaction's statements go to the thread in as few hops
+as can be (`sqlite_tx.py`).
 
 Reads outside a transaction (`fetch_all`: the inbox reading a person's waiting updates back,
 a person's language) go through a second, read-only connection on a thread of its own, and
@@ -18,18 +21,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import sqlite3
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, cast
 
 import aiosqlite
 
-from bot.storage.db import Database, NotChanged, Params, Returned, Row, Transaction
+from bot.storage.db import Database, Params, Row, Transaction
 from bot.storage.dialect import SQLITE
+from bot.storage.sqlite_tx import Group, SqliteTransaction, commit_group, queue_work
 
-T = TypeVar("T")
+MAX_GROUP = 16  # writers in one group at most: the first waits for the others' work
 
 
 class SqliteDatabase(Database):
@@ -49,6 +50,11 @@ class SqliteDatabase(Database):
         self._reader = reader  # None for an in-memory database: reads take the lock
         self._lock = asyncio.Lock()
         self.path = path
+        self._group: Group | None = None  # the shared transaction writers join
+        self._waiting = 0  # writers waiting for the lock
+        # In memory, reads share the writers' connection: they must not see a group's
+        # uncommitted work, so each transaction commits at once.
+        self._group_size = MAX_GROUP if reader is not None else 1
 
     @classmethod
     async def connect(cls, path: str | Path) -> SqliteDatabase:
@@ -68,13 +74,18 @@ class SqliteDatabase(Database):
         return cls(conn, target, reader)
 
     async def close(self) -> None:
+        group = self._group
+        if group is not None:
+            self._close(group, None)
+            await asyncio.shield(group.done)
         if self._reader is not None:
             await self._reader.close()
         await self._conn.close()
 
     def transaction(self) -> _Scope:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises (see `_Scope`)."""
-        return _Scope(self._lock, self._conn)
+        """A savepoint in the group's transaction, committed with it, or rolled back if the
+        block raises (see `_Scope` and the module's notes)."""
+        return _Scope(self)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """A read outside any transaction: a consistent snapshot of the last commit."""
@@ -83,43 +94,88 @@ class SqliteDatabase(Database):
         async with self._lock:
             return cast(list[Row], list(await self._conn.execute_fetchall(sql, params)))
 
+    def _last_turn(self, group: Group) -> bool:
+        """A writer is done with the lock: whether the group ends with it (nobody waits for
+        the lock, or the group is full); if not, the next writer joins it."""
+        group.turns += 1
+        return self._waiting == 0 or group.turns >= self._group_size
+
+    def _close(self, group: Group, ending: asyncio.Future[Any] | None) -> None:
+        """The group ends: its COMMIT is in `ending` (the last writer's hop), or queued now."""
+        if self._group is group:
+            self._group = None
+        if ending is None:
+            if not group.begun:
+                group.done.set_result(None)  # nothing was written: nothing to commit
+                return
+            ending = queue_work(self._conn, commit_group)
+        ending.add_done_callback(functools.partial(_settle, group.done))
+
+    def _gave_up_waiting(self) -> None:
+        """A writer stopped waiting for the lock (cancelled): if it was the one the group
+        counted on to end it, the group's COMMIT is queued now."""
+        group = self._group
+        if group is not None and self._waiting == 0 and not self._lock.locked():
+            self._close(group, None)
+
 
 class _Scope:
-    """A transaction holding the writers' lock (a class rather than an
-    `@asynccontextmanager` generator: it runs once or twice per message).
+    """A writer's turn: the lock, a savepoint in the group's transaction, and the wait for
+    the group's COMMIT (a class rather than an `@asynccontextmanager` generator: it runs
+    once or twice per message).
 
-    The lock passes to the next transaction as soon as the COMMIT is queued to the thread,
-    not once it returned: the thread runs what it is given in order, so the next
-    transaction's statements run after the COMMIT, and the wait for the event loop to see the
-    COMMIT return is no longer the next one's wait too. The COMMIT is queued before the lock
-    is released, in the same step (`queue_work`): neither a task that was ready before it can
-    queue its BEGIN first (tests/test_transactions.py), nor does the lock wait for a turn of
-    the event loop, which at the bot's ceiling is long."""
+    What the writer queued (its RELEASE, or its ROLLBACK TO) and the COMMIT if it is the last
+    in line are queued to the thread before the lock is released, in the same step
+    (`queue_work`): the thread runs them in that order, before the next writer's statements,
+    and the lock never waits for the thread nor for a turn of the event loop."""
 
-    __slots__ = ("_conn", "_lock", "_tx")
+    __slots__ = ("_db", "_tx")
 
-    def __init__(self, lock: asyncio.Lock, conn: aiosqlite.Connection) -> None:
-        self._lock = lock
-        self._conn = conn
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
 
     async def __aenter__(self) -> Transaction:
-        await self._lock.acquire()
-        self._tx = SqliteTransaction(self._conn)
+        db = self._db
+        db._waiting += 1
+        try:
+            await db._lock.acquire()
+        except BaseException:
+            db._waiting -= 1
+            db._gave_up_waiting()
+            raise
+        db._waiting -= 1
+        if db._group is None:
+            db._group = Group(asyncio.get_running_loop().create_future())
+        self._tx = SqliteTransaction(db._conn, db._group)
         return self._tx
 
     async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        if kind is not None:
-            try:
-                await self._tx.rollback()
-            finally:
-                self._lock.release()
-            return  # the block's exception goes on
+        db, tx = self._db, self._tx
+        group = tx.group
+        ending: asyncio.Future[Any] | None
         try:
-            committing = self._tx.queue_commit()
+            last = db._last_turn(group)
+            if kind is not None:
+                ending = tx.queue_rollback()
+                if last:
+                    db._close(group, None)
+            else:
+                ending = tx.queue_end(commit=last)
+                if last:
+                    db._close(group, ending)
         finally:
-            self._lock.release()
-        if committing is not None:
-            await committing
+            db._lock.release()
+        if ending is None:
+            return
+        failed: (
+            BaseException | None
+        ) = await ending  # back to its savepoint, or its writes (and the COMMIT if last)
+        if kind is not None:
+            return  # the block's exception goes on
+        if failed is not None:
+            raise failed
+        if not last:
+            await asyncio.shield(group.done)  # on disk with the group's COMMIT
 
 
 async def _open(target: str) -> aiosqlite.Connection:
@@ -130,152 +186,14 @@ async def _open(target: str) -> aiosqlite.Connection:
     return conn
 
 
-@dataclass(frozen=True)
-class _Write:
-    sql: str
-    params: Params | list[Params]
-    many: bool = False
-    expect_changed: int | None = None
-    raising: type[NotChanged] = NotChanged
-    returned: Returned | None = None
-
-    def run(self, conn: sqlite3.Connection) -> None:
-        if self.many:
-            conn.executemany(self.sql, cast(list[Params], self.params))
-            return
-        cursor = conn.execute(self.sql, self.params)
-        if self.returned is not None:
-            self.returned.row = cast(Row | None, cursor.fetchone())
-            self.returned.ran = True
-        changed = cursor.rowcount
-        if self.expect_changed is not None and changed != self.expect_changed:
-            raise self.raising(self.sql)
-
-
-BEGIN = _Write("BEGIN IMMEDIATE", ())
-
-
-class SqliteTransaction(Transaction):
-    """Statements that need an answer (`execute`, `fetch_*`) take one hop each, carrying the
-    writes gathered before them; `later` and `later_many` only gather."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-        self._gathered: list[_Write] = [BEGIN]
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        return await self._hop(lambda conn: conn.execute(sql, params).rowcount)
-
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        batch = list(rows)
-        await self._hop(lambda conn: conn.executemany(sql, batch))
-
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self._hop(lambda conn: cast(list[Row], conn.execute(sql, params).fetchall()))
-
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        """Reads every row the statement returns: give it a statement that returns one."""
-        rows = await self.fetch_all(sql, params)
-        return rows[0] if rows else None
-
-    async def fetch_each(self, sql: str, rows: Iterable[Params]) -> list[Row | None]:
-        batch = list(rows)
-
-        def each(conn: sqlite3.Connection) -> list[Row | None]:
-            return [cast(Row | None, conn.execute(sql, params).fetchone()) for params in batch]
-
-        return await self._hop(each)
-
-    async def fetch_first(self, *statements: tuple[str, Params]) -> tuple[int, Row | None]:
-        def first(conn: sqlite3.Connection) -> tuple[int, Row | None]:
-            for index, (sql, params) in enumerate(statements):
-                row = cast(Row | None, conn.execute(sql, params).fetchone())
-                if row is not None:
-                    return index, row
-            return -1, None
-
-        return await self._hop(first)
-
-    async def later(
-        self,
-        sql: str,
-        params: Params = (),
-        *,
-        expect_changed: int | None = None,
-        raising: type[NotChanged] = NotChanged,
-    ) -> None:
-        self._gathered.append(_Write(sql, params, expect_changed=expect_changed, raising=raising))
-
-    async def later_many(self, sql: str, rows: Iterable[Params]) -> None:
-        self._gathered.append(_Write(sql, list(rows), many=True))
-
-    async def later_returning(self, sql: str, params: Params = ()) -> Returned:
-        returned = Returned()
-        self._gathered.append(_Write(sql, params, returned=returned))
-        return returned
-
-    async def commit(self) -> None:
-        committing = self.queue_commit()
-        if committing is not None:
-            await committing
-
-    def queue_commit(self) -> asyncio.Future[None] | None:
-        """The gathered writes and COMMIT, queued to the thread now as one hop (on a failure
-        there, ROLLBACK in it); None if the transaction did nothing."""
-        if self._gathered == [BEGIN]:
-            return None  # nothing to begin or commit
-        return self._queue(_commit, rollback_on_error=True)
-
-    async def rollback(self) -> None:
-        self._gathered = []
-        await _in_aiosqlite_thread(self._conn, _rollback)
-
-    async def _hop(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        return await self._queue(work)
-
-    def _queue(
-        self, work: Callable[[sqlite3.Connection], T], *, rollback_on_error: bool = False
-    ) -> asyncio.Future[T]:
-        writes, self._gathered = tuple(self._gathered), []
-
-        def after_writes(conn: sqlite3.Connection) -> T:
-            try:
-                for write in writes:
-                    write.run(conn)
-                return work(conn)
-            except BaseException:
-                if rollback_on_error:
-                    _rollback(conn)
-                raise
-
-        return queue_work(self._conn, after_writes)
-
-
-async def _in_aiosqlite_thread(
-    conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
-) -> T:
-    return await queue_work(conn, work)
-
-
-def queue_work(
-    conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
-) -> asyncio.Future[T]:
-    """Queues `work` to the connection's own thread, where its statements run, and returns
-    the future of its result: what aiosqlite's `Connection._execute` does, without the
-    coroutine around it, so that a COMMIT is queued before the writers' lock passes on
-    (`_Scope`). It reads aiosqlite's private queue: the version is pinned in pyproject.toml,
-    and every test that touches the database runs through here."""
-    if not conn._running or conn._connection is None:
-        raise ValueError("Connection closed")
-    future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-    conn._tx.put_nowait((future, functools.partial(work, conn._connection)))
-    return future
-
-
-def _commit(conn: sqlite3.Connection) -> None:
-    conn.execute("COMMIT")
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
+def _settle(done: asyncio.Future[None], ending: asyncio.Future[object]) -> None:
+    """The group's outcome from the hop that holds its COMMIT: a writer's own failure there
+    is returned, not raised, and is not the group's."""
+    if done.done():
+        return
+    if ending.cancelled():
+        done.cancel()
+    elif (error := ending.exception()) is not None:
+        done.set_exception(error)
+    else:
+        done.set_result(None)
