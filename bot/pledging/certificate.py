@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import fontpkg_be_vietnam_pro
@@ -49,7 +49,10 @@ def font(path: Path, size: int) -> Font:
     return ImageFont.truetype(str(path), size)
 
 
+@lru_cache(maxsize=4096)
 def _glyph(face: Font, char: str) -> tuple[tuple[int, int], bytes]:
+    """A character's rendered mask (read pixel by pixel: each is kept, for every certificate
+    checks the same characters)."""
     mask = face.getmask(char)
     width, height = mask.size
     return mask.size, bytes(mask.getpixel((x, y)) for y in range(height) for x in range(width))
