@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -17,6 +19,7 @@ from bot.settings import Settings
 from bot.storage import sqlite as sqlite_backend
 from bot.storage import sqlite_tx
 from bot.storage.db import Database, NotChanged
+from bot.storage.sqlite import SqliteDatabase
 from tests.harness_app import AppFactory
 
 NOW = "2026-11-30T01:00:00+00:00"
@@ -221,9 +224,9 @@ async def test_on_sqlite_writers_in_line_share_a_commit_and_each_returns_committ
     commits: list[int] = []
     real = sqlite_tx.commit_group
 
-    def counted(conn: Any) -> None:
+    def counted(conn: Any, group: Any) -> None:
         commits.append(1)
-        real(conn)
+        real(conn, group)
 
     monkeypatch.setattr(sqlite_tx, "commit_group", counted)
     monkeypatch.setattr(sqlite_backend, "commit_group", counted)
@@ -239,3 +242,97 @@ async def test_on_sqlite_writers_in_line_share_a_commit_and_each_returns_committ
     assert seen_committed == [True] * 20
     assert 2 <= len(commits) < 20
     assert len(await names(db)) == 20
+
+
+async def test_on_sqlite_a_writer_cancelled_at_its_commit_leaves_the_group_committed(
+    db: Database, settings: Settings
+) -> None:
+    """The last writer of a group, cancelled while its hop (its writes and the COMMIT) runs:
+    the COMMIT still runs on the thread, and the writer before it returns normally."""
+    if settings.database_url:
+        pytest.skip("SQLite only: group commit")
+    b_ready = asyncio.Event()
+
+    async def first() -> None:
+        async with db.transaction() as tx:
+            await tx.execute(ADD_USER, ("shell", "ann", "ann", NOW))
+            await b_ready.wait()
+            for _ in range(3):  # the second writer reaches the lock and waits for it
+                await asyncio.sleep(0)
+
+    async def last() -> None:
+        b_ready.set()
+        me = asyncio.current_task()
+        assert me is not None
+        async with db.transaction() as tx:
+            await tx.later(ADD_USER, ("shell", "bob", "bob", NOW))
+            asyncio.get_running_loop().call_soon(me.cancel)  # while it awaits its hop
+
+    ending = asyncio.create_task(last())
+    await first()  # not cancelled: returns once the shared COMMIT is on disk
+    with pytest.raises(asyncio.CancelledError):
+        await ending
+    assert await names(db) == ["ann", "bob"]
+
+
+async def test_on_sqlite_a_begin_that_fails_leaves_the_next_writers_their_own(
+    db: Database, settings: Settings
+) -> None:
+    """Another process holds the database: the group's first writer fails at its BEGIN; the
+    writers after it in the same group begin it themselves once the database is free."""
+    if settings.database_url:
+        pytest.skip("SQLite only: group commit")
+    async with db.transaction() as tx:
+        await tx.execute("PRAGMA busy_timeout=50")  # the first writer gives up quickly
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    released = asyncio.Event()
+    started = asyncio.Event()
+
+    async def refused() -> None:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            async with db.transaction() as tx:
+                started.set()
+                for _ in range(3):  # the others reach the lock and wait for it
+                    await asyncio.sleep(0)
+                await tx.execute(ADD_USER, ("shell", "ann", "ann", NOW))
+        other.rollback()
+        released.set()
+
+    async def after(name: str) -> None:
+        await started.wait()
+        async with db.transaction() as tx:
+            await released.wait()
+            await tx.execute(ADD_USER, ("shell", name, name, NOW))
+
+    await asyncio.gather(refused(), after("bob"), after("cid"))
+    other.close()
+    assert await names(db) == ["bob", "cid"]
+
+
+async def test_on_sqlite_closing_waits_for_the_writer_inside(tmp_path: Path) -> None:
+    """`close` while a writer is half-way through its block: the writer finishes, and all it
+    wrote is committed, not half of it."""
+    path = tmp_path / "closing.sqlite3"
+    db = await SqliteDatabase.connect(path)
+    async with db.transaction() as tx:
+        await tx.execute("CREATE TABLE t (x TEXT)")
+    inside, go = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES ('first half')")
+            inside.set()
+            await go.wait()
+            await tx.execute("INSERT INTO t VALUES ('second half')")
+
+    writing = asyncio.create_task(writer())
+    await inside.wait()
+    closing = asyncio.create_task(db.close())
+    for _ in range(3):  # close waits for the lock
+        await asyncio.sleep(0)
+    go.set()
+    await asyncio.gather(writing, closing)
+    with sqlite3.connect(path) as check:
+        found = check.execute("SELECT x FROM t ORDER BY x").fetchall()
+    assert found == [("first half",), ("second half",)]

@@ -74,13 +74,20 @@ class SqliteDatabase(Database):
         return cls(conn, target, reader)
 
     async def close(self) -> None:
-        group = self._group
-        if group is not None:
-            self._close(group, None)
-            await asyncio.shield(group.done)
-        if self._reader is not None:
-            await self._reader.close()
-        await self._conn.close()
+        """Once the writer inside and those waiting are done (the last of them commits)."""
+        async with self._lock:
+            group = self._group
+            if group is not None:
+                self._close(group, None)
+        try:
+            if group is not None:
+                await asyncio.shield(group.done)
+        finally:
+            try:
+                if self._reader is not None:
+                    await self._reader.close()
+            finally:
+                await self._conn.close()
 
     def transaction(self) -> _Scope:
         """A savepoint in the group's transaction, committed with it, or rolled back if the
@@ -108,7 +115,7 @@ class SqliteDatabase(Database):
             if not group.begun:
                 group.done.set_result(None)  # nothing was written: nothing to commit
                 return
-            ending = queue_work(self._conn, commit_group)
+            ending = queue_work(self._conn, functools.partial(commit_group, group=group))
         ending.add_done_callback(functools.partial(_settle, group.done))
 
     def _gave_up_waiting(self) -> None:
@@ -145,7 +152,9 @@ class _Scope:
             raise
         db._waiting -= 1
         if db._group is None:
-            db._group = Group(asyncio.get_running_loop().create_future())
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            done.add_done_callback(_retrieved)  # its error is each writer's: none may await it
+            db._group = Group(done)
         self._tx = SqliteTransaction(db._conn, db._group)
         return self._tx
 
@@ -167,9 +176,9 @@ class _Scope:
             db._lock.release()
         if ending is None:
             return
-        failed: (
-            BaseException | None
-        ) = await ending  # back to its savepoint, or its writes (and the COMMIT if last)
+        # Back to its savepoint; or its writes, and the COMMIT if it was the last (shielded:
+        # the thread runs it anyway, and the group's outcome must not be cancelled with it).
+        failed: BaseException | None = await asyncio.shield(ending)
         if kind is not None:
             return  # the block's exception goes on
         if failed is not None:
@@ -197,3 +206,8 @@ def _settle(done: asyncio.Future[None], ending: asyncio.Future[object]) -> None:
         done.set_exception(error)
     else:
         done.set_result(None)
+
+
+def _retrieved(done: asyncio.Future[None]) -> None:
+    if not done.cancelled():
+        done.exception()

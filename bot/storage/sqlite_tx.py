@@ -35,8 +35,9 @@ class Group:
     its own, one after the other: one COMMIT, so one disk sync, for all of them."""
 
     done: asyncio.Future[None]  # the COMMIT's outcome
-    begun: bool = False  # BEGIN IMMEDIATE is queued
+    begun: bool = False  # a writer queued its first statements: a COMMIT is to be queued
     turns: int = 0  # transactions that ended in it
+    opened: bool = False  # BEGIN IMMEDIATE ran: read and written on the database thread only
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,6 @@ class _Write:
             raise self.raising(self.sql)
 
 
-BEGIN = _Write("BEGIN IMMEDIATE", ())
 SAVEPOINT = _Write("SAVEPOINT w", ())  # one name: members run one after the other
 
 
@@ -133,10 +133,10 @@ class SqliteTransaction(Transaction):
         the future raises only what fails the group (its COMMIT). None if it did nothing."""
         if not self._started and not self._gathered:
             return None
-        writes, continuing = self._take_writes()
+        writes, first = self._take_writes()
 
         def end(conn: sqlite3.Connection) -> BaseException | None:
-            _check(conn, continuing)
+            _enter(conn, self.group, first)
             failed: BaseException | None = None
             try:
                 for write in writes:
@@ -146,7 +146,7 @@ class SqliteTransaction(Transaction):
                 _rollback_member(conn)
                 failed = exc
             if commit:
-                commit_group(conn)
+                commit_group(conn, self.group)
             return failed
 
         return queue_work(self._conn, end)
@@ -162,10 +162,10 @@ class SqliteTransaction(Transaction):
         return await self._queue(work)
 
     def _queue(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
-        writes, continuing = self._take_writes()
+        writes, first = self._take_writes()
 
         def after_writes(conn: sqlite3.Connection) -> T:
-            _check(conn, continuing)
+            _enter(conn, self.group, first)
             for write in writes:
                 write.run(conn)
             return work(conn)
@@ -173,15 +173,12 @@ class SqliteTransaction(Transaction):
         return queue_work(self._conn, after_writes)
 
     def _take_writes(self) -> tuple[tuple[_Write, ...], bool]:
-        """What to run before the next statement: BEGIN (for the group's first) and the
-        SAVEPOINT the first time, then the gathered writes; and whether the SQLite
-        transaction must be open already."""
-        opening: tuple[_Write, ...] = ()
-        if not self._started:
-            opening = (SAVEPOINT,) if self.group.begun else (BEGIN, SAVEPOINT)
-            self.group.begun = self._started = True
-        writes, self._gathered = (*opening, *self._gathered), []
-        return writes, not opening or opening[0] is not BEGIN
+        """What to run before the next statement: the SAVEPOINT the first time, then the
+        gathered writes; and whether this is the first time (`_enter`)."""
+        first = not self._started
+        self.group.begun = self._started = True
+        writes, self._gathered = ((SAVEPOINT,) if first else ()) + tuple(self._gathered), []
+        return writes, first
 
 
 async def _in_aiosqlite_thread(
@@ -205,9 +202,13 @@ def queue_work(
     return future
 
 
-def commit_group(conn: sqlite3.Connection) -> None:
-    """The group's COMMIT; ROLLBACK if it fails (every member then fails with it)."""
-    _check(conn, True)
+def commit_group(conn: sqlite3.Connection, group: Group) -> None:
+    """The group's COMMIT (none if its BEGIN never ran); ROLLBACK if it fails (every member
+    then fails with it)."""
+    if not group.opened:
+        return
+    if not conn.in_transaction:
+        raise LostTransaction("the shared transaction ended before its COMMIT")
     try:
         conn.execute("COMMIT")
     except BaseException:
@@ -216,9 +217,17 @@ def commit_group(conn: sqlite3.Connection) -> None:
         raise
 
 
-def _check(conn: sqlite3.Connection, continuing: bool) -> None:
-    if continuing and not conn.in_transaction:
+def _enter(conn: sqlite3.Connection, group: Group, first: bool) -> None:
+    """Before a writer's statements, on the database thread: the group's BEGIN IMMEDIATE if
+    it has not run (a writer whose BEGIN failed, on a database another process holds, leaves
+    it to the next one), and never a statement outside the shared transaction (SQLite ends
+    it by itself on some I/O errors; a SAVEPOINT would then open a deferred one)."""
+    if conn.in_transaction:
+        return
+    if group.opened or not first:
         raise LostTransaction("the shared transaction ended before its COMMIT")
+    conn.execute("BEGIN IMMEDIATE")
+    group.opened = True
 
 
 def _rollback_member(conn: sqlite3.Connection) -> None:
