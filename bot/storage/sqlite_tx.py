@@ -181,12 +181,6 @@ class SqliteTransaction(Transaction):
         return writes, first
 
 
-async def _in_aiosqlite_thread(
-    conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
-) -> T:
-    return await queue_work(conn, work)
-
-
 def queue_work(
     conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
 ) -> asyncio.Future[T]:
