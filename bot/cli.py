@@ -12,6 +12,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from bot import early_signals
 from bot.app import create_app
 from bot.content.checks import content_problems
 from bot.content.loader import ContentError, load_content
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
+        if not (args.command == "run" and (settings.telegram_token or settings.zalo_token)):
+            early_signals.release()  # only `bot run` on a platform hands a stop to its loop
         return asyncio.run(_dispatch(args, settings))
     except ContentError as exc:
         print(f"Content error: {exc}", file=sys.stderr)

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
+from bot import early_signals
 from bot.app import App, create_app
 from bot.channels.base import Channel, ChannelStartError
 from bot.channels.telegram import TelegramChannel, Tuning
@@ -275,6 +276,8 @@ def _signals(stop: asyncio.Event) -> Iterator[None]:
     handled = (signal.SIGTERM, signal.SIGINT)
     for sig in handled:
         loop.add_signal_handler(sig, stop.set)
+    if early_signals.take():  # asked for while the bot was importing (`bot run`)
+        stop.set()
     try:
         yield
     finally:

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot import early_signals
 from bot.channels.telegram import Tuning
 from bot.channels.telegram.webhook import SECRET_HEADER as TELEGRAM_SECRET_HEADER
 from bot.channels.telegram.webhook import webhook_route
@@ -73,6 +74,35 @@ async def test_a_sigterm_while_starting_up_ends_cleanly_before_anything_is_recei
         os.kill(os.getpid(), signal.SIGTERM)
         assert await asyncio.wait_for(running, 10) == 0
         assert not fake.called("getUpdates") and fake.acked == 0
+
+
+async def test_a_sigterm_while_the_bot_imports_is_kept_and_ends_it_cleanly(
+    tmp_path: Path,
+) -> None:
+    """`bot run` records a SIGTERM that lands before its loop listens (Python's default would
+    end it with -15); `serve` then stops at once, with 0, and receives nothing."""
+    async with FakeTelegram(the_spec()) as fake:
+        await fake.push(updates.text(updates.user(8003), "/start"))
+        early_signals.catch()  # what the console script does first
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)  # lands "during the imports"
+            code = await asyncio.wait_for(serve(settings_for(fake, tmp_path), tuning=FAST), 10)
+        finally:
+            left = early_signals.take()  # not handed over: not delivered to pytest either
+            early_signals.release()
+        assert code == 0 and not left
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        assert not fake.called("getUpdates") and fake.acked == 0
+
+
+def test_other_commands_get_a_signal_recorded_while_importing_back() -> None:
+    """Every command but `bot run` on a platform acts on it as Python would have."""
+    early_signals.catch()
+    signal.raise_signal(signal.SIGINT)  # recorded, not acted on
+    with pytest.raises(KeyboardInterrupt):
+        early_signals.release()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    early_signals.release()  # a second call does nothing
 
 
 async def test_stop_mid_broadcast_then_restart_delivers_each_once(tmp_path: Path) -> None:
