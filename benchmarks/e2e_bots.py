@@ -41,7 +41,7 @@ def run_bot(base_url: str, db: str, limits: bool, webhook: str | None, port: int
         **extra,
     )
     tuning = Tuning(limits=Limits() if limits else Limits(0, 0, 0), poll_timeout=5, read_timeout=10)
-    sys.exit(asyncio.run(serve(settings, tuning=tuning)))
+    sys.exit(asyncio.run(serve(settings, tuning=tuning, settle=True)))  # as `bot run`
 
 
 def run_naive(base_url: str, db: str, limits: bool, webhook: str | None, port: int) -> None:
