@@ -123,7 +123,8 @@ def person_steps(app: App, counter: Counter, sample: Sample) -> Step:
         now = iso(app.deps.clock.now())
         async with app.deps.db.transaction() as tx:
             arrival = inbox.Arrival("shell", str(update), person, "{}")
-            inbox_id = await inbox.add(tx, arrival, now)
+            (stored,) = await inbox.add_all(tx, [arrival], now)
+        inbox_id = stored.value()
         counter.statements = counter.hops = 0
         counter.on = True
         started = time.perf_counter()

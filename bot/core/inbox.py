@@ -197,7 +197,7 @@ class Inbox:
         self._writing += 1  # off the queues, not committed yet: drain() waits for it too
         try:
             async with self.db.transaction() as tx:
-                ids = await store.add_all(tx, [arrival for arrival, _, _ in batch], now)
+                rows = await store.add_all(tx, [arrival for arrival, _, _ in batch], now)
                 if done:
                     await store.finish(tx, done)
                 if parts:
@@ -214,6 +214,7 @@ class Inbox:
         finally:
             self._writing -= 1
             self._progress.set()
+        ids = [row.value() for row in rows]
         for committed in marked:
             if not committed.done():
                 committed.set_result(None)

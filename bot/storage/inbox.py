@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.storage.db import Database, NotChanged, Transaction
+from bot.storage.db import Database, NotChanged, Returned, Transaction
 
 
 @dataclass(frozen=True)
@@ -37,17 +37,15 @@ STORE_SQL = """INSERT INTO inbox (channel, update_key, person, payload, received
            RETURNING id"""
 
 
-async def add(tx: Transaction, arrival: Arrival, now: str) -> int | None:
-    """Stores an update; its row id, or None when the same update was stored before."""
-    return (await add_all(tx, [arrival], now))[0]
+async def add_all(tx: Transaction, arrivals: Sequence[Arrival], now: str) -> list[Returned]:
+    """Stores each update, as writes that go with the COMMIT: on SQLite the whole batch is one
+    hop to the database thread. Each row id (None: the same update was stored before)
+    is read after the commit."""
+    return [await tx.later_returning(STORE_SQL, _row(a, now)) for a in arrivals]
 
 
-async def add_all(tx: Transaction, arrivals: Sequence[Arrival], now: str) -> list[int | None]:
-    """`add` for each, in one hop to the database thread on SQLite."""
-    rows = await tx.fetch_each(
-        STORE_SQL, [(a.channel, a.key, a.person, a.payload, now) for a in arrivals]
-    )
-    return [None if row is None else int(row[0]) for row in rows]
+def _row(arrival: Arrival, now: str) -> tuple[str, str, str, str, str]:
+    return (arrival.channel, arrival.key, arrival.person, arrival.payload, now)
 
 
 async def finish(tx: Transaction, ids: Sequence[int]) -> None:
