@@ -124,3 +124,26 @@ async def test_in_a_group_only_the_person_answered_removes_the_buttons(
     [edit] = await tg.fake.wait_for(lambda: tg.fake.called("editMessageReplyMarkup"))
     assert edit.params == {"chat_id": group, "message_id": message["message_id"]}
     assert len(tg.fake.sent(method="answerCallbackQuery")) == 2  # both presses acknowledged
+
+
+async def test_the_answer_to_a_press_does_not_wait_for_its_acknowledgement(tg: Harness) -> None:
+    """The acknowledgement and the keyboard's removal are two round trips to Telegram: they
+    go while the engine judges the press, not before it."""
+    lan = tg.person(6201)
+    await lan.say("/start")
+    await lan.read()
+    question = lan.keyboard_message("I agree")
+    tg.fake.hold("answerCallbackQuery")
+    tg.fake.hold("editMessageReplyMarkup")
+    await lan.press("I agree")
+    answers = await lan.read(2)  # while both calls are still waiting for Telegram
+    assert "Who are you?" in answers[-1].params["text"]
+    assert sorted(c.method for c in tg.fake.held) == [
+        "answerCallbackQuery",
+        "editMessageReplyMarkup",
+    ]
+    assert tg.fake.called("editMessageReplyMarkup") == []
+    await tg.fake.release()
+    [edit] = await tg.fake.wait_for(lambda: tg.fake.called("editMessageReplyMarkup"))
+    assert edit.params == {"chat_id": 6201, "message_id": question["message_id"]}
+    assert [c.status for c in tg.fake.called("answerCallbackQuery")] == [200]

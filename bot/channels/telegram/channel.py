@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from contextlib import suppress
 from dataclasses import replace
 from typing import Any
@@ -40,6 +40,7 @@ from bot.channels.telegram.inbound import (
     parse_press,
     parse_update,
     person_key,
+    pressed,
 )
 from bot.channels.telegram.lean import LeanBot
 from bot.channels.telegram.limiter import Now, Sleep, TelegramRateLimiter, retry_seconds
@@ -278,33 +279,41 @@ class TelegramChannel:
         await self._respond(inbound.chat_id, incoming, inbox_id, reply_to)
 
     async def _on_press(self, press: Press, inbox_id: int | None = None) -> None:
-        """Acknowledge, remove the keyboard, then let the engine judge the payload.
+        """Acknowledge, remove the keyboard, and let the engine judge the payload, all at once:
+        the answer does not wait for two round trips to Telegram.
 
         A forged press (on another person's private chat) is answered in the presser's own
         chat (`parse_press`). In a group the keyboard is removed only by the person the
         message answered."""
-        # By webhook the press was acknowledged in the answer to the webhook (`acknowledge`).
-        # Late in a stop the press is only judged, its answer kept.
+        courtesies = [asyncio.create_task(call) for call in self._courtesies(press)]
+        try:
+            if press.data:
+                await self._respond(press.chat_id, pressed(press, press.data), inbox_id)
+        except BaseException:
+            for task in courtesies:
+                task.cancel()
+            raise
+        finally:
+            for result in await asyncio.gather(*courtesies, return_exceptions=True):
+                if isinstance(result, Exception):
+                    log.error("a courtesy call for a press failed", exc_info=result)
+
+    def _courtesies(self, press: Press) -> list[Coroutine[Any, Any, None]]:
+        """The calls a press gets besides its answer. By webhook the press was acknowledged
+        in the answer to the webhook (`acknowledge`). Late in a stop there are none: the
+        press is only judged, its answer kept."""
+        calls: list[Coroutine[Any, Any, None]] = []
         if self.door.sending and not self.webhook:
-            try:
-                await self.bot.call("answerCallbackQuery", {"callback_query_id": press.query_id})
-            except TelegramError as exc:
-                log.info("could not answer a callback query: %s", exc)
+            calls.append(self._acknowledge(press))
         if press.has_keyboard and press.by_addressee and self.door.sending:
-            await self._remove_keyboard(press)
-        if not press.data:
-            return
-        person = str(press.user_id)
-        incoming = Incoming(
-            CHANNEL,
-            person,
-            person,
-            Kind.CHOICE,
-            payload=press.data,
-            language_hint=press.language_hint,
-            is_private=press.private,
-        )
-        await self._respond(press.chat_id, incoming, inbox_id)
+            calls.append(self._remove_keyboard(press))
+        return calls
+
+    async def _acknowledge(self, press: Press) -> None:
+        try:
+            await self.bot.call("answerCallbackQuery", {"callback_query_id": press.query_id})
+        except TelegramError as exc:
+            log.info("could not answer a callback query: %s", exc)
 
     async def _remove_keyboard(self, press: Press) -> None:
         where = {"chat_id": press.chat_id, "message_id": press.message_id}

@@ -214,6 +214,20 @@ def parse_press(query: JSON) -> Press:
     )
 
 
+def pressed(press: Press, data: str) -> Incoming:
+    """What the engine judges of a press: its button's payload, from the presser."""
+    person = str(press.user_id)
+    return Incoming(
+        CHANNEL,
+        person,
+        person,
+        Kind.CHOICE,
+        payload=data,
+        language_hint=press.language_hint,
+        is_private=press.private,
+    )
+
+
 def pressed_by_addressee(message: JSON, user_id: int) -> bool:
     """A press by the person the message was for: the owner of a private chat; in a group,
     whoever sent the command the message answers (it is a reply to it)."""
