@@ -75,6 +75,7 @@ class Load:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     message_id: int = 0
     posted: Counter[str] = field(default_factory=Counter)  # updates taken, per webhook
+    calls: Counter[str] = field(default_factory=Counter)  # the bot's calls, per method
 
 
 def text_update(update_id: int, person: int, body: str) -> bytes:
@@ -92,7 +93,10 @@ def text_update(update_id: int, person: int, body: str) -> bytes:
 
 def press_update(update_id: int, person: int, data: str) -> bytes:
     sender = {"id": person, "is_bot": False, "first_name": "Lan", "language_code": "vi"}
-    shown = {"message_id": 1, "date": DATE, "chat": {"id": person, "type": "private"}, "text": "?"}
+    # The pressed message as Telegram sends it: with its keyboard, which the bot then removes.
+    keyboard = {"inline_keyboard": [[{"text": "?", "callback_data": data}]]}
+    shown = {"message_id": 1, "date": DATE, "chat": {"id": person, "type": "private"}}
+    shown |= {"text": "?", "reply_markup": keyboard}
     query = {
         "id": f"cq{update_id}",
         "from": sender,
@@ -178,6 +182,7 @@ def send_message(load: Load, params: dict[str, str]) -> bytes:
 
 
 async def api(load: Load, method: str, body: bytes) -> bytes:
+    load.calls[method] += 1
     if method == "getUpdates":
         return await get_updates(load, form(body))
     if method in ("sendMessage", "sendPhoto", "sendDocument"):
@@ -305,6 +310,7 @@ def results(load: Load, start: float, end: float, drained: float) -> dict[str, A
         "p99_ms": pct(0.99),
         "messages": sum(len(s) for s in load.sends.values()),
         "last_send_s": max((t for s in load.sends.values() for t in s), default=start) - start,
+        "calls": dict(load.calls),
     }
 
 
