@@ -18,7 +18,7 @@ from bot.app import App
 from bot.settings import Settings
 from bot.storage import sqlite as sqlite_backend
 from bot.storage import sqlite_tx
-from bot.storage.db import Database, NotChanged
+from bot.storage.db import Database, NotChanged, Read
 from bot.storage.sqlite import SqliteDatabase
 from tests.harness_app import AppFactory
 
@@ -121,6 +121,19 @@ async def test_fetch_first_reads_or_creates(db: Database) -> None:
     assert await names(db) == ["ann"]
 
 
+async def test_read_both_gives_each_read_its_own_rows(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.later_many(ADD_USER, [("shell", n, n, NOW) for n in ("ann", "bob")])
+        count = Read("SELECT count(*) FROM users", (), lambda rows: int(rows[0][0]))
+        named = Read(
+            "SELECT channel_user_id FROM users WHERE channel_user_id > ? ORDER BY 1",
+            ("a",),
+            lambda rows: [str(r[0]) for r in rows],
+        )
+        assert await tx.read_both(count, named) == (2, ["ann", "bob"])
+        assert await tx.read(named) == ["ann", "bob"]
+
+
 async def test_on_sqlite_a_message_like_transaction_takes_two_hops(
     db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,6 +169,12 @@ async def test_on_sqlite_a_message_like_transaction_takes_two_hops(
         )
     assert len(hops) == 2
     assert await names(db) == ["ann", "cid"]
+    hops.clear()
+    async with db.transaction() as tx:  # two reads together: one hop, then the COMMIT
+        first = Read("SELECT count(*) FROM users", (), lambda rows: rows[0][0])
+        await tx.read_both(first, first)
+        await tx.later("DELETE FROM users WHERE channel_user_id = ?", ("cid",))
+    assert len(hops) == 2
 
 
 async def test_on_sqlite_a_read_outside_a_transaction_does_not_wait_for_the_writer(

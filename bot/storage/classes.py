@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from bot.storage import summaries
-from bot.storage.db import Row, Transaction, as_dict
+from bot.storage.db import Read, Row, Transaction, as_dict
 
 OPEN = "open"
 CLOSED = "closed"
@@ -92,10 +92,20 @@ def _member(row: Row) -> Member:
 
 async def member_of(tx: Transaction, user_id: int) -> Member | None:
     """The person's membership in an open class (a student joins one class at a time)."""
-    row = await tx.fetch_one(
-        _MEMBER_SQL + " WHERE m.user_id = ? AND c.status = 'open' ORDER BY m.id DESC", (user_id,)
+    return await tx.read(member_of_read(user_id))
+
+
+def member_of_read(user_id: int) -> Read[Member | None]:
+    """`member_of` as a read to send with another (`Transaction.read_both`)."""
+    return Read(
+        _MEMBER_SQL + " WHERE m.user_id = ? AND c.status = 'open' ORDER BY m.id DESC",
+        (user_id,),
+        _first_member,
     )
-    return _member(row) if row else None
+
+
+def _first_member(rows: list[Row]) -> Member | None:
+    return _member(rows[0]) if rows else None
 
 
 async def member(tx: Transaction, member_id: int) -> Member | None:

@@ -10,10 +10,11 @@ Rows of both behave alike: `row["col"]`, `row[0]`, `row.keys()`, iteration over 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from bot.storage.dialect import SQLITE, Dialect
 
@@ -54,6 +55,20 @@ class Returned:
         if not self.ran:
             raise RuntimeError("the write has not run yet: read it after the commit")
         return None if self.row is None else self.row[0]
+
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+@dataclass(frozen=True)
+class Read(Generic[A]):
+    """A read and what its rows become: a repository function can hand its read out, so that
+    a caller sends two reads together (`Transaction.read_both`)."""
+
+    sql: str
+    params: Params
+    parse: Callable[[list[Row]], A]
 
 
 class Transaction(ABC):
@@ -114,6 +129,19 @@ class Transaction(ABC):
         """The first row the statement returns for each set of parameters (an INSERT ...
         RETURNING per row, say): on SQLite in one hop to the database thread."""
         return [await self.fetch_one(sql, params) for params in rows]
+
+    async def fetch_all_of(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        """The rows of each statement: on SQLite in one hop to the database thread."""
+        return [await self.fetch_all(sql, params) for sql, params in statements]
+
+    async def read(self, read: Read[A]) -> A:
+        return read.parse(await self.fetch_all(read.sql, read.params))
+
+    async def read_both(self, first: Read[A], second: Read[B]) -> tuple[A, B]:
+        """Two reads that do not depend on each other, in one hop on SQLite: a hop costs
+        more than most statements, and the writers' lock is held across it."""
+        rows = await self.fetch_all_of([(first.sql, first.params), (second.sql, second.params)])
+        return first.parse(rows[0]), second.parse(rows[1])
 
     async def fetch_first(self, *statements: tuple[str, Params]) -> tuple[int, Row | None]:
         """Runs the statements in order until one returns a row: (its index, that row), or

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 
-from bot.storage.db import NotChanged, Row, Transaction
+from bot.storage.db import NotChanged, Read, Row, Transaction
 
 ACTIVE, FINISHED, ABANDONED, EXPIRED = "active", "finished", "abandoned", "expired"
 
@@ -107,24 +107,22 @@ async def get(tx: Transaction, attempt_id: int) -> Attempt | None:
     return _attempt(row) if row else None
 
 
-async def active_for(tx: Transaction, user_id: int) -> Attempt | None:
-    """The person's unfinished attempt, if any (there is at most one)."""
-    row = await tx.fetch_one(
+async def unfinished(tx: Transaction, user_id: int, now: str) -> tuple[Attempt | None, int]:
+    """The person's unfinished attempt, if any (there is at most one), and how many ran out
+    of time: those are marked expired. One read (a statement is a hop to SQLite's thread)."""
+    rows = await tx.fetch_all(
         "SELECT * FROM quiz_attempts WHERE user_id = ? AND status = ? ORDER BY id DESC",
         (user_id, ACTIVE),
     )
-    return _attempt(row) if row else None
-
-
-async def expire_stale(tx: Transaction, user_id: int, now: str) -> list[Attempt]:
-    """Marks the person's unfinished attempts that ran out of time as expired; returns them."""
-    rows = await tx.fetch_all(
-        "SELECT * FROM quiz_attempts WHERE user_id = ? AND status = ? AND expires_at <= ?",
-        (user_id, ACTIVE, now),
-    )
-    for row in rows:
-        await set_status(tx, row["id"], EXPIRED)
-    return [_attempt(row) for row in rows]
+    attempts = [_attempt(row) for row in rows]
+    stale = [a for a in attempts if a.expires_at <= now]
+    if stale:
+        await tx.later_many(
+            "UPDATE quiz_attempts SET status = ? WHERE id = ? AND status = ?",
+            [(EXPIRED, a.id, ACTIVE) for a in stale],
+        )
+    active = next((a for a in attempts if a.expires_at > now), None)
+    return active, len(stale)
 
 
 async def set_status(tx: Transaction, attempt_id: int, status: str) -> bool:
@@ -179,11 +177,19 @@ async def finish(tx: Transaction, attempt_id: int, now: str, school_year: str) -
 
 async def history(tx: Transaction, user_id: int, level: str, limit: int = 20) -> list[Attempt]:
     """The person's recent attempts at this level, newest first."""
-    rows = await tx.fetch_all(
-        """SELECT * FROM quiz_attempts WHERE user_id = ? AND level = ?
-           ORDER BY id DESC LIMIT ?""",
+    return await tx.read(history_read(user_id, level, limit))
+
+
+def history_read(user_id: int, level: str, limit: int = 20) -> Read[list[Attempt]]:
+    """`history` as a read to send with another (`Transaction.read_both`)."""
+    return Read(
+        "SELECT * FROM quiz_attempts WHERE user_id = ? AND level = ? ORDER BY id DESC LIMIT ?",
         (user_id, level, limit),
+        _attempts,
     )
+
+
+def _attempts(rows: list[Row]) -> list[Attempt]:
     return [_attempt(row) for row in rows]
 
 

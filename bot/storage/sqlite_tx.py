@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -95,6 +95,12 @@ class SqliteTransaction(Transaction):
 
         def each(conn: sqlite3.Connection) -> list[Row | None]:
             return [cast(Row | None, conn.execute(sql, params).fetchone()) for params in batch]
+
+        return await self._hop(each)
+
+    async def fetch_all_of(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        def each(conn: sqlite3.Connection) -> list[list[Row]]:
+            return [cast(list[Row], conn.execute(sql, p).fetchall()) for sql, p in statements]
 
         return await self._hop(each)
 

@@ -34,14 +34,14 @@ RESUME_STATE = "quiz.resume"
 
 
 async def quiz(ctx: Context) -> None:
-    for _expired in await quiz_attempts.expire_stale(ctx.tx, ctx.user.id, ctx.now_iso):
+    active, expired = await quiz_attempts.unfinished(ctx.tx, ctx.user.id, ctx.now_iso)
+    for _expired in range(expired):
         ctx.say(
             ctx._(
                 "Your unfinished quiz expired: a quiz stays open for 24 hours "
                 "(a contest quiz, until the contest ends). Here is a new one."
             )
         )
-    active = await quiz_attempts.active_for(ctx.tx, ctx.user.id)
     if active is not None:
         ctx.goto(RESUME_STATE, attempt=active.id)
         offer_resume(ctx, active)
@@ -104,14 +104,22 @@ async def on_resume(ctx: Context) -> None:
 
 async def start_quiz(ctx: Context) -> None:
     _ = ctx._
-    member = await classes.member_of(ctx.tx, ctx.user.id)
+    # The class and the past attempts in one read, at the level the person would play
+    # outside a class: a class member's level is read again only when it differs.
+    likely = _level(ctx, None)
+    member, past = await ctx.tx.read_both(
+        classes.member_of_read(ctx.user.id),
+        quiz_attempts.history_read(ctx.user.id, likely, HISTORY_ATTEMPTS),
+    )
     contest = await _contest_to_play(ctx, member)
     level = contest.level if contest is not None else _level(ctx, member)
     if contest is not None:
         question_ids = [q for q in contest.question_ids if ctx.deps.quizzes.question(q)]
         ctx.deps.rng.shuffle(question_ids)
     else:
-        question_ids = await draw(ctx, level)
+        if level != likely:
+            past = await quiz_attempts.history(ctx.tx, ctx.user.id, level, HISTORY_ATTEMPTS)
+        question_ids = draw(ctx, level, past)
     if not question_ids:
         ctx.say(_("There is no quiz for you yet. Please try again later."))
         return
@@ -184,8 +192,9 @@ def _level(ctx: Context, member: Member | None) -> str:
     return adult_bank(user.audience)
 
 
-async def draw(ctx: Context, level: str) -> list[str]:
-    """Up to ten questions of the level's bank, new ones first.
+def draw(ctx: Context, level: str, past: list[Attempt]) -> list[str]:
+    """Up to ten questions of the level's bank, new ones first (`past`: the person's recent
+    attempts at the level, newest first).
 
     Questions the person had in recent attempts are used only when too few new ones are
     left, and then those they had longest ago.
@@ -193,7 +202,6 @@ async def draw(ctx: Context, level: str) -> list[str]:
     bank = [q.id for q in ctx.deps.quizzes.bank(level)]
     wanted = min(QUIZ_LENGTH, len(bank))
     recency: dict[str, int] = {}  # question id -> 0 for the latest attempt, 1 before...
-    past = await quiz_attempts.history(ctx.tx, ctx.user.id, level, HISTORY_ATTEMPTS)
     for age, attempt in enumerate(past):
         for question_id in attempt.seen():
             recency.setdefault(question_id, age)
