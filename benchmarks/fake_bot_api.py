@@ -76,6 +76,7 @@ class Load:
     message_id: int = 0
     posted: Counter[str] = field(default_factory=Counter)  # updates taken, per webhook
     calls: Counter[str] = field(default_factory=Counter)  # the bot's calls, per method
+    max_connections: int = 40  # what setWebhook asked for (40: the Bot API's default)
 
 
 def text_update(update_id: int, person: int, body: str) -> bytes:
@@ -190,6 +191,7 @@ async def api(load: Load, method: str, body: bytes) -> bytes:
     if method == "getMe":
         return GET_ME
     if method == "setWebhook":
+        load.max_connections = int(form(body).get("max_connections") or 40)
         load.ready.set()
     return OK_TRUE
 
@@ -332,7 +334,7 @@ async def main(args: argparse.Namespace) -> None:
     posters = [
         asyncio.create_task(poster(url, queue, load.posted))
         for url, queue in zip(live, queues, strict=True)
-        for _ in range(args.posters)
+        for _ in range(args.posters or load.max_connections)
     ]
     start, end = await offer(load, queues)
     print(f"flood {start:.6f} {end:.6f}", flush=True)
@@ -368,7 +370,12 @@ if __name__ == "__main__":
         help="post the updates to this URL instead of polling (repeated: round robin)",
     )
     parser.add_argument("--naive", action="store_true", help="texts become /start")
-    parser.add_argument("--posters", type=int, default=16, help="connections per webhook")
+    parser.add_argument(
+        "--posters",
+        type=int,
+        help="connections per webhook (default: the max_connections of the bot's setWebhook, "
+        "as Telegram opens them)",
+    )
     parser.add_argument(
         "--listen-within", type=float, default=5, help="seconds for every webhook to listen"
     )
