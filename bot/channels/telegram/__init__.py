@@ -4,6 +4,7 @@
 - `sender`: `Reply` -> Bot API calls, Telegram errors -> the shared send errors;
 - `limiter`: Telegram's flood limits, 429 pauses and retries;
 - `webhook`: the webhook route (the 200 once the update is stored in the inbox);
+- `courtesy`: a press's acknowledgement and the removal of its keyboard;
 - `commands`: the command menus;
 - `lean`: python-telegram-bot's bot with calls whose answers stay JSON;
 - `aiohttp_request`: python-telegram-bot's HTTP backend on aiohttp (kept-alive pools);

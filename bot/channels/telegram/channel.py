@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import replace
 from typing import Any
@@ -31,6 +31,7 @@ from bot.channels.base import ChannelStartError
 from bot.channels.telegram import texts
 from bot.channels.telegram.aiohttp_request import LeanRequest
 from bot.channels.telegram.commands import set_commands
+from bot.channels.telegram.courtesy import courtesies
 from bot.channels.telegram.inbound import (
     CHANNEL,
     Action,
@@ -285,42 +286,19 @@ class TelegramChannel:
         A forged press (on another person's private chat) is answered in the presser's own
         chat (`parse_press`). In a group the keyboard is removed only by the person the
         message answered."""
-        courtesies = [asyncio.create_task(call) for call in self._courtesies(press)]
+        calls = courtesies(self.bot, press, sending=self.door.sending, webhook=self.webhook)
+        running = [asyncio.create_task(call) for call in calls]
         try:
             if press.data:
                 await self._respond(press.chat_id, pressed(press, press.data), inbox_id)
         except BaseException:
-            for task in courtesies:
+            for task in running:
                 task.cancel()
             raise
         finally:
-            for result in await asyncio.gather(*courtesies, return_exceptions=True):
+            for result in await asyncio.gather(*running, return_exceptions=True):
                 if isinstance(result, Exception):
                     log.error("a courtesy call for a press failed", exc_info=result)
-
-    def _courtesies(self, press: Press) -> list[Coroutine[Any, Any, None]]:
-        """The calls a press gets besides its answer. By webhook the press was acknowledged
-        in the answer to the webhook (`acknowledge`). Late in a stop there are none: the
-        press is only judged, its answer kept."""
-        calls: list[Coroutine[Any, Any, None]] = []
-        if self.door.sending and not self.webhook:
-            calls.append(self._acknowledge(press))
-        if press.has_keyboard and press.by_addressee and self.door.sending:
-            calls.append(self._remove_keyboard(press))
-        return calls
-
-    async def _acknowledge(self, press: Press) -> None:
-        try:
-            await self.bot.call("answerCallbackQuery", {"callback_query_id": press.query_id})
-        except TelegramError as exc:
-            log.info("could not answer a callback query: %s", exc)
-
-    async def _remove_keyboard(self, press: Press) -> None:
-        where = {"chat_id": press.chat_id, "message_id": press.message_id}
-        try:  # no reply_markup: the keyboard goes
-            await self.bot.call("editMessageReplyMarkup", where)
-        except TelegramError as exc:
-            log.info("could not remove a pressed keyboard: %s", exc)
 
     async def _download(self, inbound: Inbound, file: FileRef) -> Attachment | None:
         if file.size is not None and file.size > MAX_DOWNLOAD_MB * 1024 * 1024:
