@@ -214,12 +214,11 @@ class Inbox:
         finally:
             self._writing -= 1
             self._progress.set()
-        ids = [row.value() for row in rows]
         for committed in marked:
             if not committed.done():
                 committed.set_result(None)
-        for (arrival, future, watch), row_id in zip(batch, ids, strict=True):
-            if row_id is not None:
+        for (arrival, future, watch), row in zip(batch, rows, strict=True):
+            if (row_id := row.value()) is not None:
                 if watch is not None:
                     self._watches[row_id] = watch
                 self._admit(Stored(row_id, arrival.channel, arrival.person, arrival.payload))
