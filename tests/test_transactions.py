@@ -1,4 +1,4 @@
-"""Writes that need no answer (`later`, `later_many`), `fetch_each`, and how many hops to
+"""Writes that need no answer (`later`, `later_many`), `read_both`, and how many hops to
 SQLite's thread a transaction takes: on both backends, the same results and the same
 all-or-nothing commit."""
 
@@ -97,15 +97,6 @@ async def test_a_transaction_asked_for_while_another_commits_starts_after_the_co
         waiting.append(asyncio.create_task(second()))
     await waiting[0]
     assert await names(db) == ["ann", "bob"]
-
-
-async def test_fetch_each_returns_the_first_row_for_each_set_of_parameters(db: Database) -> None:
-    async with db.transaction() as tx:
-        rows = await tx.fetch_each(
-            ADD_USER + " ON CONFLICT DO NOTHING RETURNING channel_user_id",
-            [("shell", n, n, NOW) for n in ("ann", "bob", "ann")],
-        )
-    assert [None if r is None else r[0] for r in rows] == ["ann", "bob", None]
 
 
 async def test_fetch_first_reads_or_creates(db: Database) -> None:

@@ -125,11 +125,6 @@ class Transaction(ABC):
         returned.ran = True
         return returned
 
-    async def fetch_each(self, sql: str, rows: Iterable[Params]) -> list[Row | None]:
-        """The first row the statement returns for each set of parameters (an INSERT ...
-        RETURNING per row, say): on SQLite in one hop to the database thread."""
-        return [await self.fetch_one(sql, params) for params in rows]
-
     async def fetch_all_of(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
         """The rows of each statement: on SQLite in one hop to the database thread."""
         return [await self.fetch_all(sql, params) for sql, params in statements]

@@ -90,14 +90,6 @@ class SqliteTransaction(Transaction):
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
 
-    async def fetch_each(self, sql: str, rows: Iterable[Params]) -> list[Row | None]:
-        batch = list(rows)
-
-        def each(conn: sqlite3.Connection) -> list[Row | None]:
-            return [cast(Row | None, conn.execute(sql, params).fetchone()) for params in batch]
-
-        return await self._hop(each)
-
     async def fetch_all_of(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
         def each(conn: sqlite3.Connection) -> list[list[Row]]:
             return [cast(list[Row], conn.execute(sql, p).fetchall()) for sql, p in statements]
